@@ -1,0 +1,47 @@
+# The two commands of the README, and the steps they are made of.
+#   make book   build the whole book (environment, data, executed chapters, HTML and PDF)
+#   make test   run the test suite (environment and data included)
+# Both create or update the project's virtual environment on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+
+# Data and the results cache live in the repository whatever the working directory of a
+# notebook's kernel: papermill and Jupyter start kernels elsewhere.
+export PYTORCH_DATA_DIR ?= $(CURDIR)/data
+export PAIRLIB_CACHE_DIR ?= $(CURDIR)/.cache/runs
+export PYTHONUNBUFFERED := 1
+
+.PHONY: book test venv data lint bench clean
+
+book: venv data
+	$(PY) -m pairlib.build
+
+test: venv data
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "pairlib needs Python 3.11, found " + sys.version' \
+		|| { echo "make: set PYTHON=python3.11 (the lock file is resolved for Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock > $(VENV)/pip.log 2>&1 \
+		|| { grep -v "^WARNING: Location" $(VENV)/pip.log; echo "make: installing requirements.lock failed"; exit 1; }
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+data: venv
+	$(PY) -m pairlib.data
+
+lint: venv
+	$(PY) -m ruff check .
+
+bench: venv data
+	$(PY) scripts/benchmark.py
+
+clean:
+	rm -rf _build .cache

@@ -1,0 +1,78 @@
+"""A results cache, so that re-rendering a chapter after a prose edit does not retrain.
+
+An entry is one training run's tidy rows, stored as JSON under a key that hashes the full
+configuration, the round's seed and the source of the modules whose code decides the
+numbers (:data:`CODE_MODULES`). Change any of these and the key changes: nothing stale is
+ever read. The directory is plain and can be deleted at any time (``$PAIRLIB_CACHE_DIR``,
+default ``.cache/runs``). An entry that does not parse or whose checksum does not match is
+reported, deleted and recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from pairlib.provision import write_atomically
+
+#: The modules whose source decides a run's numbers.
+CODE_MODULES = ("data.py", "provision.py", "models.py", "train.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """sha256 over the source of :data:`CODE_MODULES`: editing any of them invalidates entries."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in CODE_MODULES:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or None when ``$PAIRLIB_CACHE_DIR`` is set to ``off``."""
+    value = os.environ.get("PAIRLIB_CACHE_DIR", ".cache/runs")
+    return None if value.lower() in {"off", "0", "none", ""} else Path(value)
+
+
+def entry_key(description: dict[str, Any]) -> str:
+    payload = json.dumps({"run": description, "code": code_version()}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _checksum(rows: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+
+
+def load(key: str) -> list[dict[str, Any]] | None:
+    """The rows stored under ``key``, or None if absent or corrupt (a corrupt entry is removed)."""
+    root = cache_dir()
+    if root is None:
+        return None
+    path = root / key[:2] / f"{key}.json"
+    if not path.exists():
+        return None
+    try:
+        entry = json.loads(path.read_text())
+        if entry["key"] != key or entry["checksum"] != _checksum(entry["rows"]):
+            raise ValueError("checksum mismatch")
+        return entry["rows"]
+    except (ValueError, KeyError, TypeError, OSError) as error:
+        warnings.warn(
+            f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=2
+        )
+        path.unlink(missing_ok=True)
+        return None
+
+
+def store(key: str, rows: list[dict[str, Any]]) -> None:
+    root = cache_dir()
+    if root is None:
+        return
+    entry = {"key": key, "checksum": _checksum(rows), "rows": rows}
+    write_atomically(root / key[:2] / f"{key}.json", json.dumps(entry).encode())

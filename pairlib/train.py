@@ -1,0 +1,397 @@
+"""One training loop for every model of the book, and the rounds protocol around it.
+
+A :class:`TrainConfig` holds everything that decides a run's numbers: the architecture, the
+losses and their weights, the optimiser, epochs, batch size and number of pairs. Round r of
+any configuration draws its pairs with seed ``seed + r`` (so every configuration sees the same
+pairs in round r, which makes paired comparisons possible) and initialises its weights and
+orders its minibatches from that same seed.
+
+Speed matters because every conclusion rests on hundreds of runs: the data stays on the
+device as tensors for the whole run (no DataLoader for 1000 pairs), evaluation runs under
+``torch.inference_mode``, and the loop synchronises with the host once per epoch, not per batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from pairlib import cache
+from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
+from pairlib.models import ModelSpec, PairOutput, build_model, count_parameters, target_outputs_for
+
+TargetLoss = Literal["ce", "bce", "mse"]
+DigitLoss = Literal["ce", "mse"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run's numbers (the device aside).
+
+    ``target_weight`` and ``aux_weight`` weigh the loss on the pair's target and the auxiliary
+    loss on the two digits' classes: ``target_weight=0`` is report 000's "trained on classes
+    only"; ``aux_weight=0`` is no auxiliary loss. ``valid_pairs`` holds out that many of the
+    training pairs as a validation set (hyperparameters are chosen on it, never on the test).
+    """
+
+    model: ModelSpec = field(default_factory=ModelSpec)
+    target_loss: TargetLoss = "ce"
+    target_weight: float = 1.0
+    aux_loss: DigitLoss = "ce"
+    aux_weight: float = 0.0
+    optimizer: Literal["sgd", "adam"] = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    epochs: int = 25
+    batch_size: int = 100
+    n_pairs: int = 1000
+    valid_pairs: int = 0
+    normalize: bool = True
+
+    def __post_init__(self) -> None:
+        check_config(self)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """A copy with some fields changed; ``model__channels=...`` changes a model field."""
+        model_changes = {
+            k.removeprefix("model__"): v for k, v in changes.items() if k.startswith("model__")
+        }
+        changes = {k: v for k, v in changes.items() if not k.startswith("model__")}
+        if model_changes:
+            changes["model"] = changes.get("model", self.model).replace(**model_changes)
+        return dataclasses.replace(self, **changes)
+
+    def as_row(self) -> dict[str, Any]:
+        """Flat, table-friendly fields (model fields prefixed ``model_``, tuples as text)."""
+        row: dict[str, Any] = {}
+        for key, value in dataclasses.asdict(self).items():
+            if key == "model":
+                row.update({f"model_{k}": _plain(v) for k, v in value.items()})
+            else:
+                row[key] = _plain(value)
+        return row
+
+    @property
+    def target_outputs(self) -> int:
+        return target_outputs_for(self.target_loss, self.model)
+
+    def parameter_count(self) -> int:
+        return count_parameters(self.model, self.target_outputs)
+
+
+def _plain(value: Any) -> Any:
+    return "-".join(map(str, value)) if isinstance(value, tuple) else value
+
+
+def check_config(config: TrainConfig) -> None:
+    """Raise a ValueError naming the field when a configuration cannot be trained."""
+    choices = {
+        "target_loss": ("ce", "bce", "mse"),
+        "aux_loss": ("ce", "mse"),
+        "optimizer": ("sgd", "adam"),
+    }
+    for name, allowed in choices.items():
+        if getattr(config, name) not in allowed:
+            raise ValueError(
+                f"TrainConfig.{name} must be one of {allowed}, got {getattr(config, name)!r}"
+            )
+    for name in ("epochs", "batch_size"):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"TrainConfig.{name} must be a positive integer, got {value!r}")
+    check_n_pairs(config.n_pairs)
+    if not 0 <= config.valid_pairs < config.n_pairs:
+        raise ValueError(
+            f"TrainConfig.valid_pairs must be in 0..{config.n_pairs - 1}, got {config.valid_pairs}"
+        )
+    for name in ("lr", "target_weight", "aux_weight", "momentum", "weight_decay"):
+        value = getattr(config, name)
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"TrainConfig.{name} must be a finite number >= 0, got {value!r}")
+    if config.lr == 0:
+        raise ValueError("TrainConfig.lr must be > 0")
+    if config.target_weight == 0 and config.aux_weight == 0:
+        raise ValueError("TrainConfig: target_weight and aux_weight are both 0: nothing to learn")
+    if config.aux_weight > 0 and config.model.layout == "merged":
+        raise ValueError(
+            "TrainConfig: an auxiliary digit loss needs a siamese model (merged models output no digits)"
+        )
+    if config.model.comparator == "argmax" and config.target_weight > 0:
+        raise ValueError(
+            "TrainConfig: the argmax comparator passes no gradient; use target_weight=0 (classes only)"
+        )
+    if config.model.engineered and config.target_loss == "bce":
+        raise ValueError(
+            "TrainConfig: engineered comparators output a probability; use target_loss 'ce' or 'mse'"
+        )
+
+
+class DivergenceError(RuntimeError):
+    """A loss became NaN or infinite: the run is stopped rather than reporting garbage."""
+
+
+# --- losses and predictions ---------------------------------------------------------------
+
+
+def target_probability(logits: torch.Tensor) -> torch.Tensor:
+    """P(first digit <= second) from a (N, 1) sigmoid or (N, 2) softmax head."""
+    return torch.sigmoid(logits[:, 0]) if logits.size(1) == 1 else logits.softmax(dim=1)[:, 1]
+
+
+def predict_target(logits: torch.Tensor) -> torch.Tensor:
+    return (logits[:, 0] > 0) if logits.size(1) == 1 else (logits[:, 1] > logits[:, 0])
+
+
+def target_loss(kind: TargetLoss, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy (softmax or sigmoid head alike) or MSE on the probability of the target."""
+    if kind == "mse":
+        return F.mse_loss(target_probability(logits), target.to(logits.dtype))
+    if logits.size(1) == 1:
+        return F.binary_cross_entropy_with_logits(logits[:, 0], target.to(logits.dtype))
+    return F.cross_entropy(logits, target)
+
+
+def digit_loss(kind: DigitLoss, digits: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+    """Auxiliary loss on both digits: cross-entropy, or MSE between softmax and one-hot."""
+    flat, labels = digits.reshape(-1, digits.size(-1)), classes.reshape(-1)
+    if kind == "mse":
+        return F.mse_loss(flat.softmax(dim=1), F.one_hot(labels, flat.size(1)).to(flat.dtype))
+    return F.cross_entropy(flat, labels)
+
+
+def loss_terms(
+    config: TrainConfig, out: PairOutput, target: torch.Tensor, classes: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(total, target term, digit term), unweighted terms kept for the curves."""
+    zero = out.target.new_zeros(())
+    t = target_loss(config.target_loss, out.target, target) if config.target_weight else zero
+    d = (
+        digit_loss(config.aux_loss, out.digits, classes)
+        if config.aux_weight and out.digits is not None
+        else zero
+    )
+    return config.target_weight * t + config.aux_weight * d, t, d
+
+
+def make_optimizer(
+    config: TrainConfig, parameters: Iterable[nn.Parameter]
+) -> torch.optim.Optimizer:
+    if config.optimizer == "adam":
+        return torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(
+        parameters, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+    )
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@torch.inference_mode()
+def evaluate(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    target: torch.Tensor,
+    classes: torch.Tensor,
+    batch_size: int = 1000,
+) -> dict[str, float]:
+    """Pair error and digit error (both as fractions) in eval mode."""
+    was_training = model.training
+    model.eval()
+    errors = torch.zeros(2, device=inputs.device)
+    for start in range(0, inputs.size(0), batch_size):
+        out = model(inputs[start : start + batch_size])
+        errors[0] += (predict_target(out.target) != target[start : start + batch_size].bool()).sum()
+        if out.digits is not None:
+            errors[1] += (out.digits.argmax(-1) != classes[start : start + batch_size]).sum() / 2
+    model.train(was_training)
+    n = inputs.size(0)
+    pair_error, digit_error = (errors / n).tolist()
+    return {
+        "error": pair_error,
+        "digit_error": digit_error if model_has_digits(model) else math.nan,
+    }
+
+
+def model_has_digits(model: nn.Module) -> bool:
+    return hasattr(model, "branches")
+
+
+# --- one run --------------------------------------------------------------------------------
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """'auto' is CUDA when present, else the CPU; asking for CUDA without a GPU is an error."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            "device 'cuda' was asked for but no CUDA GPU is available; use 'auto' or 'cpu'"
+        )
+    return device
+
+
+def split_validation(pairs: PairSets, valid_pairs: int) -> PairSets:
+    """Hold out the last ``valid_pairs`` training pairs; they take the place of the test set."""
+    if not valid_pairs:
+        return pairs
+    keep = pairs.train_input.size(0) - valid_pairs
+    return PairSets(
+        pairs.train_input[:keep],
+        pairs.train_target[:keep],
+        pairs.train_classes[:keep],
+        pairs.train_input[keep:],
+        pairs.train_target[keep:],
+        pairs.train_classes[keep:],
+    )
+
+
+def train_run(
+    config: TrainConfig,
+    pairs: PairSets,
+    seed: int,
+    device: str | torch.device = "auto",
+    record: Literal["final", "epoch"] = "epoch",
+    name: str = "",
+) -> list[dict[str, Any]]:
+    """Train one model on ``pairs``; one row per epoch with every metric.
+
+    ``record='epoch'`` evaluates the test (or validation) error after every epoch, for curves;
+    ``'final'`` only after the last one (about a third cheaper). Running training loss and
+    error (the minibatch averages during each epoch) are always recorded: they cost nothing.
+    """
+    device = resolve_device(device)
+    pairs = split_validation(
+        normalize_pairs(pairs) if config.normalize else pairs, config.valid_pairs
+    )
+    x, y, c, tx, ty, tc = (t.to(device) for t in pairs)
+    torch.manual_seed(seed)
+    model = build_model(config.model, config.target_outputs).to(device)
+    optimizer = make_optimizer(config, model.parameters())
+    order = torch.Generator().manual_seed(seed)
+    n, rows, started = x.size(0), [], time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        sums = torch.zeros(4, device=device)  # total loss, target term, digit term, errors
+        for idx in torch.randperm(n, generator=order).to(device).split(config.batch_size):
+            out = model(x[idx])
+            total, t_term, d_term = loss_terms(config, out, y[idx], c[idx])
+            optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            optimizer.step()
+            with torch.no_grad():
+                wrong = (predict_target(out.target) != y[idx].bool()).sum()
+                sums += torch.stack(
+                    [
+                        total.detach() * len(idx),
+                        t_term.detach() * len(idx),
+                        d_term.detach() * len(idx),
+                        wrong.to(sums.dtype),
+                    ]
+                )
+        loss, t_loss, d_loss, running_errors = (sums / n).tolist()  # the epoch's one host sync
+        if not math.isfinite(loss):
+            raise DivergenceError(
+                f"{name or 'run'}: loss is {loss} at epoch {epoch} (seed {seed}); "
+                f"configuration: {config}. Lower the learning rate."
+            )
+        row = {
+            "epoch": epoch,
+            "loss": loss,
+            "target_loss": t_loss,
+            "digit_loss": d_loss,
+            "running_train_error": running_errors,
+            "test_error": math.nan,
+            "test_digit_error": math.nan,
+            "train_error": math.nan,
+        }
+        if record == "epoch" or epoch == config.epochs:
+            test = evaluate(model, tx, ty, tc)
+            row.update(test_error=test["error"], test_digit_error=test["digit_error"])
+        rows.append(row)
+    final_train = evaluate(model, x, y, c)
+    rows[-1].update(train_error=final_train["error"], train_digit_error=final_train["digit_error"])
+    seconds = time.perf_counter() - started
+    for row in rows:
+        row["seconds"] = seconds
+    return rows
+
+
+# --- the rounds protocol ----------------------------------------------------------------------
+
+
+def run_rounds(
+    config: TrainConfig,
+    rounds: int = 10,
+    seed: int = 0,
+    device: str = "auto",
+    record: Literal["final", "epoch"] = "epoch",
+    name: str = "",
+    progress: bool = True,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Train ``config`` for ``rounds`` rounds (new pairs, new initialisation each round).
+
+    Returns a tidy DataFrame: one row per round and epoch, with every metric (errors as
+    percentages) and every configuration field, ready for seaborn and pandas. Runs already in
+    the cache (same configuration, seed and code) are read instead of retrained.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    resolved = resolve_device(device)
+    frames = []
+    for r in tqdm(range(rounds), desc=name or "rounds", disable=not progress, leave=False):
+        round_seed = seed + r
+        key = cache.entry_key(
+            {
+                "config": dataclasses.asdict(config),
+                "seed": round_seed,
+                "record": record,
+                "device": resolved.type,
+            }
+        )
+        rows = cache.load(key) if use_cache else None
+        if rows is None:
+            pairs = generate_pair_sets(config.n_pairs, seed=round_seed)
+            rows = train_run(config, pairs, round_seed, resolved, record, name)
+            if use_cache:
+                cache.store(key, rows)
+        frames.append(pd.DataFrame(rows).assign(round=r, seed=round_seed))
+    df = pd.concat(frames, ignore_index=True)
+    for column in (
+        "running_train_error",
+        "test_error",
+        "test_digit_error",
+        "train_error",
+        "train_digit_error",
+    ):
+        if column in df:
+            df[column] *= 100.0
+    meta = {"name": name, "params": config.parameter_count(), **config.as_row()}
+    return df.assign(**meta)
+
+
+def run_grid(
+    configs: dict[str, TrainConfig], rounds: int = 10, seed: int = 0, **kwargs: Any
+) -> pd.DataFrame:
+    """:func:`run_rounds` for several named configurations, stacked into one tidy table."""
+    return pd.concat(
+        [run_rounds(config, rounds, seed, name=name, **kwargs) for name, config in configs.items()],
+        ignore_index=True,
+    )
+
+
+def final_epoch(df: pd.DataFrame) -> pd.DataFrame:
+    """The last epoch's row of every run: where the final train and test errors are."""
+    return df[df["epoch"] == df.groupby(["name", "round"])["epoch"].transform("max")]

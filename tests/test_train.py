@@ -1,0 +1,142 @@
+"""The training loop: it learns, it is deterministic, it refuses bad input, it caches honestly."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from pairlib import cache, train
+from pairlib.data import generate_pair_sets
+from pairlib.models import ModelSpec
+from pairlib.train import DivergenceError, TrainConfig, final_epoch, run_grid, run_rounds, train_run
+
+SMALL = TrainConfig(ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"), target_weight=0.0,
+                    aux_weight=1.0, epochs=4, n_pairs=300, lr=0.1)
+
+
+def test_short_training_beats_chance_by_a_wide_margin():
+    quick = SMALL.replace(epochs=8, batch_size=20, optimizer="adam", lr=3e-3)
+    rows = train_run(quick, generate_pair_sets(300, seed=0), seed=0, device="cpu")
+    assert rows[-1]["test_error"] < 0.2  # chance (always answer 1) is about 0.45
+    assert rows[-1]["test_digit_error"] < 0.3
+    assert rows[-1]["loss"] < rows[0]["loss"]
+
+
+def test_same_seed_gives_identical_figures(private_cache):
+    config = SMALL.replace(model__dropout=0.1, model__batch_norm=True)
+    pairs = generate_pair_sets(300, seed=4)
+    first, second = (train_run(config, pairs, seed=4, device="cpu") for _ in range(2))
+    assert [{k: v for k, v in r.items() if k != "seconds"} for r in first] == \
+           [{k: v for k, v in r.items() if k != "seconds"} for r in second]
+
+
+def test_run_rounds_is_tidy_and_in_percent(private_cache):
+    df = run_rounds(SMALL, rounds=2, name="small", progress=False)
+    assert len(df) == 2 * SMALL.epochs
+    assert set(df["round"]) == {0, 1} and set(df["seed"]) == {0, 1}
+    for column in ("loss", "target_loss", "digit_loss", "running_train_error", "test_error",
+                   "test_digit_error", "train_error", "seconds", "params", "lr", "model_channels"):
+        assert column in df
+    final = final_epoch(df)
+    assert len(final) == 2 and final["test_error"].between(0, 100).all() and final["test_error"].max() > 1
+    assert df["test_error"].notna().all()  # record='epoch': a test error for every epoch
+
+
+def test_record_final_evaluates_only_the_last_epoch(private_cache):
+    df = run_rounds(SMALL, rounds=1, record="final", progress=False)
+    assert df["test_error"].isna().sum() == SMALL.epochs - 1
+
+
+def test_cache_is_read_instead_of_retraining(private_cache, monkeypatch):
+    first = run_rounds(SMALL, rounds=2, progress=False)
+    monkeypatch.setattr(train, "train_run", lambda *a, **k: pytest.fail("retrained a cached run"))
+    second = run_rounds(SMALL, rounds=2, progress=False)
+    assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
+
+
+def test_changed_configuration_misses_the_cache(private_cache):
+    run_rounds(SMALL, rounds=1, progress=False)
+    run_rounds(SMALL.replace(lr=0.05), rounds=1, progress=False)
+    assert len(list(private_cache.rglob("*.json"))) == 2
+
+
+def test_changed_code_misses_the_cache(private_cache, monkeypatch):
+    run_rounds(SMALL, rounds=1, progress=False)
+    monkeypatch.setattr(cache, "code_version", lambda: "edited")
+    run_rounds(SMALL, rounds=1, progress=False)
+    assert len(list(private_cache.rglob("*.json"))) == 2
+
+
+def test_corrupt_cache_entry_is_recomputed_not_trusted(private_cache):
+    first = run_rounds(SMALL, rounds=1, progress=False)
+    (entry,) = private_cache.rglob("*.json")
+    data = json.loads(entry.read_text())
+    data["rows"][-1]["test_error"] = 0.0  # a tampered figure: the checksum no longer matches
+    entry.write_text(json.dumps(data))
+    with pytest.warns(UserWarning, match="corrupt cache entry"):
+        second = run_rounds(SMALL, rounds=1, progress=False)
+    assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
+    entry.write_text("{truncated")
+    with pytest.warns(UserWarning, match="corrupt cache entry"):
+        run_rounds(SMALL, rounds=1, progress=False)
+
+
+def test_diverging_run_stops_with_the_configuration_named(private_cache):
+    wild = SMALL.replace(model__comparator="learned", target_weight=1.0, aux_weight=0.0, lr=1e12)
+    with pytest.raises(DivergenceError, match=r"wild.*epoch \d+.*lr=1000000000000.0"):
+        run_rounds(wild, rounds=1, name="wild", progress=False)
+    assert not list(private_cache.rglob("*.json"))  # nothing garbage was cached
+
+
+def test_run_grid_stacks_named_configurations(private_cache):
+    df = run_grid({"a": SMALL, "b": SMALL.replace(model__shared=False)}, rounds=1, progress=False)
+    assert set(df["name"]) == {"a", "b"}
+    assert df.groupby("name")["params"].first()["b"] > df.groupby("name")["params"].first()["a"]
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"target_loss": "hinge"}, "target_loss"),
+    ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"epochs": 0}, "epochs"),
+    ({"batch_size": 2.5}, "batch_size"),
+    ({"n_pairs": 6000}, "n_pairs"),
+    ({"lr": math.nan}, "lr"),
+    ({"aux_weight": -1.0}, "aux_weight"),
+    ({"valid_pairs": 300}, "valid_pairs"),
+    ({"target_weight": 0.0, "aux_weight": 0.0}, "nothing to learn"),
+    ({"model": ModelSpec(layout="merged"), "target_weight": 1.0}, "siamese"),
+    ({"model": ModelSpec(comparator="argmax"), "target_weight": 1.0}, "argmax"),
+])
+def test_bad_configurations_are_clear_errors(changes, field):
+    with pytest.raises(ValueError, match=field):
+        SMALL.replace(**changes)
+
+
+def test_rounds_must_be_positive():
+    with pytest.raises(ValueError, match="rounds"):
+        run_rounds(SMALL, rounds=0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        train.resolve_device("cuda")
+
+
+def test_validation_split_holds_out_training_pairs_only():
+    pairs = generate_pair_sets(100, seed=0)
+    split = train.split_validation(pairs, 20)
+    assert split.train_input.shape[0] == 80 and split.test_input.shape[0] == 20
+    assert torch.equal(split.test_input, pairs.train_input[80:])
+
+
+def test_losses_agree_between_softmax_and_sigmoid_heads():
+    target = torch.tensor([0, 1, 1])
+    z = torch.tensor([[0.3], [-1.2], [2.0]])
+    two = torch.cat([torch.zeros_like(z), z], 1)  # softmax over (0, z) = sigmoid(z)
+    assert torch.allclose(train.target_loss("ce", z, target), train.target_loss("ce", two, target))
+    assert torch.allclose(train.target_loss("mse", z, target), train.target_loss("mse", two, target))
+    assert torch.equal(train.predict_target(z), train.predict_target(two))
