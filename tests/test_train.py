@@ -13,8 +13,14 @@ from pairlib.data import generate_pair_sets
 from pairlib.models import ModelSpec
 from pairlib.train import DivergenceError, TrainConfig, final_epoch, run_grid, run_rounds, train_run
 
-SMALL = TrainConfig(ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"), target_weight=0.0,
-                    aux_weight=1.0, epochs=4, n_pairs=300, lr=0.1)
+SMALL = TrainConfig(
+    ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"),
+    target_weight=0.0,
+    aux_weight=1.0,
+    epochs=4,
+    n_pairs=300,
+    lr=0.1,
+)
 
 
 def test_short_training_beats_chance_by_a_wide_margin():
@@ -29,16 +35,28 @@ def test_same_seed_gives_identical_figures(private_cache):
     config = SMALL.replace(model__dropout=0.1, model__batch_norm=True)
     pairs = generate_pair_sets(300, seed=4)
     first, second = (train_run(config, pairs, seed=4, device="cpu") for _ in range(2))
-    assert [{k: v for k, v in r.items() if k != "seconds"} for r in first] == \
-           [{k: v for k, v in r.items() if k != "seconds"} for r in second]
+    assert [{k: v for k, v in r.items() if k != "seconds"} for r in first] == [
+        {k: v for k, v in r.items() if k != "seconds"} for r in second
+    ]
 
 
 def test_run_rounds_is_tidy_and_in_percent(private_cache):
     df = run_rounds(SMALL, rounds=2, name="small", progress=False)
     assert len(df) == 2 * SMALL.epochs
     assert set(df["round"]) == {0, 1} and set(df["seed"]) == {0, 1}
-    for column in ("loss", "target_loss", "digit_loss", "running_train_error", "test_error",
-                   "test_digit_error", "train_error", "seconds", "params", "lr", "model_channels"):
+    for column in (
+        "loss",
+        "target_loss",
+        "digit_loss",
+        "running_train_error",
+        "test_error",
+        "test_digit_error",
+        "train_error",
+        "seconds",
+        "params",
+        "lr",
+        "model_channels",
+    ):
         assert column in df
     final = final_epoch(df)
     assert len(final) == 2 and final["test_error"].between(0, 100).all() and final["test_error"].max() > 1
@@ -97,19 +115,22 @@ def test_run_grid_stacks_named_configurations(private_cache):
     assert df.groupby("name")["params"].first()["b"] > df.groupby("name")["params"].first()["a"]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"target_loss": "hinge"}, "target_loss"),
-    ({"optimizer": "lbfgs"}, "optimizer"),
-    ({"epochs": 0}, "epochs"),
-    ({"batch_size": 2.5}, "batch_size"),
-    ({"n_pairs": 6000}, "n_pairs"),
-    ({"lr": math.nan}, "lr"),
-    ({"aux_weight": -1.0}, "aux_weight"),
-    ({"valid_pairs": 300}, "valid_pairs"),
-    ({"target_weight": 0.0, "aux_weight": 0.0}, "nothing to learn"),
-    ({"model": ModelSpec(layout="merged"), "target_weight": 1.0}, "siamese"),
-    ({"model": ModelSpec(comparator="argmax"), "target_weight": 1.0}, "argmax"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"target_loss": "hinge"}, "target_loss"),
+        ({"optimizer": "lbfgs"}, "optimizer"),
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"n_pairs": 6000}, "n_pairs"),
+        ({"lr": math.nan}, "lr"),
+        ({"aux_weight": -1.0}, "aux_weight"),
+        ({"valid_pairs": 300}, "valid_pairs"),
+        ({"target_weight": 0.0, "aux_weight": 0.0}, "nothing to learn"),
+        ({"model": ModelSpec(layout="merged"), "target_weight": 1.0}, "siamese"),
+        ({"model": ModelSpec(comparator="argmax"), "target_weight": 1.0}, "argmax"),
+    ],
+)
 def test_bad_configurations_are_clear_errors(changes, field):
     with pytest.raises(ValueError, match=field):
         SMALL.replace(**changes)
@@ -140,3 +161,14 @@ def test_losses_agree_between_softmax_and_sigmoid_heads():
     assert torch.allclose(train.target_loss("ce", z, target), train.target_loss("ce", two, target))
     assert torch.allclose(train.target_loss("mse", z, target), train.target_loss("mse", two, target))
     assert torch.equal(train.predict_target(z), train.predict_target(two))
+
+
+def test_channels_last_agrees_with_the_reference_layout():
+    # The fast NHWC path must give the figures of the plain NCHW float32 path, up to rounding.
+    config = SMALL.replace(model__comparator="learned", target_weight=1.0, epochs=3)
+    pairs = generate_pair_sets(300, seed=1)
+    fast = train_run(config, pairs, seed=1, device="cpu", channels_last=True)
+    reference = train_run(config, pairs, seed=1, device="cpu", channels_last=False)
+    for a, b in zip(fast, reference, strict=True):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-3)
+        assert abs(a["test_error"] - b["test_error"]) <= 2 / 300  # at most two pairs flip
