@@ -1,0 +1,143 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Summary
+#
+# This page gathers the results table that every chapter recorded in `results/` when the
+# book was built, and sets each of our test errors beside the published one it reproduces.
+# Chapters that have not recorded a table are skipped. Numbers cross pages only through
+# these tables, so this page always shows what the chapters actually measured.
+
+# %% tags=["parameters", "remove-cell"]
+results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
+
+# %% tags=["remove-cell"]
+# ruff: noqa: E402  (imports follow the papermill parameters cell, as in every chapter)
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from pairlib.book import (
+    RESULTS_DIR,
+    compare_with_published,
+    glue_figure,
+    load_results,
+    setup_figures,
+    show_markdown,
+    show_table,
+    toc_chapters,
+)
+from pairlib.published import REPORTS, load_published
+
+setup_figures()
+folder = Path(results_dir) if results_dir else RESULTS_DIR
+results = load_results(toc_chapters(), folder)
+published = load_published()
+
+# %% [markdown]
+# ## Our results beside the published ones
+
+# %% tags=["remove-input"]
+comparison = compare_with_published(results, published)
+if comparison.empty:
+    show_markdown(
+        "No chapter has recorded a model's test error yet; the table of our results beside "
+        "the published ones appears here once the experiment chapters are built."
+    )
+else:
+    show_markdown(
+        "{numref}`tab-summary` lists every model the chapters trained, with the mean and "
+        "standard deviation of its test error over the chapter's rounds, and the published "
+        "result of the same model where a report has one."
+    )
+    show_table(
+        comparison,
+        "tab-summary",
+        "Test error (%) of every model the chapters trained, beside the published result "
+        "it reproduces (mean ± std over rounds).",
+    )
+
+# %% tags=["remove-cell"]
+pairs_published = published[published["weight_sharing"] != "n/a"].copy()
+pairs_published["label"] = [
+    f"{REPORTS[r]}: {m}" for r, m in zip(pairs_published["report"], pairs_published["model_id"], strict=True)
+]
+pairs_published = pairs_published.sort_values("test_error_mean_pct", ascending=False)
+ours = {
+    (row.report, row.published_model_id): row
+    for table in results.values()
+    if {"report", "published_model_id", "test_error_mean_pct"} <= set(table.columns)
+    for row in table.itertuples()
+}
+fig, ax = plt.subplots(figsize=(6.4, 0.2 * len(pairs_published) + 0.9))
+y = range(len(pairs_published))
+ax.errorbar(
+    pairs_published["test_error_mean_pct"],
+    y,
+    xerr=pairs_published["test_error_std_pct"].fillna(0),
+    fmt="o",
+    color="tab:gray",
+    ms=4,
+    capsize=2,
+    label="published",
+)
+matched = [
+    (k, ours[(row.report, row.model_id)])
+    for k, row in enumerate(pairs_published.itertuples())
+    if (row.report, row.model_id) in ours
+]
+if matched:
+    ax.errorbar(
+        [m.test_error_mean_pct for _, m in matched],
+        [k + 0.25 for k, _ in matched],
+        xerr=[getattr(m, "test_error_std_pct", 0) for _, m in matched],
+        fmt="D",
+        color="tab:red",
+        ms=4,
+        capsize=2,
+        label="this book",
+    )
+ax.set_yticks(list(y))
+ax.set_yticklabels(pairs_published["label"], fontsize=7)
+ax.set_xlabel("test error (%)")
+ax.set_xlim(left=0)
+ax.grid(axis="x", lw=0.3)
+ax.legend(fontsize=8, loc="upper right")
+glue_figure("fig-summary-errors", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-summary-errors
+# :name: fig-summary-errors
+#
+# Test error of every digit-pair model in the five reports (grey, mean ± std over their
+# rounds), and of our runs of the same models where a chapter recorded one (red).
+# ```
+#
+# {numref}`fig-summary-errors` shows all published digit-pair results at once.
+
+# %% [markdown]
+# ## The floor set by the data
+
+# %% tags=["remove-input"]
+if "pairs" in results:
+    balance = results["pairs"]
+    test = balance[balance["split"] == "test"]["positive_fraction"]
+    show_markdown(
+        f"The data chapter measured a positive fraction of {test.mean():.3f} in "
+        f"{len(test)} test sets of {int(balance['n_pairs'].iloc[0])} pairs, so a network "
+        f"that always answers 1 has a test error of {100 * (1 - test.mean()):.1f}%. Every "
+        "model in this book must be judged against that floor, not against 50%."
+    )
+else:
+    show_markdown("The data chapter has not recorded its class-balance table yet.")

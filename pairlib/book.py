@@ -1,0 +1,430 @@
+"""Helpers the book's chapters call, so that notebooks hold narrative and experiment calls.
+
+Four jobs, each with a rule the book depends on:
+
+* ``check_parameters``: papermill injects parameters without looking at them; a chapter
+  validates them first so that a typo fails in one line, before any training starts.
+* ``show_table``: a pandas table shown as-is is HTML, which the PDF prints as plain text and
+  which cannot be numbered. A MyST ``{table}`` directive is numbered, referenceable with
+  ``{numref}`` and becomes a real LaTeX table (needs ``nb_render_markdown_format: myst``).
+* ``glue_figure`` / ``glue_text`` / ``glue_value``: every number and figure in the prose goes
+  through myst-nb's ``glue``, so the text can never disagree with the executed code.
+* ``save_results``: a chapter's tidy results are the published record; only the build may
+  write them (through a staging folder it owns), so a quick ``-p rounds 3`` re-run by hand
+  can never overwrite them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pairlib.data import MAX_PAIRS, TEST_IMAGES
+from pairlib.published import CITE_KEYS, REPO_ROOT, REPORTS
+
+RESULTS_DIR = REPO_ROOT / "results"
+"""The published record: ``published.csv`` plus one tidy table per chapter."""
+
+RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
+"""Set by ``python -m pairlib.build`` to a staging folder; unset means "do not record"."""
+
+LONG_TABLE_ROWS = 15
+"""Tables longer than this may break across PDF pages (LaTeX longtable)."""
+
+FIGURE_DPI = 150
+"""Enough for print (a 6.4 in figure is ~960 px) while keeping notebooks small."""
+
+_CHAPTER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one parameter may be: a type, optional bounds, optional choices.
+
+    ``check(name, value)`` returns the normalised value or raises a one-line ValueError
+    naming the parameter, the value received and what is allowed.
+    """
+
+    kind: type  # int, float or str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+    why: str = ""  # appended to the error in parentheses: where a bound comes from
+
+    def allowed(self) -> str:
+        """Human description of the allowed values, as printed in errors."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        noun = {int: "an integer", float: "a number", str: "a string"}[self.kind]
+        if self.low is not None and self.high is not None:
+            return f"{noun} in {self.low}..{self.high}"
+        if self.low is not None:
+            return f"{noun} >= {self.low}"
+        if self.high is not None:
+            return f"{noun} <= {self.high}"
+        return noun
+
+    def check(self, name: str, value: Any) -> Any:
+        """Validate ``value`` for parameter ``name``; return it normalised (int, float, str)."""
+        ok_type = {
+            # bool is an int to Python, never to a reader: n_pairs=True is a mistake.
+            int: isinstance(value, numbers.Integral) and not isinstance(value, bool),
+            float: isinstance(value, numbers.Real) and not isinstance(value, bool),
+            str: isinstance(value, str),
+        }[self.kind]
+        in_range = ok_type and (
+            (self.choices is None or value in self.choices)
+            and (self.kind is str or math.isfinite(value))
+            and (self.low is None or value >= self.low)
+            and (self.high is None or value <= self.high)
+        )
+        if not in_range:
+            got = f"{value!r} ({type(value).__name__})" if not ok_type else repr(value)
+            why = f" ({self.why})" if self.why else ""
+            raise ValueError(f"parameter {name}={got} is not allowed: expected {self.allowed()}{why}")
+        return self.kind(value)
+
+
+def integer(low: int | None = None, high: int | None = None, why: str = "") -> Spec:
+    """An integer parameter, bounds inclusive."""
+    return Spec(int, low, high, why=why)
+
+
+def number(low: float | None = None, high: float | None = None, why: str = "") -> Spec:
+    """A real parameter (ints accepted, returned as float), bounds inclusive."""
+    return Spec(float, low, high, why=why)
+
+
+def choice(*values: str, why: str = "") -> Spec:
+    """A string parameter taking one of ``values``."""
+    return Spec(str, choices=tuple(values), why=why)
+
+
+STANDARD_PARAMETERS: dict[str, Spec] = {
+    "n_pairs": integer(1, MAX_PAIRS, why=f"n pairs use 2n of the {TEST_IMAGES} MNIST test images"),
+    "seed": integer(0, 2**32 - 1),
+    "rounds": integer(1),
+    "epochs": integer(1),
+    "batch_size": integer(1),
+    "lr": number(low=1e-12),
+    "device": choice("auto", "cpu", "cuda"),
+}
+"""Parameters shared by the chapters; a chapter adds its own through ``extra``."""
+
+
+def _resolve_device(device: str) -> str:
+    # "auto" is what a reader wants; an explicit "cuda" without a GPU is a mistake to report.
+    import torch
+
+    available = torch.cuda.is_available()
+    if device == "cuda" and not available:
+        raise ValueError(
+            "parameter device='cuda' is not allowed: no CUDA GPU is visible to torch (use 'auto' or 'cpu')"
+        )
+    if device == "auto":
+        return "cuda" if available else "cpu"
+    return device
+
+
+def check_parameters(extra: Mapping[str, Spec] | None = None, /, **params: Any) -> dict[str, Any]:
+    """Validate a chapter's papermill parameters; return them normalised.
+
+    Call it in the cell after the ``parameters`` cell with every parameter by name::
+
+        p = check_parameters(n_pairs=n_pairs, seed=seed, rounds=rounds, device=device)
+
+    Known names are those of ``STANDARD_PARAMETERS`` plus ``extra`` (a chapter's own, e.g.
+    ``{"alpha": number(0, 1)}``). Any failure is a ``ValueError`` with one line naming the
+    parameter, the value and what is allowed. ``device`` comes back resolved to "cpu" or
+    "cuda".
+    """
+    specs = {**STANDARD_PARAMETERS, **(extra or {})}
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in specs:
+            raise ValueError(
+                f"parameter {name}={value!r} is not allowed: unknown name, expected one of "
+                + ", ".join(sorted(specs))
+            )
+        out[name] = specs[name].check(name, value)
+    if "device" in out:
+        out["device"] = _resolve_device(out["device"])
+    return out
+
+
+# --------------------------------------------------------------------------- display
+
+
+def _cell(value: Any, floatfmt: str) -> str:
+    # Empty for missing values; pipes escaped because they would split the Markdown row.
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        value = format(value, floatfmt)
+    return str(value).replace("|", r"\|").replace("\n", " ")
+
+
+def _column_width(header: str, cells: pd.Series) -> int:
+    # Relative width for LaTeX. Short columns (numbers, yes/no) get their full length so they
+    # never wrap; long text columns take 3/4 of theirs and wrap, but never below their
+    # longest word (table cells are not hyphenated). +1: the padding between columns.
+    texts = [header, *cells]
+    longest = max(len(text) for text in texts)
+    longest_word = max(len(word) for text in texts for word in text.split() or [""])
+    if longest <= 14:
+        return longest + 1
+    return max(longest_word + 1, round(0.75 * longest))
+
+
+def table_markdown(
+    df: pd.DataFrame,
+    name: str,
+    caption: str,
+    *,
+    floatfmt: str = ".2f",
+    index: bool = False,
+    widths: Iterable[int] | None = None,
+    long: bool | None = None,
+) -> str:
+    """The MyST ``{table}`` block that ``show_table`` displays (separate for testing)."""
+    if not re.fullmatch(r"[A-Za-z][\w-]*", name):
+        raise ValueError(f"table name {name!r} must be a label: letters, digits, - and _")
+    frame = df.reset_index() if index else df
+    cells = frame.map(lambda v: _cell(v, floatfmt))
+    # Numbers (including "16.4 ± 4.6") read best right-aligned; text left-aligned.
+    numeric = [
+        bool(column.ne("").any()) and bool(column[column.ne("")].str.match(r"-?\.?\d").all())
+        for _, column in cells.items()
+    ]
+    colalign = ["right" if is_number else "left" for is_number in numeric]
+    body = cells.to_markdown(index=False, disable_numparse=True, colalign=colalign)
+    options = f":name: {name}\n"
+    if long is None:
+        long = len(frame) > LONG_TABLE_ROWS
+    if long:
+        # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable
+        # can, but sizes its columns only from :widths: (else it never wraps text).
+        options += ":class: longtable\n"
+        if widths is None:
+            widths = [_column_width(str(header), column) for header, column in cells.items()]
+    if widths is not None:
+        options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
+    # A tilde fence: a backtick fence's info string (the caption) may not contain
+    # backticks, and captions cite with {cite:p}`key`.
+    return f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
+
+
+def show_table(
+    df: pd.DataFrame,
+    name: str,
+    caption: str,
+    *,
+    floatfmt: str = ".2f",
+    index: bool = False,
+    widths: Iterable[int] | None = None,
+    long: bool | None = None,
+) -> None:
+    """Display ``df`` as a numbered table labelled ``name`` (cite it with ``{numref}``).
+
+    Floats are formatted with ``floatfmt``; pre-format columns as strings for anything else
+    (e.g. "16.4 ± 4.6"). Cells may hold MyST roles such as ``{cite:p}`key```. ``long``
+    (default: more than ``LONG_TABLE_ROWS`` rows) lets the PDF break the table across pages.
+    Keep captions plain text: links in a LaTeX longtable caption break the PDF build.
+    """
+    from IPython.display import Markdown, display
+
+    display(
+        Markdown(table_markdown(df, name, caption, floatfmt=floatfmt, index=index, widths=widths, long=long))
+    )
+
+
+def show_markdown(text: str) -> None:
+    """Display MyST text from code: prose whose content depends on what was computed
+    (e.g. a paragraph that cites a table only when the table exists)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def setup_figures() -> None:
+    """PNG only (the PDF needs raster or PDF images, never SVG) at a print-worthy dpi."""
+    import matplotlib.pyplot as plt
+
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except ImportError:  # outside IPython: nothing is displayed anyway
+        pass
+    plt.rcParams.update(
+        {
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
+            "font.size": 10,
+            "axes.titlesize": 10,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+class _Text:
+    # glue stores an object's text/plain repr; a str's repr has quotes, this one has none.
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def glue_text(name: str, text: str) -> None:
+    """Glue a ready-made string (shown without quotes by ``{glue:}`name```)."""
+    from myst_nb import glue
+
+    glue(name, _Text(text), display=False)
+
+
+def glue_value(name: str, value: Any) -> None:
+    """Glue a number; format it in the prose with ``{glue:text}`name:.1f```.
+
+    NumPy and torch scalars are converted to Python numbers first: myst-nb formats the
+    stored repr, and ``np.float64(0.55)`` is not a number to it.
+    """
+    from myst_nb import glue
+
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    glue(name, value, display=False)
+
+
+def glue_figure(name: str, fig: Any) -> None:
+    """Glue a matplotlib figure for a numbered ``{glue:figure}`` directive, then close it.
+
+    Closing matters: an open figure would also be displayed at the end of the cell, so it
+    would appear twice in the book.
+    """
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+def report_label(report: str, cite: bool = True, short: bool = False) -> str:
+    """A report's authors: a MyST citation when ``cite``, else "Grall Lucas et al." or,
+    when ``short`` (for narrow table columns), the first author's surname only."""
+    if cite:
+        return f"{{cite:t}}`{CITE_KEYS[report]}`"
+    label = REPORTS[report]
+    return label.split(" et al.")[0].split(" and ")[0] if short else label
+
+
+def mean_std(mean: float, std: float, digits: int = 1) -> str:
+    """'16.4 ± 4.6', or just the mean when no std was published."""
+    if std is None or (isinstance(std, float) and math.isnan(std)):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def mean_std_column(means: Iterable[float], stds: Iterable[float], digits: int = 1) -> list[str]:
+    """``mean_std`` over two aligned columns, for a table's formatted column."""
+    return [mean_std(m, s, digits) for m, s in zip(means, stds, strict=True)]
+
+
+# --------------------------------------------------------------------------- results
+
+
+def save_results(df: pd.DataFrame, chapter: str) -> Path | None:
+    """Record ``df`` as ``<chapter>.csv`` in the build's staging folder, atomically.
+
+    Writes only when ``$PAIRLIB_RESULTS_DIR`` is set (the build sets it and moves the
+    staged files into ``results/`` once the whole chapter has run); otherwise it writes
+    nothing and says so in one line. Returns the path written, or None.
+    """
+    if not _CHAPTER_NAME.fullmatch(chapter) or chapter == "published":
+        raise ValueError(
+            f"chapter={chapter!r} is not allowed: expected a lowercase name like "
+            "'weight_sharing' (and never 'published')"
+        )
+    staging = os.environ.get(RESULTS_ENV)
+    if not staging:
+        print(
+            f"results/{chapter}.csv left unchanged: {RESULTS_ENV} is unset "
+            "(only `python -m pairlib.build` records results)"
+        )
+        return None
+    folder = Path(staging)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{chapter}.csv"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{chapter}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            df.to_csv(handle, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"results staged: {target.name} ({len(df)} rows)")
+    return target
+
+
+def load_results(chapters: Iterable[str], folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The recorded results of ``chapters`` that exist, in the given order.
+
+    Absent chapters are skipped: a book with three chapters written has three tables.
+    """
+    folder = folder if folder is not None else RESULTS_DIR
+    return {c: pd.read_csv(folder / f"{c}.csv") for c in chapters if (folder / f"{c}.csv").is_file()}
+
+
+def toc_chapters() -> list[str]:
+    """Chapter names (file stems) in ``_toc.yml`` order: what the summary gathers."""
+    from pairlib.build import toc_files
+
+    return [path.stem for path in toc_files()]
+
+
+RESULT_COLUMNS = ("model_id", "test_error_mean_pct", "test_error_std_pct", "rounds")
+"""Columns a chapter's table needs to be compared; ``report`` + ``published_model_id``
+(optional) name the published row it reproduces."""
+
+
+def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """One row per recorded model: our test error beside the published one, when known.
+
+    Tables without ``RESULT_COLUMNS`` (e.g. the data chapter's class balance) are skipped.
+    """
+    rows = []
+    for chapter, table in results.items():
+        if not set(RESULT_COLUMNS) <= set(table.columns):
+            continue
+        for _, row in table.iterrows():
+            report = row.get("report")
+            model = row.get("published_model_id")
+            match = published[(published["report"] == report) & (published["model_id"] == model)]
+            pub = match.iloc[0] if len(match) else None
+            rows.append(
+                {
+                    "chapter": chapter,
+                    "model": row["model_id"],
+                    "rounds": int(row["rounds"]),
+                    "ours (%)": mean_std(row["test_error_mean_pct"], row["test_error_std_pct"]),
+                    "published (%)": ""
+                    if pub is None
+                    else mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
+                    "report": "" if pub is None else report_label(report),
+                }
+            )
+    columns = ["chapter", "model", "rounds", "ours (%)", "published (%)", "report"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,496 @@
+"""Build the book: sync each chapter from its .py, execute it, then render HTML and PDF.
+
+    python -m pairlib.build [chapters...] [--no-pdf] [--no-html] [--execute-only]
+                            [--no-execute] [-p NAME VALUE]...
+
+Why a module rather than a Makefile recipe: the published record (``notebooks/X.ipynb`` and
+``results/X.csv``) must change only when a chapter ran to its end. Each chapter is therefore
+executed into a temporary notebook, its results are staged in a temporary folder (given to
+the notebook as ``$PAIRLIB_RESULTS_DIR``, see ``pairlib.book.save_results``), and both are
+moved into place with ``os.replace`` only on success. A failure, Ctrl-C or SIGTERM leaves the
+previous notebook and results exactly as they were.
+
+Steps:
+
+1. Sync: the ``.py`` (jupytext py:percent) is the source of truth. Each chapter to execute is
+   read from it (kernel set to python3 if missing); chapters not executed are only checked,
+   with a warning if their executed notebook no longer matches the source.
+2. Execute with papermill, in the repository root, one chapter at a time. Chapters that
+   read other chapters' results (``AGGREGATORS``: the summary) re-run after any chapter.
+3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
+4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
+   ``PDF_PATH``. Missing TeX packages are installed with apt-get when possible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TOC = REPO_ROOT / "_toc.yml"
+BUILD_DIR = REPO_ROOT / "_build"
+RESULTS_DIR = REPO_ROOT / "results"
+LATEX_DIR = BUILD_DIR / "latex"
+LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
+PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"
+"""Where the finished PDF is copied: a stable path for the README."""
+
+AGGREGATORS = ("summary",)
+"""Chapters that read other chapters' results: re-executed whenever another one ran."""
+
+RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
+KERNEL = "python3"
+
+TEX_REQUIREMENTS: dict[str, str] = {
+    # file that must be found (executable, or by kpsewhich) -> Debian package that ships it
+    "latexmk": "latexmk",
+    "make": "make",
+    "pdflatex": "texlive-latex-base",
+    "cmap.sty": "texlive-latex-recommended",
+    "fncychap.sty": "texlive-latex-recommended",
+    "tabulary.sty": "texlive-latex-extra",
+    "capt-of.sty": "texlive-latex-extra",
+    "needspace.sty": "texlive-latex-extra",
+    "wrapfig.sty": "texlive-latex-extra",
+    "tgtermes.sty": "tex-gyre",
+    "txfonts.sty": "texlive-fonts-recommended",
+}
+"""What the PDF needs with the pdflatex engine and Sphinx's own LaTeX style (see
+_config.yml: use_jupyterbook_latex is false): about 90 MB of Debian packages."""
+
+
+class BuildError(RuntimeError):
+    """A step failed; the message is the one line printed before exiting non-zero."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A toc entry that is a jupytext pair: ``source`` (.py) and ``notebook`` (.ipynb)."""
+
+    name: str
+    source: Path
+    notebook: Path
+
+    @property
+    def temp_notebook(self) -> Path:
+        # Next to the notebook (same filesystem, so os.replace is atomic), hidden, and
+        # matched by .gitignore's notebooks/.*.tmp.ipynb.
+        return self.notebook.with_name(f".{self.name}.tmp.ipynb")
+
+    @property
+    def temp_input(self) -> Path:
+        """The notebook as synced from the .py, papermill's input (deleted afterwards)."""
+        return self.notebook.with_name(f".{self.name}.input.tmp.ipynb")
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it (messages, notebook metadata)."""
+    path = path.resolve()
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def log(message: str) -> None:
+    """One progress line, flushed at once (the build is often piped to a log)."""
+    print(f"[build] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------- toc
+
+
+def toc_files(toc: Path = TOC) -> list[Path]:
+    """Every ``file:`` entry of the toc, in reading order, as paths without suffix."""
+    import yaml
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            if "file" in node:
+                yield node["file"]
+            for key in ("root", "parts", "chapters", "sections"):
+                if key == "root" and key in node:
+                    yield node["root"]
+                elif key in node:
+                    yield from walk(node[key])
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    data = yaml.safe_load(toc.read_text())
+    return [toc.parent / Path(entry).with_suffix("") for entry in walk(data)]
+
+
+def toc_chapters(toc: Path = TOC) -> list[Chapter]:
+    """The toc entries that are jupytext pairs (a .py next to the entry), in toc order."""
+    chapters = []
+    for stem in toc_files(toc):
+        source = stem.with_suffix(".py")
+        if source.is_file():
+            chapters.append(Chapter(stem.name, source, stem.with_suffix(".ipynb")))
+    return chapters
+
+
+# --------------------------------------------------------------------------- sync
+
+
+def source_notebook(chapter: Chapter) -> Any:
+    """The chapter's notebook as read from its .py, ready for papermill."""
+    import jupytext
+
+    nb = jupytext.read(chapter.source)
+    nb.metadata.setdefault(
+        "kernelspec", {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
+    )
+    nb.metadata.get("jupytext", {}).pop("text_representation", None)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if not code or "parameters" not in code[0].metadata.get("tags", []):
+        raise BuildError(
+            f"{shown(chapter.source)}: the first code cell must be tagged "
+            'parameters (# %% tags=["parameters"])'
+        )
+    return nb
+
+
+def declared_parameters(nb: Any) -> set[str]:
+    """Names assigned in the notebook's ``parameters`` cell."""
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names: set[str] = set()
+    for node in ast.parse(cell.source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def in_sync(chapter: Chapter) -> bool:
+    """Whether the executed notebook's cells are those of the .py (sources and types)."""
+    import nbformat
+
+    if not chapter.notebook.is_file():
+        return False
+    executed = nbformat.read(chapter.notebook, as_version=4)
+    source = source_notebook(chapter)
+
+    def cells(nb: Any) -> list[tuple[str, str]]:
+        return [
+            (c.cell_type, c.source.strip())
+            for c in nb.cells
+            if "injected-parameters" not in c.metadata.get("tags", [])
+        ]
+
+    return cells(executed) == cells(source)
+
+
+# --------------------------------------------------------------------------- execute
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    # The kernel inherits this process's environment: that is how the notebook learns
+    # where to stage its results and how it imports pairlib from the checkout.
+    saved = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    # The commit is two os.replace calls (results, notebook); a signal between them would
+    # publish half a chapter. Blocked signals are delivered right after.
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any]) -> None:
+    """Run the notebook ``source`` with papermill into ``output``, in the repository root."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(source),
+        str(output),
+        parameters=dict(parameters),
+        kernel_name=KERNEL,
+        cwd=str(REPO_ROOT),
+        progress_bar=False,
+        log_output=False,
+    )
+
+
+def _record_paths(chapter: Chapter, executed: Path) -> None:
+    # papermill records its input and output paths: the temporary files, absolute. The
+    # committed notebook should name the files a reader knows instead.
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    record = nb.metadata.get("papermill", {})
+    record["input_path"] = shown(chapter.source)
+    record["output_path"] = shown(chapter.notebook)
+    nbformat.write(nb, executed)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line: the exception that stopped the notebook (papermill keeps its name/value)."""
+    ename = getattr(error, "ename", None)
+    evalue = getattr(error, "evalue", None)
+    text = f"{ename}: {evalue}" if ename is not None else f"{type(error).__name__}: {error}"
+    return " ".join(text.split())
+
+
+Executor = Callable[[Path, Path, Mapping[str, Any]], None]
+"""(input notebook, output notebook, parameters) -> None; papermill, or a stand-in in tests."""
+
+
+def execute_chapter(
+    chapter: Chapter,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    results_dir: Path = RESULTS_DIR,
+    staging_parent: Path = BUILD_DIR / "staging",
+    executor: Executor = papermill_execute,
+) -> list[Path]:
+    """Execute one chapter; publish its notebook and results only if it ran to the end.
+
+    Returns the results files published. On any exception (including KeyboardInterrupt)
+    the temporary notebook and the staged results are deleted and the exception is
+    re-raised, with ``notebook`` and ``results_dir`` untouched.
+    """
+    import nbformat
+
+    staging_parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{chapter.name}-", dir=staging_parent))
+    temp = chapter.temp_notebook
+    try:
+        nbformat.write(source_notebook(chapter), chapter.temp_input)
+        with (
+            _environment(RESULTS_ENV, str(staging)),
+            _environment(
+                "PYTHONPATH",
+                os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+            ),
+        ):
+            executor(chapter.temp_input, temp, parameters or {})
+        _record_paths(chapter, temp)
+        staged = sorted(staging.glob("*.csv"))
+        results_dir.mkdir(parents=True, exist_ok=True)
+        with _signals_blocked():
+            published = []
+            for path in staged:
+                os.replace(path, results_dir / path.name)
+                published.append(results_dir / path.name)
+            os.replace(temp, chapter.notebook)
+        return published
+    finally:
+        temp.unlink(missing_ok=True)
+        chapter.temp_input.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- render
+
+
+def jupyter_book(builder: str) -> None:
+    """``jupyter-book build`` with warnings as errors; raise BuildError if it fails."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    command = [str(exe) if exe.exists() else "jupyter-book", "build", str(REPO_ROOT)]
+    command += ["--builder", builder, "--all", "-W", "--keep-going", "-q"]
+    start = time.monotonic()
+    # Sphinx and LaTeX are verbose: their output goes to a log, shown only when it matters.
+    log_path = BUILD_DIR / f"{builder}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log(f"{builder}: {' '.join(command[1:])} (log: {shown(log_path)})")
+    with log_path.open("w") as handle:
+        done = subprocess.run(command, cwd=REPO_ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    lines = log_path.read_text(errors="replace").splitlines()
+    warnings = [line for line in lines if "WARNING" in line or "ERROR" in line or line.startswith("!")]
+    if done.returncode != 0:
+        for line in (warnings or lines)[-40:]:
+            print(f"    {line}", flush=True)
+        raise BuildError(
+            f"jupyter-book {builder} build failed (exit {done.returncode}); full output in {shown(log_path)}"
+        )
+    log(f"{builder}: done in {time.monotonic() - start:.0f} s")
+
+
+def missing_tex() -> dict[str, str]:
+    """TEX_REQUIREMENTS entries not found on this machine: file -> Debian package."""
+    kpsewhich = shutil.which("kpsewhich")
+    missing = {}
+    for name, package in TEX_REQUIREMENTS.items():
+        if "." in name:
+            found = (
+                bool(kpsewhich)
+                and subprocess.run([kpsewhich, name], capture_output=True, text=True).stdout.strip()
+            )
+        else:
+            found = shutil.which(name) is not None
+        if not found:
+            missing[name] = package
+    return missing
+
+
+def ensure_tex() -> None:
+    """Install the TeX packages the PDF needs, or say exactly what is missing.
+
+    Installing is attempted only as root with apt-get present (the CI and development
+    machines); elsewhere the message names the packages to install.
+    """
+    missing = missing_tex()
+    if not missing:
+        return
+    packages = sorted(set(missing.values()))
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise BuildError(
+            f"the PDF needs {', '.join(sorted(missing))}; install them with: sudo "
+            + " ".join(install)
+            + " (or build without the PDF: --no-pdf)"
+        )
+    log(f"installing TeX packages: {' '.join(packages)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    quiet = {"env": env, "stdout": subprocess.DEVNULL}
+    if subprocess.run(install, **quiet).returncode != 0:
+        # The package lists may be missing (a fresh container): update once, then retry.
+        subprocess.run(["apt-get", "update", "-qq"], **quiet)
+        if subprocess.run(install, **quiet).returncode != 0:
+            raise BuildError(f"could not install TeX packages with: {' '.join(install)}")
+    still = missing_tex()
+    if still:
+        raise BuildError(f"TeX files still missing after installing: {', '.join(sorted(still))}")
+
+
+def build_pdf() -> Path:
+    """Render the PDF through Jupyter Book's LaTeX route and copy it to ``PDF_PATH``."""
+    ensure_tex()
+    LATEX_PDF.unlink(missing_ok=True)
+    jupyter_book("pdflatex")
+    if not LATEX_PDF.is_file():
+        raise BuildError(f"LaTeX finished but {shown(LATEX_PDF)} is missing")
+    PDF_PATH.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(LATEX_PDF, PDF_PATH)
+    return PDF_PATH
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_value(text: str) -> Any:
+    """A ``-p`` value as papermill's own CLI reads it: bool, None, int, float, else text."""
+    special = {"True": True, "False": False, "None": None}
+    if text in special:
+        return special[text]
+    for kind in (int, float):
+        with contextlib.suppress(ValueError):
+            return kind(text)
+    return text
+
+
+def select(chapters: Sequence[Chapter], names: Sequence[str]) -> list[Chapter]:
+    """The chapters to execute, in toc order; aggregators follow whenever anything runs."""
+    by_name = {c.name: c for c in chapters}
+    wanted = {Path(n).stem for n in names} if names else set(by_name)
+    unknown = sorted(wanted - set(by_name))
+    if unknown:
+        raise BuildError(f"unknown chapter {', '.join(unknown)}: the toc's chapters are {', '.join(by_name)}")
+    if wanted:
+        wanted |= set(AGGREGATORS) & set(by_name)
+    return [c for c in chapters if c.name in wanted]
+
+
+def chapter_parameters(selected: Sequence[Chapter], given: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each chapter gets the ``-p`` values it declares; a name no chapter declares fails."""
+    declared = {c.name: declared_parameters(source_notebook(c)) for c in selected}
+    unused = sorted(set(given) - set().union(*declared.values()))
+    if unused:
+        raise BuildError(f"parameter {', '.join(unused)} is declared by none of {', '.join(declared)}")
+    return {c: {k: v for k, v in given.items() if k in names} for c, names in declared.items()}
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    # SIGTERM (a CI timeout, `kill`) takes the same path as Ctrl-C: the finally blocks of
+    # execute_chapter delete the temporary files and the published record stays as it was.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m pairlib.build", description=__doc__.split("\n")[0])
+    parser.add_argument("chapters", nargs="*", help="chapters to execute (default: all in _toc.yml)")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML book")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF book")
+    parser.add_argument("--execute-only", action="store_true", help="execute, render nothing")
+    parser.add_argument(
+        "--no-execute", action="store_true", help="render the committed notebooks as they are"
+    )
+    parser.add_argument(
+        "-p",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="papermill parameter for the chapters that declare it (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    start = time.monotonic()
+    try:
+        chapters = toc_chapters()
+        selected = [] if args.no_execute else select(chapters, args.chapters)
+        given = {name: parse_value(value) for name, value in args.p}
+        parameters = chapter_parameters(selected, given)
+        if given:
+            log(f"parameters {given}: the recorded notebooks and results will reflect them")
+        for chapter in selected:
+            log(f"{chapter.name}: executing {shown(chapter.source)}")
+            t0 = time.monotonic()
+            try:
+                results = execute_chapter(chapter, parameters[chapter.name])
+            except Exception as error:
+                raise BuildError(
+                    f"{chapter.name}: FAILED after {time.monotonic() - t0:.0f} s: "
+                    f"{describe_error(error)} (previous notebook and results kept)"
+                ) from error
+            names = ", ".join(p.name for p in results) or "no results table"
+            log(f"{chapter.name}: done in {time.monotonic() - t0:.0f} s ({names})")
+        for chapter in chapters:
+            if chapter not in selected and not in_sync(chapter):
+                what = "is missing" if not chapter.notebook.exists() else "does not match its .py"
+                log(f"WARNING {shown(chapter.notebook)} {what}: run python -m pairlib.build {chapter.name}")
+        if not (args.execute_only or args.no_html):
+            jupyter_book("html")
+            log(f"HTML: {shown(BUILD_DIR / 'html' / 'index.html')}")
+        if not (args.execute_only or args.no_pdf):
+            log(f"PDF: {shown(build_pdf())}")
+    except BuildError as error:
+        log(f"ERROR {error}")
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted: notebooks and results are left as they were")
+        return 130
+    log(f"finished in {time.monotonic() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,391 @@
+"""The book pipeline: parameter checks, results recording, atomic execution, toc and data.
+
+Fast tests use a stand-in for papermill; the ones marked slow start a real kernel (a few
+seconds each) to check the same guarantees end to end, including a SIGTERM midway.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from pairlib import book, build
+from pairlib.published import (
+    PUBLISHED_CSV,
+    REPO_ROOT,
+    MissingPublishedRow,
+    load_published,
+    published_row,
+)
+
+SHARED_CSV = REPO_ROOT.parent / "shared" / "published_results.csv"
+
+# --------------------------------------------------------------------------- check_parameters
+
+GOOD = {"n_pairs": 1000, "seed": 0, "rounds": 10, "epochs": 25, "device": "cpu"}
+
+BAD = [
+    ("n_pairs", 0),
+    ("n_pairs", 5001),  # 5001 pairs need 10,002 of the 10,000 test images
+    ("n_pairs", -3),
+    ("n_pairs", "1000"),
+    ("n_pairs", 1000.0),
+    ("n_pairs", True),
+    ("seed", -1),
+    ("seed", 0.5),
+    ("rounds", 0),
+    ("rounds", None),
+    ("epochs", 0),
+    ("epochs", "25"),
+    ("device", "gpu"),
+    ("device", 0),
+    ("lr", 0.0),
+    ("lr", float("nan")),
+    ("batch_size", 0),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD)
+def test_check_parameters_rejects_each_bad_value_in_one_line(name, value):
+    with pytest.raises(ValueError) as info:
+        book.check_parameters(**{**GOOD, name: value})
+    message = str(info.value)
+    assert "\n" not in message
+    assert f"{name}=" in message  # names the parameter...
+    assert repr(value) in message  # ...the value received...
+    assert "expected" in message  # ...and what is allowed
+
+
+def test_check_parameters_limit_is_half_the_test_set():
+    assert book.check_parameters(n_pairs=5000)["n_pairs"] == 5000
+    with pytest.raises(ValueError, match=r"n_pairs=5001 .*1\.\.5000"):
+        book.check_parameters(n_pairs=5001)
+
+
+def test_check_parameters_rejects_unknown_names():
+    with pytest.raises(ValueError, match=r"parameter n_pair=1000 .*unknown name.*n_pairs"):
+        book.check_parameters(n_pair=1000)
+
+
+def test_check_parameters_cuda_without_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"device='cuda'.*no CUDA GPU"):
+        book.check_parameters(device="cuda")
+    assert book.check_parameters(device="auto") == {"device": "cpu"}
+
+
+def test_check_parameters_normalises_and_accepts_extra_specs():
+    import numpy as np
+
+    out = book.check_parameters(
+        {"alpha": book.number(0, 1), "mode": book.choice("a", "b")},
+        n_pairs=np.int64(10),
+        lr=1,
+        alpha=1,
+        mode="b",
+    )
+    assert out == {"n_pairs": 10, "lr": 1.0, "alpha": 1.0, "mode": "b"}
+    assert type(out["n_pairs"]) is int and type(out["lr"]) is float
+    with pytest.raises(ValueError, match=r"parameter alpha=2 .*in 0\.\.1"):
+        book.check_parameters({"alpha": book.number(0, 1)}, alpha=2)
+
+
+# --------------------------------------------------------------------------- save_results
+
+
+def test_save_results_writes_nothing_without_the_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(book.RESULTS_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in book.RESULTS_DIR.glob("*")}
+    assert book.save_results(pd.DataFrame({"a": [1]}), "pairs") is None
+    assert {p: p.stat().st_mtime_ns for p in book.RESULTS_DIR.glob("*")} == before
+    assert list(tmp_path.iterdir()) == []
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "results/pairs.csv left unchanged" in out
+
+
+def test_save_results_writes_atomically_to_staging(tmp_path, monkeypatch):
+    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    df = pd.DataFrame({"model_id": ["a", "b"], "test_error_mean_pct": [10.5, 20.25]})
+    path = book.save_results(df, "weight_sharing")
+    assert path == tmp_path / "weight_sharing.csv"
+    pd.testing.assert_frame_equal(pd.read_csv(path), df)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weight_sharing.csv"]
+
+
+def test_save_results_failure_keeps_previous_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    (tmp_path / "pairs.csv").write_text("previous\n")
+
+    class Exploding(pd.DataFrame):
+        def to_csv(self, handle, **kwargs):
+            handle.write("half a tab")
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        book.save_results(Exploding({"a": [1]}), "pairs")
+    assert (tmp_path / "pairs.csv").read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pairs.csv"]
+
+
+@pytest.mark.parametrize("chapter", ["published", "../x", "Pairs", ""])
+def test_save_results_rejects_bad_chapter_names(chapter, tmp_path, monkeypatch):
+    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    with pytest.raises(ValueError, match="chapter="):
+        book.save_results(pd.DataFrame({"a": [1]}), chapter)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_show_table_emits_a_numbered_myst_table():
+    df = pd.DataFrame({"model": ["a|b", "c"], "error": [1.234, float("nan")]})
+    text = book.table_markdown(df, "tab-x", "A caption.")
+    assert text.startswith("~~~{table} A caption.\n:name: tab-x\n")
+    assert r"a\|b" in text and "1.23" in text and "nan" not in text
+    assert ":class: longtable" not in text
+    long = book.table_markdown(pd.DataFrame({"a": range(40)}), "tab-y", "Long.")
+    assert ":class: longtable" in long and ":widths:" in long
+    with pytest.raises(ValueError, match="label"):
+        book.table_markdown(df, "bad name", "x")
+
+
+# --------------------------------------------------------------------------- execute
+
+
+def write_chapter(folder: Path, name: str, body: str) -> build.Chapter:
+    """A throwaway jupytext chapter with a parameters cell and ``body`` after it."""
+    source = folder / f"{name}.py"
+    source.write_text('# %% tags=["parameters"]\nvalue = 1\n\n# %%\n' + textwrap.dedent(body).strip() + "\n")
+    return build.Chapter(name, source, folder / f"{name}.ipynb")
+
+
+def published_state(chapter: build.Chapter, results: Path) -> dict[str, bytes]:
+    files = [chapter.notebook, *sorted(results.glob("*"))]
+    return {p.name: p.read_bytes() for p in files if p.exists()}
+
+
+def leftovers(chapter: build.Chapter, staging: Path) -> list[str]:
+    hidden = [p.name for p in chapter.notebook.parent.glob(".*.tmp.ipynb")]
+    return hidden + [p.name for p in staging.glob("*")] if staging.exists() else hidden
+
+
+@pytest.fixture
+def chapter_env(tmp_path):
+    """A chapter whose previous executed notebook and results exist, plus a staging root."""
+    chapter = write_chapter(tmp_path, "toy", "print(value)")
+    nbformat.write(nbformat.v4.new_notebook(metadata={"previous": True}), chapter.notebook)
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "toy.csv").write_text("old\n")
+    return chapter, results, tmp_path / "staging"
+
+
+def fake_papermill(write_results: bool = True, fail: BaseException | None = None):
+    def run(source: Path, output: Path, parameters) -> None:
+        nb = nbformat.read(source, as_version=4)
+        nb.metadata["executed_with"] = dict(parameters)
+        nbformat.write(nb, output)  # papermill writes its output as it goes
+        if write_results:
+            (Path(os.environ[build.RESULTS_ENV]) / "toy.csv").write_text("new\n")
+        if fail is not None:
+            raise fail
+
+    return run
+
+
+def test_execute_success_replaces_notebook_and_results(chapter_env):
+    chapter, results, staging = chapter_env
+    published = build.execute_chapter(
+        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
+    )
+    assert published == [results / "toy.csv"]
+    assert (results / "toy.csv").read_text() == "new\n"
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    assert nb.metadata["executed_with"] == {"value": 2}
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert leftovers(chapter, staging) == []
+    assert os.environ.get(build.RESULTS_ENV) is None
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
+def test_execute_failure_leaves_everything_untouched(chapter_env, error):
+    chapter, results, staging = chapter_env
+    before = published_state(chapter, results)
+    with pytest.raises(type(error)):
+        build.execute_chapter(
+            chapter, results_dir=results, staging_parent=staging, executor=fake_papermill(fail=error)
+        )
+    assert published_state(chapter, results) == before
+    assert leftovers(chapter, staging) == []
+
+
+def test_execute_requires_a_parameters_cell(tmp_path):
+    source = tmp_path / "bare.py"
+    source.write_text("# %%\nx = 1\n")
+    chapter = build.Chapter("bare", source, tmp_path / "bare.ipynb")
+    with pytest.raises(build.BuildError, match="tagged parameters"):
+        build.execute_chapter(chapter, staging_parent=tmp_path / "s", executor=fake_papermill())
+
+
+@pytest.mark.slow
+def test_papermill_failure_keeps_previous_notebook(chapter_env):
+    chapter, results, staging = chapter_env
+    chapter.source.write_text(
+        '# %% tags=["parameters"]\nvalue = 1\n\n# %%\nraise ValueError(f"boom {value}")\n'
+    )
+    before = published_state(chapter, results)
+    with pytest.raises(Exception) as info:
+        build.execute_chapter(chapter, {"value": 7}, results_dir=results, staging_parent=staging)
+    assert build.describe_error(info.value) == "ValueError: boom 7"
+    assert published_state(chapter, results) == before
+    assert leftovers(chapter, staging) == []
+
+
+@pytest.mark.slow
+def test_papermill_success_records_results(chapter_env):
+    chapter, results, staging = chapter_env
+    chapter.source.write_text(
+        '# %% tags=["parameters"]\nvalue = 1\n\n# %%\n'
+        "import pandas as pd\nfrom pairlib.book import save_results\n"
+        'save_results(pd.DataFrame({"value": [value]}), "toy")\n'
+    )
+    build.execute_chapter(chapter, {"value": 5}, results_dir=results, staging_parent=staging)
+    assert (results / "toy.csv").read_text().split() == ["value", "5"]
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == {"value": 5}
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert leftovers(chapter, staging) == []
+
+
+@pytest.mark.slow
+def test_sigterm_midway_leaves_everything_untouched(chapter_env):
+    chapter, results, staging = chapter_env
+    started = chapter.source.parent / "started"
+    chapter.source.write_text(
+        '# %% tags=["parameters"]\nvalue = 1\n\n# %%\n'
+        "import os, pathlib, time\n"
+        f'pathlib.Path(os.environ["{build.RESULTS_ENV}"], "toy.csv").write_text("half\\n")\n'
+        f"pathlib.Path({str(started)!r}).touch()\n"
+        "time.sleep(60)\n"
+    )
+    before = published_state(chapter, results)
+    script = textwrap.dedent(
+        f"""
+        import signal
+        from pathlib import Path
+        from pairlib import build
+        signal.signal(signal.SIGTERM, build._raise_interrupt)
+        chapter = build.Chapter("toy", Path({str(chapter.source)!r}), Path({str(chapter.notebook)!r}))
+        build.execute_chapter(chapter, results_dir=Path({str(results)!r}),
+                              staging_parent=Path({str(staging)!r}))
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT)
+    try:
+        deadline = time.monotonic() + 90
+        while not started.exists():
+            assert proc.poll() is None, "the build exited before the chapter started"
+            assert time.monotonic() < deadline, "the chapter never started"
+            time.sleep(0.2)
+        assert any(staging.glob("*/toy.csv"))  # results were staged, not published
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) != 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert published_state(chapter, results) == before
+    assert leftovers(chapter, staging) == []
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_parse_value_reads_like_papermill():
+    assert [build.parse_value(v) for v in ["3", "0.5", "True", "None", "cpu"]] == [3, 0.5, True, None, "cpu"]
+
+
+def test_select_adds_the_summary_and_rejects_unknown_chapters():
+    chapters = build.toc_chapters()
+    names = [c.name for c in chapters]
+    assert [c.name for c in build.select(chapters, ["pairs"])] == ["pairs", "summary"]
+    assert [c.name for c in build.select(chapters, [])] == names
+    with pytest.raises(build.BuildError, match="unknown chapter nope"):
+        build.select(chapters, ["nope"])
+
+
+def test_parameters_go_to_the_chapters_that_declare_them():
+    chapters = build.select(build.toc_chapters(), ["pairs"])
+    split = build.chapter_parameters(chapters, {"rounds": 3})
+    assert split == {"pairs": {"rounds": 3}, "summary": {}}
+    with pytest.raises(build.BuildError, match="parameter roundz is declared by none"):
+        build.chapter_parameters(chapters, {"roundz": 3})
+
+
+# --------------------------------------------------------------------------- toc and pairs
+
+
+def test_toc_entries_exist_and_notebooks_are_paired():
+    for stem in build.toc_files():
+        assert any(stem.with_suffix(s).is_file() for s in (".md", ".ipynb", ".py")), stem
+    for notebook in [*REPO_ROOT.glob("notebooks/*.ipynb"), *REPO_ROOT.glob("book/*.ipynb")]:
+        assert notebook.with_suffix(".py").is_file(), f"{notebook} has no paired .py"
+    names = [c.name for c in build.toc_chapters()]
+    assert names[0] == "pairs" and names[-1] == "summary"
+
+
+@pytest.mark.parametrize("chapter", build.toc_chapters(), ids=lambda c: c.name)
+def test_committed_notebook_is_executed_from_its_source(chapter):
+    assert chapter.notebook.is_file(), f"run python -m pairlib.build {chapter.name}"
+    assert build.in_sync(chapter), (
+        f"{chapter.notebook.name} is stale: run python -m pairlib.build {chapter.name}"
+    )
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    errors = [o for c in code for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+
+
+# --------------------------------------------------------------------------- published
+
+
+def test_load_published_has_the_five_reports():
+    df = load_published()
+    assert df["report"].nunique() == 5
+    assert not df.duplicated(["report", "model_id"]).any()
+    assert df["test_error_mean_pct"].notna().all()
+
+
+@pytest.mark.skipif(not SHARED_CSV.is_file(), reason="shared/published_results.csv not present")
+def test_published_csv_is_the_shared_transcription():
+    assert PUBLISHED_CSV.read_bytes() == SHARED_CSV.read_bytes()
+    shared = pd.read_csv(SHARED_CSV, dtype=str, keep_default_na=False)
+    ours = load_published()
+    assert list(ours.columns) == list(shared.columns)
+    assert list(zip(ours["report"], ours["model_id"], strict=True)) == list(
+        zip(shared["report"], shared["model_id"], strict=True)
+    )
+
+
+def test_published_row_lookup_and_errors():
+    row = published_row("003", "siamese 10")
+    assert row["report"] == "003_4241faf549edf58f" and row["test_error_mean_pct"] == 2.0
+    with pytest.raises(MissingPublishedRow, match=r"no model 'siamese 3'.*'siamese 10'"):
+        published_row("003", "siamese 3")
+    with pytest.raises(MissingPublishedRow, match="no report match prefix '9'"):
+        published_row("9", "x")
+    with pytest.raises(MissingPublishedRow, match="5 reports match prefix '00'"):
+        published_row("00", "x")
