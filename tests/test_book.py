@@ -389,3 +389,13 @@ def test_published_row_lookup_and_errors():
         published_row("9", "x")
     with pytest.raises(MissingPublishedRow, match="5 reports match prefix '00'"):
         published_row("00", "x")
+
+
+def test_missing_tex_without_root_names_the_packages(monkeypatch):
+    monkeypatch.setattr(build, "missing_tex", lambda: {"xelatex": "texlive-xetex", "latexmk": "latexmk"})
+    monkeypatch.setattr(build.os, "geteuid", lambda: 1000)
+    with pytest.raises(build.BuildError) as info:
+        build.ensure_tex()
+    message = str(info.value)
+    assert "apt-get install -y --no-install-recommends latexmk texlive-xetex" in message
+    assert "--no-pdf" in message and "\n" not in message
