@@ -319,6 +319,10 @@ def jupyter_book(builder: str) -> None:
     command = [str(exe) if exe.exists() else "jupyter-book", "build", str(REPO_ROOT)]
     command += ["--builder", builder, "--all", "-W", "--keep-going", "-q"]
     start = time.monotonic()
+    output = BUILD_DIR / ("html" if builder == "html" else "latex")
+    # A clean output folder: no page of a removed chapter survives, and Jupyter Book writes
+    # its index.html redirect (to the toc's root) only when none exists.
+    shutil.rmtree(output, ignore_errors=True)
     # Sphinx and LaTeX are verbose: their output goes to a log, shown only when it matters.
     log_path = BUILD_DIR / f"{builder}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
