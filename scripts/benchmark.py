@@ -1,0 +1,156 @@
+"""How close does training come to this machine's limit? Prints figures; asserts nothing.
+
+Run with ``make bench`` (or ``.venv/bin/python scripts/benchmark.py [--rounds 10] [--book]``).
+Side by side, in one process:
+
+1. the roof: float32 GFLOP/s of a 2048x2048 matmul (best of several);
+2. for the course's 2-channel ConvNet and the siamese ConvNet with auxiliary loss: the time of
+   one 25-epoch run on 1000 pairs, its FLOPs (counted by torch's FlopCounterMode: forward and
+   backward of every minibatch, plus the final evaluation), the achieved GFLOP/s and their
+   fraction of the roof, in the NCHW reference layout and in channels_last (the default);
+3. ``--rounds`` rounds run one after another vs in two single-threaded worker processes, and
+   with ``torch.compile``, as ratios of wall time;
+4. with ``--book``: the book's execution time from a cold and from a warm results cache.
+
+Timings on a shared machine are noisy: each figure is the best of ``--repeat`` tries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as futures
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from pairlib.data import generate_pair_sets, normalize_pairs
+from pairlib.models import ModelSpec, build_model
+from pairlib.train import TrainConfig, loss_terms, train_run
+
+#: The course's 2-channel ConvNet (85k parameters) and a siamese ConvNet with auxiliary loss (52k).
+MODELS = {
+    "2-channel ConvNet": TrainConfig(
+        ModelSpec(layout="merged", channels=(32, 64), kernels=(3, 3), pools=(2, 1), hidden=(64,))
+    ),
+    "siamese + aux": TrainConfig(
+        ModelSpec(channels=(32, 64), kernels=(3, 3), pools=(2, 1), hidden=(32,)), aux_weight=1.0
+    ),
+}
+
+
+def best_of(repeat: int, fn, *args) -> float:
+    """The shortest wall time of ``fn(*args)`` over ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def matmul_roof(size: int = 2048, repeat: int = 5) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b  # warm-up
+    seconds = best_of(repeat, lambda: [a @ b for _ in range(5)]) / 5
+    return 2 * size**3 / seconds / 1e9
+
+
+def run_flops(config: TrainConfig, n_pairs: int = 1000) -> float:
+    """FLOPs of one full run: every minibatch's forward + backward, and the final evaluation."""
+    pairs = normalize_pairs(generate_pair_sets(n_pairs, seed=0))
+    model = build_model(config.model, config.target_outputs)
+    x, y, c = pairs.train_input, pairs.train_target, pairs.train_classes
+    batch = slice(0, config.batch_size)
+    with FlopCounterMode(display=False) as counter:
+        total, _, _ = loss_terms(config, model(x[batch]), y[batch], c[batch])
+        total.backward()
+    step = counter.get_total_flops()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(x)
+    forward_all = counter.get_total_flops()
+    steps = config.epochs * -(-n_pairs // config.batch_size)
+    return step * steps + 2 * forward_all  # final evaluation on train and test
+
+
+def _worker_rounds(args: tuple[TrainConfig, list[int]]) -> None:
+    config, seeds = args
+    torch.set_num_threads(1)
+    for seed in seeds:
+        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, "cpu", "final")
+
+
+def rounds_sequential(config: TrainConfig, rounds: int) -> None:
+    for seed in range(rounds):
+        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, "cpu", "final")
+
+
+def rounds_in_processes(config: TrainConfig, rounds: int, workers: int) -> None:
+    chunks = [list(range(rounds))[i::workers] for i in range(workers)]
+    with futures.ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_worker_rounds, [(config, chunk) for chunk in chunks]))
+
+
+def rounds_compiled(config: TrainConfig, rounds: int) -> None:
+    """torch.compile of the model, recompiled never (same shapes), weights re-initialised per round."""
+    import pairlib.train as train_module
+
+    original = train_module.build_model
+    train_module.build_model = lambda *a, **k: torch.compile(original(*a, **k))
+    try:
+        rounds_sequential(config, rounds)
+    finally:
+        train_module.build_model = original
+
+
+def book_time(cache_dir: Path) -> float:
+    env = {**os.environ, "PAIRLIB_CACHE_DIR": str(cache_dir)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pairlib.build", "--execute-only"], env=env, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--book", action="store_true", help="also time the book, cold and warm")
+    args = parser.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
+    roof = matmul_roof()
+    print(f"roof: 2048x2048 float32 matmul {roof:.0f} GFLOP/s")
+    pairs = generate_pair_sets(1000, seed=0)
+    for name, config in MODELS.items():
+        flops = run_flops(config)
+        print(f"\n{name}: {config.parameter_count()} parameters, {flops / 1e9:.1f} GFLOP per 25-epoch run")
+        for layout in (False, True):
+            seconds = best_of(args.repeat, train_run, config, pairs, 0, "cpu", "final", "", layout)
+            rate = flops / seconds / 1e9
+            label = "channels_last" if layout else "NCHW reference"
+            print(f"  one run, {label:15s} {seconds:5.2f} s  {rate:5.1f} GFLOP/s  {rate / roof:4.2f} of roof")
+        sequential = best_of(1, rounds_sequential, config, args.rounds)
+        print(f"  {args.rounds} rounds one after another: {sequential:.1f} s")
+        parallel = best_of(1, rounds_in_processes, config, args.rounds, 2)
+        print(
+            f"  {args.rounds} rounds in 2 single-thread processes: {parallel:.1f} s "
+            f"(speed-up {sequential / parallel:.2f}x)"
+        )
+        compiled = best_of(1, rounds_compiled, config, args.rounds)
+        print(
+            f"  {args.rounds} rounds with torch.compile: {compiled:.1f} s "
+            f"(speed-up {sequential / compiled:.2f}x, compilation included)"
+        )
+    if args.book:
+        with tempfile.TemporaryDirectory() as cache:
+            cold = book_time(Path(cache))
+            warm = book_time(Path(cache))
+        print(f"\nbook execution: cold cache {cold / 60:.1f} min, warm cache {warm / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
