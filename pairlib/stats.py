@@ -69,3 +69,37 @@ def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:
     if row["ci_low"] > 0 and row["wilcoxon_p"] < alpha:
         return f"{row['a']} is better"
     return "no clear difference"
+
+
+def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """A chapter's tidy results: one row per configuration, in the columns the summary reads.
+
+    ``published`` maps a configuration name to the (report prefix, model_id) of the published
+    row it reproduces; by default the registry's own mapping (names like ``"002/AL4"``).
+    """
+    from pairlib.configs import PUBLISHED_ROW
+    from pairlib.published import published_row
+
+    mapping = PUBLISHED_ROW if published is None else published
+    summary = summarise(df)
+    rows = []
+    for name, row in summary.iterrows():
+        report, model_id = "", ""
+        if name in mapping:
+            found = published_row(*mapping[name])
+            report, model_id = found["report"], found["model_id"]
+        rows.append(
+            {
+                "model_id": name,
+                "rounds": int(row["count"]),
+                "params": int(row["params"]),
+                "test_error_mean_pct": row["mean"],
+                "test_error_std_pct": row["std"],
+                "train_error_mean_pct": row.get("train_error", math.nan),
+                "test_digit_error_mean_pct": row.get("test_digit_error", math.nan),
+                "seconds_per_run": row.get("seconds", math.nan),
+                "report": report,
+                "published_model_id": model_id,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -61,3 +61,15 @@ def test_paired_table_and_too_few_rounds():
     assert len(paired_table(df, [("a", "b"), ("b", "a")])) == 2
     with pytest.raises(ValueError, match="at least 2 rounds"):
         paired_comparison(table({"a": [1.0], "b": [2.0]}), "a", "b")
+
+
+def test_results_table_links_registry_names_to_published_rows():
+    from pairlib.stats import results_table
+
+    df = table({"002/AL4": [8.0, 9.0, 10.0], "mine": [5.0, 6.0, 7.0]}).assign(params=1000, seconds=1.0)
+    out = results_table(df).set_index("model_id")
+    assert (
+        out.loc["002/AL4", "report"].startswith("002_") and out.loc["002/AL4", "published_model_id"] == "AL4"
+    )
+    assert out.loc["mine", "report"] == "" and out.loc["mine", "test_error_mean_pct"] == 6.0
+    assert out.loc["mine", "rounds"] == 3
