@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -156,6 +157,10 @@ def source_notebook(chapter: Chapter) -> Any:
         "kernelspec", {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
     )
     nb.metadata.get("jupytext", {}).pop("text_representation", None)
+    for index, cell in enumerate(nb.cells):
+        # Stable ids (jupytext draws random ones): re-executing an unchanged chapter then
+        # changes only its outputs and timings in git, not every cell's id.
+        cell.id = hashlib.sha1(f"{index}:{cell.source}".encode()).hexdigest()[:8]
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     if not code or "parameters" not in code[0].metadata.get("tags", []):
         raise BuildError(
@@ -238,6 +243,7 @@ def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any])
         cwd=str(REPO_ROOT),
         progress_bar=False,
         log_output=False,
+        record_timing=False,  # nbclient's per-message timestamps: noise in every diff
     )
 
 
