@@ -21,7 +21,7 @@ from typing import Any
 from pairlib.provision import write_atomically
 
 #: The modules whose source decides a run's numbers.
-CODE_MODULES = ("data.py", "provision.py", "models.py", "train.py")
+CODE_MODULES = ("data.py", "provision.py", "models.py", "augment.py", "train.py")
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,9 +63,7 @@ def load(key: str) -> list[dict[str, Any]] | None:
             raise ValueError("checksum mismatch")
         return entry["rows"]
     except (ValueError, KeyError, TypeError, OSError) as error:
-        warnings.warn(
-            f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=2
-        )
+        warnings.warn(f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=2)
         path.unlink(missing_ok=True)
         return None
 

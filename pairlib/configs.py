@@ -32,16 +32,12 @@ _SGD_004 = {"optimizer": "sgd", "lr": 0.1, "batch_size": 50, "epochs": 25}
 
 REGISTRY: dict[str, TrainConfig] = {
     # --- 000: Model A (learned two-layer comparator) and Model B (power-6 comparator)
-    "000/model-B": TrainConfig(
-        BRANCH_000.replace(comparator="power"), target_loss="mse", **_SGD_000
-    ),
+    "000/model-B": TrainConfig(BRANCH_000.replace(comparator="power"), target_loss="mse", **_SGD_000),
     "000/model-B-no-ws": TrainConfig(
         BRANCH_000.replace(comparator="power", shared=False), target_loss="mse", **_SGD_000
     ),
     "000/model-A": TrainConfig(BRANCH_000.replace(comparator_hidden=(64,)), **_SGD_000),
-    "000/model-A-aux": TrainConfig(
-        BRANCH_000.replace(comparator_hidden=(64,)), aux_weight=1.0, **_SGD_000
-    ),
+    "000/model-A-aux": TrainConfig(BRANCH_000.replace(comparator_hidden=(64,)), aux_weight=1.0, **_SGD_000),
     "000/model-A-aux-mse": TrainConfig(
         BRANCH_000.replace(comparator_hidden=(64,)),
         target_loss="mse",
@@ -104,9 +100,7 @@ REGISTRY: dict[str, TrainConfig] = {
     # --- 004: CNN vs weight sharing vs auxiliary losses; SGD, batch 50, 15 rounds in the report
     "004/CNN": TrainConfig(BODY_004.replace(layout="merged"), **_SGD_004),
     "004/WS": TrainConfig(BODY_004.replace(comparator_hidden=(100, 20)), **_SGD_004),
-    "004/AL": TrainConfig(
-        BODY_004.replace(comparator_hidden=(100, 20)), aux_weight=1.0, **_SGD_004
-    ),
+    "004/AL": TrainConfig(BODY_004.replace(comparator_hidden=(100, 20)), aux_weight=1.0, **_SGD_004),
 }
 
 #: Registry key -> (report file prefix, model_id) of the transcribed published table.
@@ -122,9 +116,7 @@ PUBLISHED_ROW: dict[str, tuple[str, str]] = {
     "001/model-1": ("001", "Model 1 Baseline"),
     "001/model-2": ("001", "Model 2 CNN"),
     "001/model-3": ("001", "Model 3 CNN + aux"),
-    **{
-        f"002/{m}": ("002", m) for m in ("FCNN1", "FCNN3", "WS1", "WS2", "AL1", "AL2", "AL3", "AL4")
-    },
+    **{f"002/{m}": ("002", m) for m in ("FCNN1", "FCNN3", "WS1", "WS2", "AL1", "AL2", "AL3", "AL4")},
     "003/pair": ("003", "pair"),
     "003/siamese-2": ("003", "siamese 2"),
     "003/siamese-10": ("003", "siamese 10"),

@@ -83,8 +83,7 @@ def check_n_pairs(n: object) -> int:
         raise ValueError(f"n_pairs must be an integer, got {n!r} ({type(n).__name__})")
     if not 1 <= n <= MAX_PAIRS:
         raise ValueError(
-            f"n_pairs must be in 1..{MAX_PAIRS} (n pairs use 2n of the {TEST_IMAGES} test "
-            f"images), got {n}"
+            f"n_pairs must be in 1..{MAX_PAIRS} (n pairs use 2n of the {TEST_IMAGES} test images), got {n}"
         )
     return n
 

@@ -83,14 +83,10 @@ def check_spec(spec: ModelSpec) -> None:
     }
     for field, values in allowed.items():
         if getattr(spec, field) not in values:
-            raise ValueError(
-                f"ModelSpec.{field} must be one of {values}, got {getattr(spec, field)!r}"
-            )
+            raise ValueError(f"ModelSpec.{field} must be one of {values}, got {getattr(spec, field)!r}")
     if spec.body == "conv":
         if not (len(spec.channels) == len(spec.kernels) == len(spec.pools)) or not spec.channels:
-            raise ValueError(
-                "ModelSpec.channels, kernels and pools must be non-empty and of equal length"
-            )
+            raise ValueError("ModelSpec.channels, kernels and pools must be non-empty and of equal length")
         size = IMAGE_SIZE
         for kernel, pool in zip(spec.kernels, spec.pools, strict=True):
             size = (size + 2 * spec.padding - kernel + 1) // pool
@@ -101,9 +97,7 @@ def check_spec(spec: ModelSpec) -> None:
     if not 0.0 <= spec.dropout < 1.0:
         raise ValueError(f"ModelSpec.dropout must be in [0, 1), got {spec.dropout}")
     if spec.layout == "merged" and spec.comparator != "learned":
-        raise ValueError(
-            "a merged model has no digit outputs, so only comparator='learned' applies"
-        )
+        raise ValueError("a merged model has no digit outputs, so only comparator='learned' applies")
     if spec.engineered and spec.branch_out != DIGITS:
         raise ValueError(f"engineered comparators read {DIGITS} digit outputs per branch")
     if spec.comparator == "power" and spec.power <= 0:
@@ -167,9 +161,7 @@ class ConvNet(nn.Module):
                         nn.ReLU(),
                     )
                 )
-        self.head = mlp(
-            channels * size * size, spec.hidden, out_features, spec.batch_norm, spec.dropout
-        )
+        self.head = mlp(channels * size * size, spec.hidden, out_features, spec.batch_norm, spec.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x
@@ -184,17 +176,13 @@ def make_body(spec: ModelSpec, in_channels: int, out_features: int) -> nn.Module
     """The feature extractor + head of one branch (in_channels=1) or of a merged model (2)."""
     if spec.body == "conv":
         return ConvNet(in_channels, spec, out_features)
-    return mlp(
-        in_channels * IMAGE_SIZE**2, spec.hidden, out_features, spec.batch_norm, spec.dropout
-    )
+    return mlp(in_channels * IMAGE_SIZE**2, spec.hidden, out_features, spec.batch_norm, spec.dropout)
 
 
 # --- comparators: (N, 2, D) digit outputs -> (N, K) target logits ---------------------------
 
 
-def probability_first_le_second(
-    p1: torch.Tensor, p2: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
+def probability_first_le_second(p1: torch.Tensor, p2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """P(d1 <= d2) and P(d1 > d2) for independent digit distributions p1, p2 (N, 10).
 
     Both are computed as sums of products (no ``1 - q``), so the logit stays accurate when
@@ -304,6 +292,26 @@ class SiameseNet(nn.Module):
         return PairOutput(self.comparator(digits), digits)
 
 
+class Ensemble(nn.Module):
+    """Members trained from different initialisations; their probabilities are averaged."""
+
+    def __init__(self, members: list[nn.Module]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, pair: torch.Tensor) -> PairOutput:
+        outs = [member(pair) for member in self.members]
+        if outs[0].target.size(1) == 1:
+            p = torch.stack([torch.sigmoid(o.target) for o in outs]).mean(0).clamp(_EPS, 1 - _EPS)
+            target = p.log() - (-p).log1p()
+        else:
+            target = torch.stack([o.target.softmax(-1) for o in outs]).mean(0).clamp_min(_EPS).log()
+        digits = None
+        if outs[0].digits is not None:
+            digits = torch.stack([o.digits.softmax(-1) for o in outs]).mean(0).clamp_min(_EPS).log()
+        return PairOutput(target, digits)
+
+
 def target_outputs_for(loss: str, spec: ModelSpec) -> int:
     """One logit for a sigmoid (BCE) head and for engineered comparators, else two (softmax)."""
     return 1 if loss == "bce" or spec.engineered else 2
@@ -319,9 +327,7 @@ def build_model(spec: ModelSpec, target_outputs: int = 2) -> nn.Module:
 def count_parameters(model_or_spec: nn.Module | ModelSpec, target_outputs: int = 2) -> int:
     """Trainable parameters of a model (or of the model a spec builds)."""
     model = (
-        build_model(model_or_spec, target_outputs)
-        if isinstance(model_or_spec, ModelSpec)
-        else model_or_spec
+        build_model(model_or_spec, target_outputs) if isinstance(model_or_spec, ModelSpec) else model_or_spec
     )
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 

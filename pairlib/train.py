@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 import torch
@@ -27,8 +27,16 @@ from torch import nn
 from tqdm import tqdm
 
 from pairlib import cache
+from pairlib.augment import shift_images, swap_pairs
 from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
-from pairlib.models import ModelSpec, PairOutput, build_model, count_parameters, target_outputs_for
+from pairlib.models import (
+    Ensemble,
+    ModelSpec,
+    PairOutput,
+    build_model,
+    count_parameters,
+    target_outputs_for,
+)
 
 TargetLoss = Literal["ce", "bce", "mse"]
 DigitLoss = Literal["ce", "mse"]
@@ -42,6 +50,12 @@ class TrainConfig:
     loss on the two digits' classes: ``target_weight=0`` is report 000's "trained on classes
     only"; ``aux_weight=0`` is no auxiliary loss. ``valid_pairs`` holds out that many of the
     training pairs as a validation set (hyperparameters are chosen on it, never on the test).
+
+    Beyond the reports' recipes: ``schedule="cosine"`` anneals the learning rate to zero over
+    the run; ``augment_shift`` shifts each digit by up to that many pixels and
+    ``augment_swap`` swaps the two images of half the pairs, in every minibatch;
+    ``ensemble`` trains that many models from different initialisations on the same pairs
+    and averages their probabilities.
     """
 
     model: ModelSpec = field(default_factory=ModelSpec)
@@ -58,6 +72,10 @@ class TrainConfig:
     n_pairs: int = 1000
     valid_pairs: int = 0
     normalize: bool = True
+    schedule: Literal["constant", "cosine"] = "constant"
+    augment_shift: int = 0
+    augment_swap: bool = False
+    ensemble: int = 1
 
     def __post_init__(self) -> None:
         check_config(self)
@@ -98,11 +116,17 @@ def check_config(config: TrainConfig) -> None:
         "target_loss": ("ce", "bce", "mse"),
         "aux_loss": ("ce", "mse"),
         "optimizer": ("sgd", "adam"),
+        "schedule": ("constant", "cosine"),
+        "augment_swap": (False, True),
     }
     for name, allowed in choices.items():
         if getattr(config, name) not in allowed:
             raise ValueError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(config, name)!r}")
-    for name in ("epochs", "batch_size"):
+    if not isinstance(config.augment_shift, int) or not 0 <= config.augment_shift <= 4:
+        raise ValueError(
+            f"TrainConfig.augment_shift must be an integer in 0..4, got {config.augment_shift!r}"
+        )
+    for name in ("epochs", "batch_size", "ensemble"):
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"TrainConfig.{name} must be a positive integer, got {value!r}")
@@ -199,26 +223,20 @@ def evaluate(
     classes: torch.Tensor,
     batch_size: int = 1000,
 ) -> dict[str, float]:
-    """Pair error and digit error (both as fractions) in eval mode."""
+    """Pair error and digit error (both as fractions; digit error NaN without digit outputs)."""
     was_training = model.training
     model.eval()
     errors = torch.zeros(2, device=inputs.device)
+    has_digits = False
     for start in range(0, inputs.size(0), batch_size):
         out = model(inputs[start : start + batch_size])
         errors[0] += (predict_target(out.target) != target[start : start + batch_size].bool()).sum()
         if out.digits is not None:
+            has_digits = True
             errors[1] += (out.digits.argmax(-1) != classes[start : start + batch_size]).sum() / 2
     model.train(was_training)
-    n = inputs.size(0)
-    pair_error, digit_error = (errors / n).tolist()
-    return {
-        "error": pair_error,
-        "digit_error": digit_error if model_has_digits(model) else math.nan,
-    }
-
-
-def model_has_digits(model: nn.Module) -> bool:
-    return hasattr(model, "branches")
+    pair_error, digit_error = (errors / inputs.size(0)).tolist()
+    return {"error": pair_error, "digit_error": digit_error if has_digits else math.nan}
 
 
 # --- one run --------------------------------------------------------------------------------
@@ -249,52 +267,62 @@ def split_validation(pairs: PairSets, valid_pairs: int) -> PairSets:
     )
 
 
-def train_run(
-    config: TrainConfig,
-    pairs: PairSets,
-    seed: int,
-    device: str | torch.device = "auto",
-    record: Literal["final", "epoch"] = "epoch",
-    name: str = "",
-    channels_last: bool = True,
-) -> list[dict[str, Any]]:
-    """Train one model on ``pairs``; one row per epoch with every metric.
+class Fitted(NamedTuple):
+    """A trained model, its per-epoch rows, and the (normalised, split) data it saw."""
 
-    ``record='epoch'`` evaluates the test (or validation) error after every epoch, for curves;
-    ``'final'`` only after the last one (about a third cheaper). Running training loss and
-    error (the minibatch averages during each epoch) are always recorded: they cost nothing.
-    ``channels_last`` stores conv activations NHWC, which runs this CPU's convolutions 1.5-3x
-    faster (scripts/benchmark.py); results agree with the NCHW path up to float rounding.
-    """
-    device = resolve_device(device)
-    pairs = split_validation(normalize_pairs(pairs) if config.normalize else pairs, config.valid_pairs)
-    layout = torch.channels_last if channels_last else torch.contiguous_format
-    x, y, c, tx, ty, tc = (t.to(device) for t in pairs)
-    x, tx = x.contiguous(memory_format=layout), tx.contiguous(memory_format=layout)
+    model: nn.Module
+    rows: list[dict[str, Any]]
+    data: PairSets
+
+
+def member_seed(seed: int, member: int) -> int:
+    """Initialisation seed of ensemble member ``member`` (member 0 uses the round's seed)."""
+    return seed + 7919 * member
+
+
+def _train_member(
+    config: TrainConfig,
+    data: PairSets,
+    seed: int,
+    layout: torch.memory_format,
+    record: Literal["final", "epoch"],
+    name: str,
+) -> tuple[nn.Module, list[dict[str, Any]]]:
+    """The training loop proper: one model, one row per epoch."""
+    x, y, c, tx, ty, tc = data
+    device = x.device
     torch.manual_seed(seed)
     model = build_model(config.model, config.target_outputs).to(device, memory_format=layout)
     optimizer = make_optimizer(config, model.parameters())
+    steps = config.epochs * -(-x.size(0) // config.batch_size)
+    scheduler = (
+        torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+        if config.schedule == "cosine"
+        else None
+    )
     order = torch.Generator().manual_seed(seed)
-    n, rows, started = x.size(0), [], time.perf_counter()
+    augmentation = torch.Generator().manual_seed(seed + 1)
+    background = x.min().item()
+    n, rows = x.size(0), []
     for epoch in range(1, config.epochs + 1):
         model.train()
         sums = torch.zeros(4, device=device)  # total loss, target term, digit term, errors
         for idx in torch.randperm(n, generator=order).to(device).split(config.batch_size):
-            out = model(x[idx])
-            total, t_term, d_term = loss_terms(config, out, y[idx], c[idx])
+            xb, yb, cb = x[idx], y[idx], c[idx]
+            if config.augment_swap:
+                xb, yb, cb = swap_pairs(xb, cb, augmentation)
+            xb = shift_images(xb, config.augment_shift, background, augmentation)
+            out = model(xb)
+            total, t_term, d_term = loss_terms(config, out, yb, cb)
             optimizer.zero_grad(set_to_none=True)
             total.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             with torch.no_grad():
-                wrong = (predict_target(out.target) != y[idx].bool()).sum()
-                sums += torch.stack(
-                    [
-                        total.detach() * len(idx),
-                        t_term.detach() * len(idx),
-                        d_term.detach() * len(idx),
-                        wrong.to(sums.dtype),
-                    ]
-                )
+                wrong = (predict_target(out.target) != yb.bool()).sum().to(sums.dtype)
+                terms = torch.stack([total.detach(), t_term.detach(), d_term.detach()]) * len(idx)
+                sums += torch.cat([terms, wrong.view(1)])
         loss, t_loss, d_loss, running_errors = (sums / n).tolist()  # the epoch's one host sync
         if not math.isfinite(loss):
             raise DivergenceError(
@@ -315,12 +343,65 @@ def train_run(
             test = evaluate(model, tx, ty, tc)
             row.update(test_error=test["error"], test_digit_error=test["digit_error"])
         rows.append(row)
-    final_train = evaluate(model, x, y, c)
+    return model, rows
+
+
+def fit(
+    config: TrainConfig,
+    pairs: PairSets,
+    seed: int,
+    device: str | torch.device = "auto",
+    record: Literal["final", "epoch"] = "epoch",
+    name: str = "",
+    channels_last: bool = True,
+) -> Fitted:
+    """Train ``config`` on ``pairs``; the model, one row per epoch with every metric, and the data.
+
+    ``record='epoch'`` evaluates the test (or validation) error after every epoch, for curves;
+    ``'final'`` only after the last one (about a third cheaper). Running training loss and
+    error (the minibatch averages during each epoch) are always recorded: they cost nothing.
+    ``channels_last`` stores conv activations NHWC, which runs this CPU's convolutions 1.5-3x
+    faster (scripts/benchmark.py); results agree with the NCHW path up to float rounding.
+    With an ensemble, the per-epoch rows are those of the first member and the final errors
+    are the ensemble's.
+    """
+    started = time.perf_counter()
+    device = resolve_device(device)
+    pairs = split_validation(normalize_pairs(pairs) if config.normalize else pairs, config.valid_pairs)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    data = PairSets(*(t.to(device) for t in pairs))
+    data = data._replace(
+        train_input=data.train_input.contiguous(memory_format=layout),
+        test_input=data.test_input.contiguous(memory_format=layout),
+    )
+    members, rows = [], []
+    for k in range(config.ensemble):
+        model, member_rows = _train_member(config, data, member_seed(seed, k), layout, record, name)
+        members.append(model)
+        rows = rows or member_rows
+    model = members[0] if config.ensemble == 1 else Ensemble(members)
+    if config.ensemble > 1:
+        test = evaluate(model, data.test_input, data.test_target, data.test_classes)
+        rows[-1].update(test_error=test["error"], test_digit_error=test["digit_error"])
+    final_train = evaluate(model, data.train_input, data.train_target, data.train_classes)
     rows[-1].update(train_error=final_train["error"], train_digit_error=final_train["digit_error"])
     seconds = time.perf_counter() - started
     for row in rows:
         row["seconds"] = seconds
-    return rows
+    return Fitted(model, rows, data)
+
+
+def train_run(
+    config: TrainConfig,
+    pairs: PairSets,
+    seed: int,
+    device: str | torch.device = "auto",
+    record: Literal["final", "epoch"] = "epoch",
+    name: str = "",
+    channels_last: bool = True,
+) -> list[dict[str, Any]]:
+    """:func:`fit`'s per-epoch rows alone: what the rounds protocol records and caches."""
+    return fit(config, pairs, seed, device, record, name, channels_last).rows
 
 
 # --- the rounds protocol ----------------------------------------------------------------------
@@ -349,21 +430,31 @@ def run_rounds(
     frames = []
     for r in tqdm(range(rounds), desc=name or "rounds", disable=not progress, leave=False):
         round_seed = seed + r
-        key = cache.entry_key(
-            {
-                "config": dataclasses.asdict(config),
-                "seed": round_seed,
-                "channels_last": channels_last,
-                "record": record,
-                "device": resolved.type,
-            }
-        )
-        rows = cache.load(key) if use_cache else None
+
+        def key(kind: str, round_seed: int = round_seed) -> str:
+            return cache.entry_key(
+                {
+                    "config": dataclasses.asdict(config),
+                    "seed": round_seed,
+                    "channels_last": channels_last,
+                    "record": kind,
+                    "device": resolved.type,
+                }
+            )
+
+        rows = None
+        if use_cache:
+            # A run recorded per epoch holds everything a 'final' request needs, and the
+            # training itself is the same (evaluation draws no random numbers).
+            for kind in ("epoch",) if record == "epoch" else ("final", "epoch"):
+                rows = cache.load(key(kind))
+                if rows is not None:
+                    break
         if rows is None:
             pairs = generate_pair_sets(config.n_pairs, seed=round_seed)
             rows = train_run(config, pairs, round_seed, resolved, record, name, channels_last)
             if use_cache:
-                cache.store(key, rows)
+                cache.store(key(record), rows)
         frames.append(pd.DataFrame(rows).assign(round=r, seed=round_seed))
     df = pd.concat(frames, ignore_index=True)
     for column in (
