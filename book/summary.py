@@ -117,14 +117,15 @@ ax.legend(fontsize=8, loc="upper right")
 glue_figure("fig-summary-errors", fig)
 
 # %% [markdown]
+# {numref}`fig-summary-errors` shows all published digit-pair results at once, with ours
+# beside them.
+#
 # ```{glue:figure} fig-summary-errors
 # :name: fig-summary-errors
 #
 # Test error of every digit-pair model in the five reports (grey, mean ± std over their
 # rounds), and of our runs of the same models where a chapter recorded one (red).
 # ```
-#
-# {numref}`fig-summary-errors` shows all published digit-pair results at once.
 
 # %% [markdown]
 # ## The floor set by the data

@@ -180,9 +180,13 @@ def _column_width(header: str, cells: pd.Series) -> int:
     # Relative width for LaTeX. Short columns (numbers, yes/no) get their full length so they
     # never wrap; long text columns take 3/4 of theirs and wrap, but never below their
     # longest word (table cells are not hyphenated). +1: the padding between columns.
-    texts = [header, *cells]
-    longest = max(len(text) for text in texts)
-    longest_word = max(len(word) for text in texts for word in text.split() or [""])
+    # Headers count 25% wider: they are set in bold sans serif.
+    texts = [*cells]
+    longest = max([len(text) for text in texts] + [math.ceil(1.25 * len(header))])
+    longest_word = max(
+        [len(word) for text in texts for word in text.split()]
+        + [math.ceil(1.25 * len(word)) for word in header.split()]  # headers: wider bold sans
+    )
     if longest <= 14:
         return longest + 1
     return max(longest_word + 1, round(0.75 * longest))
@@ -423,7 +427,7 @@ def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.Da
                     "published (%)": ""
                     if pub is None
                     else mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
-                    "report": "" if pub is None else report_label(report),
+                    "report": "" if pub is None else report_label(report, cite=False, short=True),
                 }
             )
     columns = ["chapter", "model", "rounds", "ours (%)", "published (%)", "report"]

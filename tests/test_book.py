@@ -399,3 +399,28 @@ def test_missing_tex_without_root_names_the_packages(monkeypatch):
     message = str(info.value)
     assert "apt-get install -y --no-install-recommends latexmk texlive-xetex" in message
     assert "--no-pdf" in message and "\n" not in message
+
+
+def test_compare_with_published_links_rows_and_skips_other_tables():
+    published = load_published()
+    results = {
+        "pairs": pd.DataFrame({"seed": [0], "positive_fraction": [0.55]}),  # not a model table
+        "weight_sharing": pd.DataFrame(
+            {
+                "model_id": ["003/siamese 10", "ours only"],
+                "rounds": [10, 3],
+                "test_error_mean_pct": [2.5, 12.0],
+                "test_error_std_pct": [0.5, float("nan")],
+                "report": ["003_4241faf549edf58f", ""],
+                "published_model_id": ["siamese 10", ""],
+            }
+        ),
+    }
+    table = book.compare_with_published(results, published)
+    assert table["chapter"].tolist() == ["weight_sharing", "weight_sharing"]
+    assert table.iloc[0][["ours (%)", "published (%)", "report"]].tolist() == [
+        "2.5 ± 0.5",
+        "2.0 ± 0.6",
+        "Ahmed",
+    ]
+    assert table.iloc[1][["ours (%)", "published (%)", "report"]].tolist() == ["12.0", "", ""]
