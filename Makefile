@@ -14,7 +14,7 @@ export PYTORCH_DATA_DIR ?= $(CURDIR)/data
 export PAIRLIB_CACHE_DIR ?= $(CURDIR)/.cache/runs
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book test venv data lint bench clean
+.PHONY: book test venv data lint bench references check-full clean
 
 book: venv data
 	$(PY) -m pairlib.build
@@ -39,6 +39,15 @@ data: venv
 
 lint: venv
 	$(PY) -m ruff check .
+
+# The quick reference notebooks CI re-executes with nbval (after changing a chapter).
+references: venv data
+	$(PY) -m pairlib.regression
+
+# The full regression check: re-execute every published chapter and compare its checked
+# outputs with the committed ones (about as long as building the book from a cold cache).
+check-full: venv data
+	PAIRLIB_CACHE_DIR=off $(PY) -m pytest notebooks book/summary.ipynb
 
 bench: venv data
 	$(PY) scripts/benchmark.py

@@ -103,3 +103,16 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
             }
         )
     return pd.DataFrame(rows)
+
+
+def digest(df: pd.DataFrame, digits: int = 0) -> pd.DataFrame:
+    """A chapter's conclusions in a form that survives float noise, for nbval to compare:
+    parameter counts, mean test error rounded to ``digits`` decimals, and the models' ranking."""
+    summary = summarise(df)
+    return pd.DataFrame(
+        {
+            "params": summary["params"].astype(int),
+            "test error (%)": summary["mean"].round(digits),
+            "rank": summary["mean"].rank(method="min").astype(int),
+        }
+    )

@@ -1,0 +1,75 @@
+"""The nbval regression check itself: references are current, and a changed figure fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pairlib.build import Chapter, in_sync, toc_chapters
+from pairlib.regression import QUICK_PROFILE, quick_parameters, reference_path
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTERS = toc_chapters()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_every_chapter_has_a_current_quick_reference(chapter):
+    reference = reference_path(chapter)
+    assert reference.is_file(), f"no reference for {chapter.name}: run `make references`"
+    assert in_sync(Chapter(chapter.name, chapter.source, reference)), (
+        f"{reference} is older than {chapter.source}: run `make references`"
+    )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_reference_ran_with_the_quick_profile_and_checks_something(chapter):
+    nb = nbformat.read(reference_path(chapter), as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == quick_parameters(chapter)
+    checked = [c for c in nb.cells if c.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in c.source]
+    assert checked, f"{chapter.name}: no cell is marked # NBVAL_CHECK_OUTPUT"
+    assert all(c.outputs for c in checked), f"{chapter.name}: a checked cell has no output"
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+
+
+def test_every_quick_profile_entry_is_a_chapter():
+    assert set(QUICK_PROFILE) >= {c.name for c in CHAPTERS}
+
+
+def _notebook(stored_output: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(round(0.1 + 0.2, 2))", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_output)]
+    unchecked = nbformat.v4.new_code_cell("import time; print(time.time())", execution_count=2)
+    unchecked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="12345.6\n")]
+    nb.cells = [cell, unchecked]
+    return nb
+
+
+@pytest.mark.parametrize("stored, passes", [("0.3\n", True), ("0.4\n", False)])
+def test_nbval_fails_exactly_when_a_checked_output_changes(tmp_path, stored, passes):
+    path = tmp_path / "check.ipynb"
+    nbformat.write(_notebook(stored), path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(REPO / "pyproject.toml"),  # the project's nbval options, as `make test` runs them
+            str(path),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (result.returncode == 0) == passes, result.stdout[-2000:]
