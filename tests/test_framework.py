@@ -29,6 +29,16 @@ def randn(*shape: int, g: torch.Generator, scale: float = 1.0) -> torch.Tensor:
     return torch.randn(*shape, generator=g, dtype=F64) * scale
 
 
+@pytest.fixture
+def one_thread():
+    """Training loops on tiny tensors: one thread is fastest, and on a busy machine extra
+    threads spinning for work make them a hundred times slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def leaf(t: torch.Tensor) -> torch.Tensor:
     return t.detach().clone().requires_grad_(True)
 
@@ -104,9 +114,7 @@ def test_loss_matches_autograd(which, n, c, seed, scale):
 
 def test_one_hot():
     labels = torch.tensor([2, 0, 1, 2])
-    torch.testing.assert_close(
-        fw.one_hot(labels, 3, dtype=F64), nn.functional.one_hot(labels, 3).to(F64)
-    )
+    torch.testing.assert_close(fw.one_hot(labels, 3, dtype=F64), nn.functional.one_hot(labels, 3).to(F64))
 
 
 def course_network(acts: list[str], n_out: int = 2, g=None, dtype=F64) -> fw.Sequential:
@@ -425,7 +433,7 @@ def test_predict_and_error_rate():
 # ------------------------------------------------------------------------ training
 
 
-def test_training_trajectory_matches_torch_nn():
+def test_training_trajectory_matches_torch_nn(one_thread):
     """Same weights, same minibatch order, SGD with momentum: the epoch losses of the
     framework and of torch.nn + autograd + torch.optim agree to float64 rounding."""
     model = course_network(["tanh", "relu", "relu", "tanh"], g=gen(5))
@@ -463,7 +471,7 @@ def test_training_trajectory_matches_torch_nn():
     assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-12
 
 
-def test_course_network_learns_the_disk():
+def test_course_network_learns_the_disk(one_thread):
     """2-25-25-25-2 under MSE + SGD reaches a low test error within a few seconds."""
     torch.set_grad_enabled(False)  # the course's training conditions
     try:

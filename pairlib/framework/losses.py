@@ -21,9 +21,7 @@ class LossMSE(Module):
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
         if prediction.shape != target.shape:
-            raise ValueError(
-                f"LossMSE: prediction {_shape(prediction)} and target {_shape(target)} differ"
-            )
+            raise ValueError(f"LossMSE: prediction {_shape(prediction)} and target {_shape(target)} differ")
         self._diff = prediction - target
         return self._diff.pow(2).mean()
 

@@ -102,16 +102,14 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self!r} expects input of shape (N, {self.in_features}), got {_shape(x)}"
-            )
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_features}), got {_shape(x)}")
         self._x = x
-        return x.matmul(self.weight.t()).add_(self.bias)
+        return self.bias.addmm(x, self.weight.t())  # one fused call, as torch.nn.Linear
 
     def backward(self, grad: Tensor) -> Tensor:
         x = self._x
         _check_backward(self, None if x is None else (x.shape[0], self.out_features), grad)
-        self.grad_weight.add_(grad.t().matmul(x))
+        self.grad_weight.addmm_(grad.t(), x)
         self.grad_bias.add_(grad.sum(0))
         return grad.matmul(self.weight)
 
@@ -143,7 +141,7 @@ class ReLU(_Elementwise):
         return x.clamp(min=0)
 
     def df(self, x: Tensor, y: Tensor) -> Tensor:
-        return (x > 0).to(x.dtype)  # 0 at x = 0, the subgradient autograd picks
+        return x > 0  # a bool mask (0 at x = 0, as autograd); multiplying promotes it
 
 
 class Tanh(_Elementwise):
@@ -231,7 +229,7 @@ class Sequential(Module):
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "none": None}
 
 
-def mlp(sizes: list[int], activations: list[str], *, dtype=None, generator=None) -> Sequential:
+def mlp(sizes: list[int], activations: list[str], *, dtype=None, device=None, generator=None) -> Sequential:
     """Linear layers of the given sizes, each followed by its activation ("none": no layer).
 
     Each Linear gets the init suited to what follows it: He before ReLU, Xavier otherwise.
@@ -244,7 +242,7 @@ def mlp(sizes: list[int], activations: list[str], *, dtype=None, generator=None)
         if act not in ACTIVATIONS:
             raise ValueError(f"mlp: unknown activation {act!r}; choose one of {list(ACTIVATIONS)}")
         init = "he" if act == "relu" else "xavier"
-        layers.append(Linear(d_in, d_out, init, dtype=dtype, generator=generator))
+        layers.append(Linear(d_in, d_out, init, dtype=dtype, device=device, generator=generator))
         if ACTIVATIONS[act] is not None:
             layers.append(ACTIVATIONS[act]())
     return Sequential(*layers)
