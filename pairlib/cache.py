@@ -1,15 +1,16 @@
 """A results cache, so that re-rendering a chapter after a prose edit does not retrain.
 
 An entry is one training run's tidy rows, stored as JSON under a key that hashes the full
-configuration, the round's seed and the source of the modules whose code decides the
-numbers (:data:`CODE_MODULES`). Change any of these and the key changes: nothing stale is
-ever read. The directory is plain and can be deleted at any time (``$PAIRLIB_CACHE_DIR``,
-default ``.cache/runs``). An entry that does not parse or whose checksum does not match is
-reported, deleted and recomputed, never trusted.
+configuration, the round's seed and the code (not the comments or docstrings) of the
+modules that decide the numbers (:data:`CODE_MODULES`). Change any of these and the key
+changes: nothing stale is ever read. The directory is plain and can be deleted at any time
+(``$PAIRLIB_CACHE_DIR``, default ``.cache/runs``). An entry that does not parse or whose
+checksum does not match is reported, deleted and recomputed, never trusted.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -24,13 +25,30 @@ from pairlib.provision import write_atomically
 CODE_MODULES = ("data.py", "provision.py", "models.py", "augment.py", "train.py")
 
 
+def _code_only(source: str) -> str:
+    """The module's syntax tree without docstrings: comments, formatting and prose edits of
+    the library do not change a run's numbers, so they must not invalidate the cache."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """sha256 over the source of :data:`CODE_MODULES`: editing any of them invalidates entries."""
+    """sha256 over the code of :data:`CODE_MODULES`: changing any of it invalidates entries."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for name in CODE_MODULES:
-        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+        digest.update(name.encode() + b"\0" + _code_only((package / name).read_text()).encode())
     return digest.hexdigest()[:16]
 
 

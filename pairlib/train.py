@@ -391,17 +391,9 @@ def fit(
     return Fitted(model, rows, data)
 
 
-def train_run(
-    config: TrainConfig,
-    pairs: PairSets,
-    seed: int,
-    device: str | torch.device = "auto",
-    record: Literal["final", "epoch"] = "epoch",
-    name: str = "",
-    channels_last: bool = True,
-) -> list[dict[str, Any]]:
-    """:func:`fit`'s per-epoch rows alone: what the rounds protocol records and caches."""
-    return fit(config, pairs, seed, device, record, name, channels_last).rows
+def train_run(config: TrainConfig, pairs: PairSets, seed: int, **options: Any) -> list[dict[str, Any]]:
+    """:func:`fit`'s per-epoch rows alone (same options): what the rounds protocol caches."""
+    return fit(config, pairs, seed, **options).rows
 
 
 # --- the rounds protocol ----------------------------------------------------------------------
@@ -452,7 +444,15 @@ def run_rounds(
                     break
         if rows is None:
             pairs = generate_pair_sets(config.n_pairs, seed=round_seed)
-            rows = train_run(config, pairs, round_seed, resolved, record, name, channels_last)
+            rows = train_run(
+                config,
+                pairs,
+                round_seed,
+                device=resolved,
+                record=record,
+                name=name,
+                channels_last=channels_last,
+            )
             if use_cache:
                 cache.store(key(record), rows)
         frames.append(pd.DataFrame(rows).assign(round=r, seed=round_seed))

@@ -78,16 +78,20 @@ def run_flops(config: TrainConfig, n_pairs: int = 1000) -> float:
     return step * steps + 2 * forward_all  # final evaluation on train and test
 
 
+def one_run(config: TrainConfig, pairs, channels_last: bool) -> None:
+    train_run(config, pairs, 0, device="cpu", record="final", channels_last=channels_last)
+
+
 def _worker_rounds(args: tuple[TrainConfig, list[int]]) -> None:
     config, seeds = args
     torch.set_num_threads(1)
     for seed in seeds:
-        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, "cpu", "final")
+        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, device="cpu", record="final")
 
 
 def rounds_sequential(config: TrainConfig, rounds: int) -> None:
     for seed in range(rounds):
-        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, "cpu", "final")
+        train_run(config, generate_pair_sets(config.n_pairs, seed=seed), seed, device="cpu", record="final")
 
 
 def rounds_in_processes(config: TrainConfig, rounds: int, workers: int) -> None:
@@ -129,7 +133,7 @@ def main() -> None:
         flops = run_flops(config)
         print(f"\n{name}: {config.parameter_count()} parameters, {flops / 1e9:.1f} GFLOP per 25-epoch run")
         for layout in (False, True):
-            seconds = best_of(args.repeat, train_run, config, pairs, 0, "cpu", "final", "", layout)
+            seconds = best_of(args.repeat, one_run, config, pairs, layout)
             rate = flops / seconds / 1e9
             label = "channels_last" if layout else "NCHW reference"
             print(f"  one run, {label:15s} {seconds:5.2f} s  {rate:5.1f} GFLOP/s  {rate / roof:4.2f} of roof")

@@ -172,3 +172,11 @@ def test_channels_last_agrees_with_the_reference_layout():
     for a, b in zip(fast, reference, strict=True):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-3)
         assert abs(a["test_error"] - b["test_error"]) <= 2 / 300  # at most two pairs flip
+
+
+def test_code_version_ignores_prose_but_not_code():
+    source = 'def f(x):\n    """Why."""\n    return x + 1  # note\n'
+    reworded = 'def f(x):\n    """Why, said better."""\n\n    return x + 1\n'
+    changed = 'def f(x):\n    """Why."""\n    return x + 2\n'
+    assert cache._code_only(source) == cache._code_only(reworded)
+    assert cache._code_only(source) != cache._code_only(changed)
