@@ -180,15 +180,12 @@ def _column_width(header: str, cells: pd.Series) -> int:
     # Relative width for LaTeX. Short columns (numbers, yes/no) get their full length so they
     # never wrap; long text columns take 3/4 of theirs and wrap, but never below their
     # longest word (table cells are not hyphenated). +1: the padding between columns.
-    # Headers count 25% wider: they are set in bold sans serif.
-    texts = [*cells]
-    longest = max([len(text) for text in texts] + [math.ceil(1.25 * len(header))])
-    longest_word = max(
-        [len(word) for text in texts for word in text.split()]
-        + [math.ceil(1.25 * len(word)) for word in header.split()]  # headers: wider bold sans
-    )
+    # Header words count 25% wider: they are set in bold sans serif, and may wrap.
+    longest = max((len(text) for text in cells), default=0)
+    header_word = max((math.ceil(1.25 * len(word)) for word in header.split()), default=0)
     if longest <= 14:
-        return longest + 1
+        return max(longest, header_word) + 1
+    longest_word = max([len(word) for text in cells for word in text.split()] + [header_word])
     return max(longest_word + 1, round(0.75 * longest))
 
 
