@@ -13,10 +13,14 @@ device as tensors for the whole run (no DataLoader for 1000 pairs), evaluation r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import multiprocessing
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -28,7 +32,7 @@ from tqdm import tqdm
 
 from pairlib import cache
 from pairlib.augment import shift_images, swap_pairs
-from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
+from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, mnist_root, normalize_pairs
 from pairlib.models import (
     Ensemble,
     ModelSpec,
@@ -37,6 +41,7 @@ from pairlib.models import (
     count_parameters,
     target_outputs_for,
 )
+from pairlib.provision import ensure_raw_files
 
 TargetLoss = Literal["ce", "bce", "mse"]
 DigitLoss = Literal["ce", "mse"]
@@ -399,63 +404,145 @@ def train_run(config: TrainConfig, pairs: PairSets, seed: int, **options: Any) -
 # --- the rounds protocol ----------------------------------------------------------------------
 
 
-def run_rounds(
-    config: TrainConfig,
+@contextlib.contextmanager
+def single_thread() -> Iterator[None]:
+    """One intra-op thread for the enclosed training: how every CPU run of the book is made.
+
+    These networks are too small for two threads to share one minibatch well, while two
+    single-thread runs side by side nearly double the throughput (scripts/benchmark.py), and
+    a run's figures then do not depend on how many workers were used.
+    """
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
+def default_workers(device: torch.device) -> int:
+    """Processes training rounds side by side: ``$PAIRLIB_WORKERS``, else one per CPU (one on CUDA)."""
+    if device.type == "cuda":
+        return 1
+    return max(1, int(os.environ.get("PAIRLIB_WORKERS") or os.cpu_count() or 1))
+
+
+_POOL: tuple[int, futures.ProcessPoolExecutor] | None = None
+
+
+def _pool(workers: int) -> futures.ProcessPoolExecutor:
+    # Kept for the life of the process: spawning a worker (importing torch, loading MNIST)
+    # costs seconds, a chapter submits hundreds of runs.
+    global _POOL
+    if _POOL is None or _POOL[0] != workers:
+        if _POOL is not None:
+            _POOL[1].shutdown(cancel_futures=True)
+        context = multiprocessing.get_context("spawn")  # fork is unsafe once OpenMP has started
+        _POOL = (workers, futures.ProcessPoolExecutor(workers, mp_context=context))
+    return _POOL[1]
+
+
+@dataclass(frozen=True)
+class _Job:
+    name: str
+    config: TrainConfig
+    round: int
+    seed: int
+
+
+def _train_job(job: _Job, device: torch.device, record: str, channels_last: bool) -> list[dict[str, Any]]:
+    """One round of one configuration, from its seed alone (runs in a worker or in-process)."""
+    context = single_thread() if device.type == "cpu" else contextlib.nullcontext()
+    with context:
+        pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
+        return train_run(
+            job.config,
+            pairs,
+            job.seed,
+            device=device,
+            record=record,
+            name=job.name,
+            channels_last=channels_last,
+        )
+
+
+def run_grid(
+    configs: dict[str, TrainConfig],
     rounds: int = 10,
     seed: int = 0,
     device: str = "auto",
     record: Literal["final", "epoch"] = "epoch",
-    name: str = "",
     progress: bool = True,
     use_cache: bool = True,
     channels_last: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """Train ``config`` for ``rounds`` rounds (new pairs, new initialisation each round).
+    """Train every named configuration for ``rounds`` rounds (new pairs, new initialisation each).
 
-    Returns a tidy DataFrame: one row per round and epoch, with every metric (errors as
-    percentages) and every configuration field, ready for seaborn and pandas. Runs already in
-    the cache (same configuration, seed and code) are read instead of retrained.
+    Round r of every configuration draws its pairs with seed ``seed + r``. Returns one tidy
+    DataFrame: a row per configuration, round and epoch, with every metric (errors in
+    percent) and every configuration field, ready for seaborn and pandas. Runs already in the
+    cache (same configuration, seed and code) are read, the others trained ``workers`` at a
+    time in worker processes, each on one thread.
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
     resolved = resolve_device(device)
-    frames = []
-    for r in tqdm(range(rounds), desc=name or "rounds", disable=not progress, leave=False):
-        round_seed = seed + r
+    workers = default_workers(resolved) if workers is None else workers
+    jobs = [_Job(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
 
-        def key(kind: str, round_seed: int = round_seed) -> str:
-            return cache.entry_key(
-                {
-                    "config": dataclasses.asdict(config),
-                    "seed": round_seed,
-                    "channels_last": channels_last,
-                    "record": kind,
-                    "device": resolved.type,
-                }
-            )
+    def key(job: _Job, kind: str) -> str:
+        return cache.entry_key(
+            {
+                "config": dataclasses.asdict(job.config),
+                "seed": job.seed,
+                "channels_last": channels_last,
+                "record": kind,
+                "device": resolved.type,
+                "threads": 1 if resolved.type == "cpu" else None,
+            }
+        )
 
-        rows = None
+    results: dict[_Job, list[dict[str, Any]]] = {}
+    for job in jobs if use_cache else []:
+        # A run recorded per epoch holds everything a 'final' request needs, and the
+        # training itself is the same (evaluation draws no random numbers).
+        for kind in ("epoch",) if record == "epoch" else ("final", "epoch"):
+            rows = cache.load(key(job, kind))
+            if rows is not None:
+                results[job] = rows
+                break
+    missing = [job for job in jobs if job not in results]
+    bar = tqdm(
+        total=len(missing), desc=", ".join(configs)[:40] or "rounds", disable=not progress or not missing
+    )
+
+    def done(job: _Job, rows: list[dict[str, Any]]) -> None:
+        results[job] = rows
         if use_cache:
-            # A run recorded per epoch holds everything a 'final' request needs, and the
-            # training itself is the same (evaluation draws no random numbers).
-            for kind in ("epoch",) if record == "epoch" else ("final", "epoch"):
-                rows = cache.load(key(kind))
-                if rows is not None:
-                    break
-        if rows is None:
-            pairs = generate_pair_sets(config.n_pairs, seed=round_seed)
-            rows = train_run(
-                config,
-                pairs,
-                round_seed,
-                device=resolved,
-                record=record,
-                name=name,
-                channels_last=channels_last,
-            )
-            if use_cache:
-                cache.store(key(record), rows)
-        frames.append(pd.DataFrame(rows).assign(round=r, seed=round_seed))
+            cache.store(key(job, record), rows)
+        bar.update()
+
+    if workers > 1 and len(missing) > 1:
+        ensure_raw_files(mnist_root())  # once here, not racing in every worker
+        pool = _pool(workers)
+        pending = {pool.submit(_train_job, job, resolved, record, channels_last): job for job in missing}
+        try:
+            for future in futures.as_completed(pending):
+                done(pending[future], future.result())
+        finally:
+            for future in pending:
+                future.cancel()
+    else:
+        for job in missing:
+            done(job, _train_job(job, resolved, record, channels_last))
+    bar.close()
+
+    frames = []
+    for name, config in configs.items():
+        runs = [pd.DataFrame(results[j]).assign(round=j.round, seed=j.seed) for j in jobs if j.name == name]
+        meta = {"name": name, "params": config.parameter_count(), **config.as_row()}
+        frames.append(pd.concat(runs, ignore_index=True).assign(**meta))
     df = pd.concat(frames, ignore_index=True)
     for column in (
         "running_train_error",
@@ -466,16 +553,14 @@ def run_rounds(
     ):
         if column in df:
             df[column] *= 100.0
-    meta = {"name": name, "params": config.parameter_count(), **config.as_row()}
-    return df.assign(**meta)
+    return df
 
 
-def run_grid(configs: dict[str, TrainConfig], rounds: int = 10, seed: int = 0, **kwargs: Any) -> pd.DataFrame:
-    """:func:`run_rounds` for several named configurations, stacked into one tidy table."""
-    return pd.concat(
-        [run_rounds(config, rounds, seed, name=name, **kwargs) for name, config in configs.items()],
-        ignore_index=True,
-    )
+def run_rounds(
+    config: TrainConfig, rounds: int = 10, seed: int = 0, name: str = "", **options: Any
+) -> pd.DataFrame:
+    """:func:`run_grid` for one configuration (same options)."""
+    return run_grid({name: config}, rounds, seed, **options)
 
 
 def final_epoch(df: pd.DataFrame) -> pd.DataFrame:

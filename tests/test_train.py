@@ -180,3 +180,12 @@ def test_code_version_ignores_prose_but_not_code():
     changed = 'def f(x):\n    """Why."""\n    return x + 2\n'
     assert cache._code_only(source) == cache._code_only(reworded)
     assert cache._code_only(source) != cache._code_only(changed)
+
+
+def test_rounds_in_worker_processes_equal_rounds_in_process(tmp_path, monkeypatch):
+    # Every CPU run uses one thread, so where it runs cannot change its figures.
+    monkeypatch.setenv("PAIRLIB_CACHE_DIR", "off")
+    grid = {"a": SMALL, "b": SMALL.replace(model__shared=False)}
+    alone = run_grid(grid, rounds=2, progress=False, workers=1, device="cpu")
+    spread = run_grid(grid, rounds=2, progress=False, workers=2, device="cpu")
+    assert alone.drop(columns="seconds").equals(spread.drop(columns="seconds"))
