@@ -49,6 +49,7 @@ published = load_published()
 # ## Our results beside the published ones
 
 # %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
 comparison = compare_with_published(results, published)
 if comparison.empty:
     show_markdown(

@@ -145,6 +145,7 @@ glue_value("least_common", int(freq.argmin()))
 glue_value("least_common_pct", 100 * freq.min())
 
 # %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
 summary_table = pd.DataFrame(
     {
         "set": by_split.index,
