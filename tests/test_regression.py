@@ -73,3 +73,30 @@ def test_nbval_fails_exactly_when_a_checked_output_changes(tmp_path, stored, pas
         timeout=300,
     )
     assert (result.returncode == 0) == passes, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize(
+    "parameters, named",
+    [({"rounds": 0}, "rounds"), ({"n_pairs": 6000}, "n_pairs"), ({"rounds": "ten"}, "rounds")],
+)
+def test_a_real_chapter_stops_at_its_top_on_a_bad_parameter(tmp_path, parameters, named):
+    import papermill
+
+    from pairlib.build import source_notebook
+
+    chapter = next(c for c in CHAPTERS if c.name == "pairs")
+    source = tmp_path / "pairs.ipynb"
+    nbformat.write(source_notebook(chapter), source)
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        papermill.execute_notebook(
+            str(source), str(tmp_path / "out.ipynb"), parameters=parameters, cwd=str(REPO), progress_bar=False
+        )
+    assert caught.value.ename == "ValueError"
+    assert f"parameter {named}=" in caught.value.evalue and "\n" not in caught.value.evalue
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    failed = [
+        c
+        for c in executed.cells
+        if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)
+    ]
+    assert "check_parameters" in failed[0].source  # stopped at the check, before any work
