@@ -227,28 +227,18 @@ def table_markdown(
     return f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
 
 
-def show_table(
-    df: pd.DataFrame,
-    name: str,
-    caption: str,
-    *,
-    floatfmt: str = ".2f",
-    index: bool = False,
-    widths: Iterable[int] | None = None,
-    long: bool | None = None,
-) -> None:
+def show_table(df: pd.DataFrame, name: str, caption: str, **options: Any) -> None:
     """Display ``df`` as a numbered table labelled ``name`` (cite it with ``{numref}``).
 
-    Floats are formatted with ``floatfmt``; pre-format columns as strings for anything else
-    (e.g. "16.4 ± 4.6"). Cells may hold MyST roles such as ``{cite:p}`key```. ``long``
-    (default: more than ``LONG_TABLE_ROWS`` rows) lets the PDF break the table across pages.
-    Keep captions plain text: links in a LaTeX longtable caption break the PDF build.
+    ``options`` are :func:`table_markdown`'s: floats are formatted with ``floatfmt``;
+    pre-format columns as strings for anything else (e.g. "16.4 ± 4.6"). Cells may hold MyST
+    roles such as ``{cite:p}`key```. ``long`` (default: more than ``LONG_TABLE_ROWS`` rows)
+    lets the PDF break the table across pages. Keep captions plain text: links in a LaTeX
+    longtable caption break the PDF build.
     """
     from IPython.display import Markdown, display
 
-    display(
-        Markdown(table_markdown(df, name, caption, floatfmt=floatfmt, index=index, widths=widths, long=long))
-    )
+    display(Markdown(table_markdown(df, name, caption, **options)))
 
 
 def show_markdown(text: str) -> None:
