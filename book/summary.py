@@ -23,7 +23,6 @@
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
 
 # %% tags=["remove-cell"]
-# ruff: noqa: E402  (imports follow the papermill parameters cell, as in every chapter)
 from pathlib import Path
 
 import matplotlib.pyplot as plt
