@@ -1,0 +1,231 @@
+"""What does a siamese branch know about the digits? Probes of its ten outputs.
+
+The training loop's digit error compares the argmax of a branch's ten outputs with the class.
+That is the right measure for a branch trained with the auxiliary loss, which is told to put
+digit d on output d, and a meaningless one for a branch trained on the targets alone: nothing
+asks it to, so its argmax error sits near chance whatever it has learned. To compare the two
+fairly, the same ten outputs (what the comparator reads) are also read by two probes fitted on
+the *training* images and scored on the *test* images:
+
+* **permutation**: the one-to-one relabelling of the outputs that best matches the classes
+  (an assignment problem on the confusion counts), then argmax;
+* **linear**: a multinomial logistic regression from the ten outputs to the class, i.e. the
+  best a linear read-out can do; it also finds digits encoded along directions that are not
+  the output axes (an ordinal "size" code, a rotation of the one-hot code).
+
+A probe needs the trained network, which the results cache does not keep, so
+:func:`probe_grid` retrains (each round from its seed, as :func:`pairlib.train.run_grid` does)
+and caches the probes' figures under its own keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+from scipy.optimize import linear_sum_assignment
+from torch import nn
+from tqdm import tqdm
+
+from pairlib import cache
+from pairlib.data import PairSets, generate_pair_sets, mnist_root
+from pairlib.models import DIGITS
+from pairlib.provision import ensure_raw_files
+from pairlib.train import (
+    TrainConfig,
+    _pool,
+    default_workers,
+    fit,
+    resolve_device,
+    single_thread,
+)
+
+PROBES = ("argmax", "permutation", "linear")
+"""The probes, in the order of the columns ``<probe>_digit_error`` of :func:`probe_grid`."""
+
+
+@torch.inference_mode()
+def branch_outputs(model: nn.Module, inputs: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The ten outputs of both branches for every image of ``inputs`` (N pairs -> (2N, 10)),
+    in eval mode, in the order of ``classes.reshape(-1)``."""
+    was_training = model.training
+    model.eval()
+    outputs = []
+    for start in range(0, inputs.size(0), batch_size):
+        digits = model(inputs[start : start + batch_size]).digits
+        if digits is None:
+            raise ValueError("branch_outputs needs a siamese model: a merged model outputs no digits")
+        outputs.append(digits.reshape(-1, digits.size(-1)))
+    model.train(was_training)
+    return torch.cat(outputs).float()
+
+
+def argmax_error(outputs: torch.Tensor, classes: torch.Tensor) -> float:
+    """Fraction of images whose largest output is not their class."""
+    return (outputs.argmax(dim=1) != classes).float().mean().item()
+
+
+def best_permutation(outputs: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+    """``mapping[i]``: the class that output i stands for, the one-to-one assignment that
+    maximises the number of images whose argmax maps to their class."""
+    counts = torch.zeros(outputs.size(1), DIGITS, dtype=torch.long)
+    counts.index_put_((outputs.argmax(dim=1).cpu(), classes.cpu()), torch.tensor(1), accumulate=True)
+    rows, cols = linear_sum_assignment(counts.numpy(), maximize=True)
+    mapping = torch.full((outputs.size(1),), -1, dtype=torch.long)
+    mapping[torch.as_tensor(rows)] = torch.as_tensor(cols)
+    return mapping
+
+
+def permutation_error(
+    train_outputs: torch.Tensor,
+    train_classes: torch.Tensor,
+    test_outputs: torch.Tensor,
+    test_classes: torch.Tensor,
+) -> float:
+    """Test digit error after relabelling the outputs with the best one-to-one mapping found
+    on the training images."""
+    mapping = best_permutation(train_outputs, train_classes).to(test_outputs.device)
+    return (mapping[test_outputs.argmax(dim=1)] != test_classes).float().mean().item()
+
+
+def linear_probe_error(
+    train_outputs: torch.Tensor,
+    train_classes: torch.Tensor,
+    test_outputs: torch.Tensor,
+    test_classes: torch.Tensor,
+    weight_decay: float = 1e-4,
+    steps: int = 200,
+) -> float:
+    """Test digit error of a multinomial logistic regression fitted on the training images.
+
+    Deterministic (zero initialisation, full-batch L-BFGS in float64). Features are
+    standardised with the training statistics; the small L2 penalty keeps the weights finite
+    when the classes are separable.
+    """
+    x = train_outputs.double().cpu()
+    mean, std = x.mean(dim=0), x.std(dim=0).clamp_min(1e-8)
+    x = (x - mean) / std
+    y = train_classes.cpu()
+    probe = nn.Linear(x.size(1), DIGITS).double()
+    nn.init.zeros_(probe.weight)
+    nn.init.zeros_(probe.bias)
+    optimizer = torch.optim.LBFGS(
+        probe.parameters(), max_iter=steps, history_size=20, line_search_fn="strong_wolfe"
+    )
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(probe(x), y) + weight_decay * probe.weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    with torch.enable_grad():
+        optimizer.step(closure)
+    with torch.no_grad():
+        predicted = probe((test_outputs.double().cpu() - mean) / std).argmax(dim=1)
+    return (predicted != test_classes.cpu()).float().mean().item()
+
+
+def digit_probes(model: nn.Module, data: PairSets) -> dict[str, float]:
+    """Test digit error (fraction) of each probe of ``model``'s branch outputs; ``data`` is
+    the normalised data the model was trained on (:attr:`pairlib.train.Fitted.data`)."""
+    train_out = branch_outputs(model, data.train_input)
+    test_out = branch_outputs(model, data.test_input)
+    train_cls, test_cls = data.train_classes.reshape(-1), data.test_classes.reshape(-1)
+    return {
+        "argmax": argmax_error(test_out, test_cls),
+        "permutation": permutation_error(train_out, train_cls, test_out, test_cls),
+        "linear": linear_probe_error(train_out, train_cls, test_out, test_cls),
+    }
+
+
+def _probe_job(config: TrainConfig, seed: int, device: torch.device) -> dict[str, Any]:
+    """Train one round from its seed (one thread on the CPU, like run_grid) and probe it."""
+    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+        pairs = generate_pair_sets(config.n_pairs, seed=seed)
+        fitted = fit(config, pairs, seed, device=device, record="final")
+        final = fitted.rows[-1]
+        return {
+            "test_error": final["test_error"],
+            "test_digit_error": final["test_digit_error"],
+            **{
+                f"{name}_digit_error": error
+                for name, error in digit_probes(fitted.model, fitted.data).items()
+            },
+        }
+
+
+def _probe_key(config: TrainConfig, seed: int, device: torch.device) -> str:
+    # The run's own code is in entry_key's code version; this module's source is added so that
+    # changing a probe recomputes its figures.
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    description = {
+        "probe": source,
+        "config": dataclasses.asdict(config),
+        "seed": seed,
+        "device": device.type,
+        "threads": 1 if device.type == "cpu" else None,
+    }
+    return cache.entry_key(description)
+
+
+def probe_grid(
+    configs: dict[str, TrainConfig],
+    rounds: int = 10,
+    seed: int = 0,
+    device: str = "auto",
+    workers: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Probe the branch outputs of every siamese configuration over ``rounds`` rounds.
+
+    One row per configuration and round: ``name``, ``round``, ``seed``, the pair ``test_error``
+    and one ``<probe>_digit_error`` column per probe of :data:`PROBES`, all in percent. Round r
+    uses seed ``seed + r``, like :func:`pairlib.train.run_grid`, so its pair error is the one
+    run_grid reports for that round.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    for name, config in configs.items():
+        if config.model.layout != "siamese":
+            raise ValueError(f"{name}: probes read the branch outputs of a siamese model")
+    resolved = resolve_device(device)
+    workers = default_workers(resolved) if workers is None else workers
+    jobs = [(name, r, seed + r) for name in configs for r in range(rounds)]
+    results: dict[tuple[str, int, int], dict[str, Any]] = {}
+    for job in jobs:
+        stored = cache.load(_probe_key(configs[job[0]], job[2], resolved))
+        if stored is not None:
+            results[job] = stored[0]
+    missing = [job for job in jobs if job not in results]
+    bar = tqdm(total=len(missing), desc="probes", disable=not progress or not missing)
+
+    def done(job: tuple[str, int, int], row: dict[str, Any]) -> None:
+        results[job] = row
+        cache.store(_probe_key(configs[job[0]], job[2], resolved), [row])
+        bar.update()
+
+    if workers > 1 and len(missing) > 1:
+        ensure_raw_files(mnist_root())  # once here, not racing in every worker
+        pool = _pool(workers)
+        pending = {pool.submit(_probe_job, configs[job[0]], job[2], resolved): job for job in missing}
+        try:
+            for future in futures.as_completed(pending):
+                done(pending[future], future.result())
+        finally:
+            for future in pending:
+                future.cancel()
+    else:
+        for job in missing:
+            done(job, _probe_job(configs[job[0]], job[2], resolved))
+    bar.close()
+    df = pd.DataFrame([{"name": n, "round": r, "seed": s, **results[(n, r, s)]} for n, r, s in jobs])
+    errors = [column for column in df if column.endswith("_error")]
+    df[errors] *= 100.0
+    return df
