@@ -241,6 +241,49 @@ def show_table(df: pd.DataFrame, name: str, caption: str, **options: Any) -> Non
     display(Markdown(table_markdown(df, name, caption, **options)))
 
 
+def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+    """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means,
+    the mean per-round difference b − a with its 95% CI, the Wilcoxon p and the rounds b won."""
+    f = f"{{:+.{digits}f}}"
+    return pd.DataFrame(
+        {
+            "comparison": table["comparison"],
+            "from (a)": table["a"],
+            "to (b)": table["b"],
+            "a (%)": table["mean_a"].map(f"{{:.{digits}f}}".format),
+            "b (%)": table["mean_b"].map(f"{{:.{digits}f}}".format),
+            "b − a [95% CI]": [
+                f"{f.format(d)} [{f.format(lo)}, {f.format(hi)}]"
+                for d, lo, hi in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "Wilcoxon p": table["wilcoxon_p"].map("{:.3f}".format),
+            "b better": [f"{k}/{n}" for k, n in zip(table["b_better_rounds"], table["rounds"], strict=True)],
+        }
+    )
+
+
+def glue_comparison(
+    prefix: str, row: Mapping[str, Any], lower: str = "lowers", higher: str = "raises"
+) -> None:
+    """Glue one paired comparison for the prose, so that no figure of it is typed by hand.
+
+    Names: ``<prefix>_a`` and ``<prefix>_b`` (mean errors), ``<prefix>_diff`` (|b − a|),
+    ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` (Wilcoxon), ``<prefix>_won`` ("8 of 10"),
+    ``<prefix>_effect`` (``lower`` or ``higher``: the sign of b − a in words, so the sentence
+    stays true if a rerun flips it) and ``<prefix>_clear`` ("clearly" when the CI excludes 0
+    and p < 0.05, else "not clearly").
+    """
+    glue_value(f"{prefix}_a", float(row["mean_a"]))
+    glue_value(f"{prefix}_b", float(row["mean_b"]))
+    glue_value(f"{prefix}_diff", abs(float(row["difference"])))
+    glue_text(f"{prefix}_ci", f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]")
+    glue_value(f"{prefix}_p", float(row["wilcoxon_p"]))
+    glue_text(f"{prefix}_won", f"{int(row['b_better_rounds'])} of {int(row['rounds'])}")
+    glue_text(f"{prefix}_effect", lower if row["difference"] < 0 else higher)
+    clear = (row["ci_high"] < 0 or row["ci_low"] > 0) and row["wilcoxon_p"] < 0.05
+    glue_text(f"{prefix}_clear", "clearly" if clear else "not clearly")
+
+
 def show_markdown(text: str) -> None:
     """Display MyST text from code: prose whose content depends on what was computed
     (e.g. a paragraph that cites a table only when the table exists)."""

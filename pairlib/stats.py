@@ -62,6 +62,18 @@ def paired_table(
     return pd.DataFrame([paired_comparison(df, a, b, metric) for a, b in pairs])
 
 
+def labelled_comparisons(
+    df: pd.DataFrame, comparisons: Iterable[tuple[str, str, str]], metric: str = "test_error"
+) -> pd.DataFrame:
+    """:func:`paired_table` for ``(label, a, b)`` triples, with the label and a verdict column:
+    the form every chapter's comparison tables and figures start from."""
+    comparisons = list(comparisons)
+    table = paired_table(df, [(a, b) for _, a, b in comparisons], metric)
+    table.insert(0, "comparison", [label for label, _, _ in comparisons])
+    table["verdict"] = [verdict(row) for _, row in table.iterrows()]
+    return table
+
+
 def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:
     """A plain-words reading of one paired comparison."""
     if row["ci_high"] < 0 and row["wilcoxon_p"] < alpha:
