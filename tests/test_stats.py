@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pairlib.stats import paired_comparison, paired_table, summarise, verdict
+from pairlib.book import comparison_display
+from pairlib.stats import labelled_comparisons, paired_comparison, paired_table, summarise, verdict
 
 
 def table(errors: dict[str, list[float]]) -> pd.DataFrame:
@@ -73,3 +74,19 @@ def test_results_table_links_registry_names_to_published_rows():
     )
     assert out.loc["mine", "report"] == "" and out.loc["mine", "test_error_mean_pct"] == 6.0
     assert out.loc["mine", "rounds"] == 3
+
+
+def test_labelled_comparisons_and_their_display():
+    base = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    df = table({"plain": base, "shared": [e - 3.0 for e in base], "same": base})
+    compared = labelled_comparisons(df, [("sharing", "plain", "shared"), ("nothing", "plain", "same")])
+    assert list(compared["comparison"]) == ["sharing", "nothing"]
+    assert list(compared["verdict"]) == ["shared is better", "no clear difference"]
+    shown = comparison_display(compared)
+    assert list(shown.loc[0, ["a (%)", "b (%)", "b − a [95% CI]", "b better"]]) == [
+        "23.2",
+        "20.2",
+        "-3.0 [-3.0, -3.0]",
+        "10/10",
+    ]
+    assert shown.loc[1, "b better"] == "0/10" and shown.loc[1, "Wilcoxon p"] == "1.000"
