@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,10 +35,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from pairlib import cache, train
-from pairlib.data import generate_pair_sets, mnist_root
+from pairlib.data import generate_pair_sets
 from pairlib.models import ArgmaxComparator, ExactComparator, PowerComparator
-from pairlib.provision import ensure_raw_files
-from pairlib.train import TrainConfig, fit, resolve_device, target_probability
+from pairlib.train import RoundJob, TrainConfig, fit, resolve_device, run_jobs, target_probability
 
 #: The views averaged by test-time augmentation: the image itself and its four one-pixel shifts.
 TTA_OFFSETS: tuple[tuple[int, int], ...] = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
@@ -102,15 +101,7 @@ def averaged_digit_log_probabilities(
     return (total / len(offsets)).clamp_min(_EPS).log()
 
 
-@dataclass(frozen=True)
-class _Job:
-    name: str
-    config: TrainConfig
-    round: int
-    seed: int
-
-
-def _predict_job(job: _Job, device: torch.device, tta: bool) -> dict[str, Any]:
+def _predict_job(job: RoundJob, device: torch.device, tta: bool) -> dict[str, Any]:
     """Train one round as run_grid would, then record the test pairs' outputs (in a worker)."""
     context = train.single_thread() if device.type == "cpu" else contextlib.nullcontext()
     with context:
@@ -134,7 +125,7 @@ def _predict_job(job: _Job, device: torch.device, tta: bool) -> dict[str, Any]:
     return entry
 
 
-def _key(job: _Job, device: torch.device, tta: bool) -> str:
+def _key(job: RoundJob, device: torch.device, tta: bool) -> str:
     return cache.entry_key(
         {
             "analysis": "predictions",
@@ -170,25 +161,15 @@ def fit_predictions(
             raise ValueError(f"{name}: predictions need digit outputs, which a merged model lacks")
     resolved = resolve_device(device)
     workers = train.default_workers(resolved) if workers is None else workers
-    jobs = [_Job(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
-    entries: dict[_Job, dict[str, Any]] = {}
-    for job in jobs if use_cache else []:
-        stored = cache.load(_key(job, resolved, tta))
-        if stored is not None:
-            entries[job] = stored[0]
-    missing = [job for job in jobs if job not in entries]
-    if workers > 1 and len(missing) > 1:
-        ensure_raw_files(mnist_root())
-        pool = train._pool(workers)  # the workers run_grid already started: MNIST is loaded there
-        pending = {pool.submit(_predict_job, job, resolved, tta): job for job in missing}
-        for future in futures.as_completed(pending):
-            entries[pending[future]] = future.result()
-    else:
-        for job in missing:
-            entries[job] = _predict_job(job, resolved, tta)
-    if use_cache:
-        for job in missing:
-            cache.store(_key(job, resolved, tta), [entries[job]])
+    jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
+    entries = run_jobs(
+        jobs,
+        functools.partial(_predict_job, device=resolved, tta=tta),
+        (lambda job: [_key(job, resolved, tta)]) if use_cache else None,
+        workers,
+        progress=False,
+        desc="predictions",
+    )
     frames, predictions = [], []
     for job in jobs:
         entry = entries[job]

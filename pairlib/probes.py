@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +31,17 @@ import pandas as pd
 import torch
 from scipy.optimize import linear_sum_assignment
 from torch import nn
-from tqdm import tqdm
 
 from pairlib import cache
-from pairlib.data import PairSets, generate_pair_sets, mnist_root
+from pairlib.data import PairSets, generate_pair_sets
 from pairlib.models import DIGITS
-from pairlib.provision import ensure_raw_files
 from pairlib.train import (
+    RoundJob,
     TrainConfig,
-    _pool,
     default_workers,
     fit,
     resolve_device,
+    run_jobs,
     single_thread,
 )
 
@@ -145,11 +144,11 @@ def digit_probes(model: nn.Module, data: PairSets) -> dict[str, float]:
     }
 
 
-def _probe_job(config: TrainConfig, seed: int, device: torch.device) -> dict[str, Any]:
+def _probe_job(job: RoundJob, device: torch.device) -> dict[str, Any]:
     """Train one round from its seed (one thread on the CPU, like run_grid) and probe it."""
     with single_thread() if device.type == "cpu" else contextlib.nullcontext():
-        pairs = generate_pair_sets(config.n_pairs, seed=seed)
-        fitted = fit(config, pairs, seed, device=device, record="final")
+        pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
+        fitted = fit(job.config, pairs, job.seed, device=device, record="final", name=job.name)
         final = fitted.rows[-1]
         return {
             "test_error": final["test_error"],
@@ -197,35 +196,16 @@ def probe_grid(
             raise ValueError(f"{name}: probes read the branch outputs of a siamese model")
     resolved = resolve_device(device)
     workers = default_workers(resolved) if workers is None else workers
-    jobs = [(name, r, seed + r) for name in configs for r in range(rounds)]
-    results: dict[tuple[str, int, int], dict[str, Any]] = {}
-    for job in jobs:
-        stored = cache.load(_probe_key(configs[job[0]], job[2], resolved))
-        if stored is not None:
-            results[job] = stored[0]
-    missing = [job for job in jobs if job not in results]
-    bar = tqdm(total=len(missing), desc="probes", disable=not progress or not missing)
-
-    def done(job: tuple[str, int, int], row: dict[str, Any]) -> None:
-        results[job] = row
-        cache.store(_probe_key(configs[job[0]], job[2], resolved), [row])
-        bar.update()
-
-    if workers > 1 and len(missing) > 1:
-        ensure_raw_files(mnist_root())  # once here, not racing in every worker
-        pool = _pool(workers)
-        pending = {pool.submit(_probe_job, configs[job[0]], job[2], resolved): job for job in missing}
-        try:
-            for future in futures.as_completed(pending):
-                done(pending[future], future.result())
-        finally:
-            for future in pending:
-                future.cancel()
-    else:
-        for job in missing:
-            done(job, _probe_job(configs[job[0]], job[2], resolved))
-    bar.close()
-    df = pd.DataFrame([{"name": n, "round": r, "seed": s, **results[(n, r, s)]} for n, r, s in jobs])
+    jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
+    results = run_jobs(
+        jobs,
+        functools.partial(_probe_job, device=resolved),
+        lambda job: [_probe_key(job.config, job.seed, resolved)],
+        workers,
+        progress,
+        desc="probes",
+    )
+    df = pd.DataFrame([{"name": j.name, "round": j.round, "seed": j.seed, **results[j]} for j in jobs])
     errors = [column for column in df if column.endswith("_error")]
     df[errors] *= 100.0
     return df

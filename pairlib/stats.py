@@ -18,10 +18,17 @@ from pairlib.train import final_epoch
 
 
 def summarise(df: pd.DataFrame, by: str | list[str] = "name", metric: str = "test_error") -> pd.DataFrame:
-    """Mean, std and count of ``metric`` over the rounds' final epochs, per configuration."""
+    """Mean, std and count of ``metric`` over the rounds' final epochs, per configuration.
+
+    ``count`` is the number of rounds that finished. Rounds that diverged (``run_grid(...,
+    diverged="record")``) are counted in ``diverged``, and a configuration with any has no
+    mean or std: an average over the rounds that happened to survive would flatter it.
+    """
     final = final_epoch(df)
     grouped = final.groupby(by, sort=False)
     out = grouped[metric].agg(["mean", "std", "count"])
+    out["diverged"] = grouped["diverged"].sum().astype(int) if "diverged" in final else 0
+    out.loc[out["diverged"] > 0, ["mean", "std"]] = math.nan
     for extra in ("train_error", "test_digit_error", "seconds", "params"):
         if extra in final and extra != metric:
             out[extra] = grouped[extra].mean()
@@ -103,7 +110,8 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
         rows.append(
             {
                 "model_id": name,
-                "rounds": int(row["count"]),
+                "rounds": int(row["count"] + row["diverged"]),
+                "diverged_rounds": int(row["diverged"]),
                 "params": int(row["params"]),
                 "test_error_mean_pct": row["mean"],
                 "test_error_std_pct": row["std"],
@@ -115,16 +123,3 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
             }
         )
     return pd.DataFrame(rows)
-
-
-def digest(df: pd.DataFrame, digits: int = 0) -> pd.DataFrame:
-    """A chapter's conclusions in a form that survives float noise, for nbval to compare:
-    parameter counts, mean test error rounded to ``digits`` decimals, and the models' ranking."""
-    summary = summarise(df)
-    return pd.DataFrame(
-        {
-            "params": summary["params"].astype(int),
-            "test error (%)": summary["mean"].round(digits),
-            "rank": summary["mean"].rank(method="min").astype(int),
-        }
-    )

@@ -13,16 +13,18 @@ device as tensors for the whole run (no DataLoader for 1000 pairs), evaluation r
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
+import functools
 import math
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import pandas as pd
 import torch
@@ -43,6 +45,7 @@ from pairlib.models import (
 )
 from pairlib.provision import ensure_raw_files
 
+Job = TypeVar("Job")
 TargetLoss = Literal["ce", "bce", "mse"]
 DigitLoss = Literal["ce", "mse"]
 
@@ -163,7 +166,18 @@ def check_config(config: TrainConfig) -> None:
 
 
 class DivergenceError(RuntimeError):
-    """A loss became NaN or infinite: the run is stopped rather than reporting garbage."""
+    """A loss became NaN or infinite: the run is stopped rather than reporting garbage.
+
+    ``epoch`` is where it happened. (Both arguments stay in ``args``, so the error crosses
+    process boundaries intact.)
+    """
+
+    def __init__(self, message: str, epoch: int = 0) -> None:
+        super().__init__(message, epoch)
+        self.epoch = epoch
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 # --- losses and predictions ---------------------------------------------------------------
@@ -332,12 +346,13 @@ def _train_member(
         if not math.isfinite(loss):
             raise DivergenceError(
                 f"{name or 'run'}: loss is {loss} at epoch {epoch} (seed {seed}); "
-                f"configuration: {config}. Lower the learning rate."
+                f"configuration: {config}. Lower the learning rate.",
+                epoch,
             )
         row = {
             "epoch": epoch,
             "loss": loss,
-            "target_loss": t_loss,
+            "target_term": t_loss,  # not "target_loss": that name is the config field (ce, mse)
             "digit_loss": d_loss,
             "running_train_error": running_errors,
             "test_error": math.nan,
@@ -435,35 +450,109 @@ def _pool(workers: int) -> futures.ProcessPoolExecutor:
     # costs seconds, a chapter submits hundreds of runs.
     global _POOL
     if _POOL is None or _POOL[0] != workers:
-        if _POOL is not None:
-            _POOL[1].shutdown(cancel_futures=True)
+        _shutdown_pool()
         context = multiprocessing.get_context("spawn")  # fork is unsafe once OpenMP has started
         _POOL = (workers, futures.ProcessPoolExecutor(workers, mp_context=context))
     return _POOL[1]
 
 
+@atexit.register
+def _shutdown_pool() -> None:
+    # Before the interpreter tears down the modules the executor's own exit hook needs.
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(cancel_futures=True)
+        _POOL = None
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    work: Callable[[Job], Any],
+    keys: Callable[[Job], Sequence[str]] | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    desc: str = "rounds",
+) -> dict[Job, Any]:
+    """Every job's result: from the cache, else computed, ``workers`` processes at a time.
+
+    The one scheduler behind :func:`run_grid` and the analyses that retrain rounds
+    (:mod:`pairlib.probes`, :mod:`pairlib.analysis`). ``keys(job)`` lists the cache keys
+    where a result may already be stored (the first one found is read; a fresh result is
+    stored under the first); ``None`` disables the cache. ``work`` runs in worker processes
+    when ``workers > 1``, so it must be picklable: a top-level function or a
+    ``functools.partial`` of one. A job's result never depends on where it ran.
+    """
+    results: dict[Job, Any] = {}
+    for job in jobs if keys is not None else []:
+        for key in keys(job):
+            stored = cache.load(key)
+            if stored is not None:
+                results[job] = stored[0]
+                break
+    missing = [job for job in jobs if job not in results]
+    bar = tqdm(total=len(missing), desc=desc[:40] or "rounds", disable=not progress or not missing)
+
+    def done(job: Job, result: Any) -> None:
+        results[job] = result
+        if keys is not None:
+            cache.store(keys(job)[0], [result])
+        bar.update()
+
+    try:
+        if workers > 1 and len(missing) > 1:
+            ensure_raw_files(mnist_root())  # once here, not racing in every worker
+            pool = _pool(workers)
+            pending = {pool.submit(work, job): job for job in missing}
+            try:
+                for future in futures.as_completed(pending):
+                    done(pending[future], future.result())
+            finally:
+                for future in pending:
+                    future.cancel()
+        else:
+            for job in missing:
+                done(job, work(job))
+    finally:
+        bar.close()
+    return results
+
+
 @dataclass(frozen=True)
-class _Job:
+class RoundJob:
+    """One round of one named configuration; its seed decides its pairs and initialisation."""
+
     name: str
     config: TrainConfig
     round: int
     seed: int
 
 
-def _train_job(job: _Job, device: torch.device, record: str, channels_last: bool) -> list[dict[str, Any]]:
+def _train_job(
+    job: RoundJob,
+    device: torch.device,
+    record: str,
+    channels_last: bool,
+    diverged: str,
+) -> list[dict[str, Any]]:
     """One round of one configuration, from its seed alone (runs in a worker or in-process)."""
     context = single_thread() if device.type == "cpu" else contextlib.nullcontext()
     with context:
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
-        return train_run(
-            job.config,
-            pairs,
-            job.seed,
-            device=device,
-            record=record,
-            name=job.name,
-            channels_last=channels_last,
-        )
+        try:
+            rows = train_run(
+                job.config,
+                pairs,
+                job.seed,
+                device=device,
+                record=record,
+                name=job.name,
+                channels_last=channels_last,
+            )
+        except DivergenceError as error:
+            if diverged == "raise":
+                raise
+            return [{"epoch": error.epoch, "diverged": True}]
+    return [{**row, "diverged": False} for row in rows]
 
 
 def run_grid(
@@ -476,6 +565,7 @@ def run_grid(
     use_cache: bool = True,
     channels_last: bool = True,
     workers: int | None = None,
+    diverged: Literal["raise", "record"] = "raise",
 ) -> pd.DataFrame:
     """Train every named configuration for ``rounds`` rounds (new pairs, new initialisation each).
 
@@ -484,14 +574,21 @@ def run_grid(
     percent) and every configuration field, ready for seaborn and pandas. Runs already in the
     cache (same configuration, seed and code) are read, the others trained ``workers`` at a
     time in worker processes, each on one thread.
+
+    A run whose loss becomes NaN raises :class:`DivergenceError` naming it; with
+    ``diverged="record"`` (a sweep that reaches unstable settings) it is kept instead as one
+    row with ``diverged`` True, the epoch it diverged at and no errors, which
+    :func:`pairlib.stats.summarise` reports as diverged rounds, never averaged away.
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    if diverged not in ("raise", "record"):
+        raise ValueError(f"diverged must be 'raise' or 'record', got {diverged!r}")
     resolved = resolve_device(device)
     workers = default_workers(resolved) if workers is None else workers
-    jobs = [_Job(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
+    jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
 
-    def key(job: _Job, kind: str) -> str:
+    def key(job: RoundJob, kind: str) -> str:
         return cache.entry_key(
             {
                 "config": dataclasses.asdict(job.config),
@@ -500,49 +597,28 @@ def run_grid(
                 "record": kind,
                 "device": resolved.type,
                 "threads": 1 if resolved.type == "cpu" else None,
+                "diverged": diverged,
             }
         )
 
-    results: dict[_Job, list[dict[str, Any]]] = {}
-    for job in jobs if use_cache else []:
+    def keys(job: RoundJob) -> list[str]:
         # A run recorded per epoch holds everything a 'final' request needs, and the
         # training itself is the same (evaluation draws no random numbers).
-        for kind in ("epoch",) if record == "epoch" else ("final", "epoch"):
-            rows = cache.load(key(job, kind))
-            if rows is not None:
-                results[job] = rows
-                break
-    missing = [job for job in jobs if job not in results]
-    bar = tqdm(
-        total=len(missing), desc=", ".join(configs)[:40] or "rounds", disable=not progress or not missing
+        return [key(job, record)] + ([key(job, "epoch")] if record == "final" else [])
+
+    work = functools.partial(
+        _train_job, device=resolved, record=record, channels_last=channels_last, diverged=diverged
     )
-
-    def done(job: _Job, rows: list[dict[str, Any]]) -> None:
-        results[job] = rows
-        if use_cache:
-            cache.store(key(job, record), rows)
-        bar.update()
-
-    if workers > 1 and len(missing) > 1:
-        ensure_raw_files(mnist_root())  # once here, not racing in every worker
-        pool = _pool(workers)
-        pending = {pool.submit(_train_job, job, resolved, record, channels_last): job for job in missing}
-        try:
-            for future in futures.as_completed(pending):
-                done(pending[future], future.result())
-        finally:
-            for future in pending:
-                future.cancel()
-    else:
-        for job in missing:
-            done(job, _train_job(job, resolved, record, channels_last))
-    bar.close()
-
+    results = run_jobs(jobs, work, keys if use_cache else None, workers, progress, desc=", ".join(configs))
     frames = []
     for name, config in configs.items():
         runs = [pd.DataFrame(results[j]).assign(round=j.round, seed=j.seed) for j in jobs if j.name == name]
         meta = {"name": name, "params": config.parameter_count(), **config.as_row()}
-        frames.append(pd.concat(runs, ignore_index=True).assign(**meta))
+        metrics = pd.concat(runs, ignore_index=True)
+        clash = set(meta) & set(metrics)
+        if clash:  # a configuration field would silently overwrite a recorded metric
+            raise RuntimeError(f"run_grid: columns {sorted(clash)} are both metrics and config fields")
+        frames.append(metrics.assign(**meta))
     df = pd.concat(frames, ignore_index=True)
     for column in (
         "running_train_error",

@@ -11,6 +11,7 @@ import torch
 from pairlib import cache, train
 from pairlib.data import generate_pair_sets
 from pairlib.models import ModelSpec
+from pairlib.stats import results_table, summarise
 from pairlib.train import DivergenceError, TrainConfig, final_epoch, run_grid, run_rounds, train_run
 
 SMALL = TrainConfig(
@@ -46,7 +47,7 @@ def test_run_rounds_is_tidy_and_in_percent(private_cache):
     assert set(df["round"]) == {0, 1} and set(df["seed"]) == {0, 1}
     for column in (
         "loss",
-        "target_loss",
+        "target_term",
         "digit_loss",
         "running_train_error",
         "test_error",
@@ -61,6 +62,9 @@ def test_run_rounds_is_tidy_and_in_percent(private_cache):
     final = final_epoch(df)
     assert len(final) == 2 and final["test_error"].between(0, 100).all() and final["test_error"].max() > 1
     assert df["test_error"].notna().all()  # record='epoch': a test error for every epoch
+    # Recorded loss terms are numbers, never overwritten by the config field of a similar name.
+    assert df["target_term"].dtype.kind == "f" and (df["digit_loss"] > 0).all()
+    assert (df["target_loss"] == SMALL.target_loss).all()
 
 
 def test_record_final_evaluates_only_the_last_epoch(private_cache):
@@ -92,7 +96,7 @@ def test_corrupt_cache_entry_is_recomputed_not_trusted(private_cache):
     first = run_rounds(SMALL, rounds=1, progress=False)
     (entry,) = private_cache.rglob("*.json")
     data = json.loads(entry.read_text())
-    data["rows"][-1]["test_error"] = 0.0  # a tampered figure: the checksum no longer matches
+    data["rows"][0][-1]["test_error"] = 0.0  # a tampered figure: the checksum no longer matches
     entry.write_text(json.dumps(data))
     with pytest.warns(UserWarning, match="corrupt cache entry"):
         second = run_rounds(SMALL, rounds=1, progress=False)
@@ -107,6 +111,23 @@ def test_diverging_run_stops_with_the_configuration_named(private_cache):
     with pytest.raises(DivergenceError, match=r"wild.*epoch \d+.*lr=1000000000000.0"):
         run_rounds(wild, rounds=1, name="wild", progress=False)
     assert not list(private_cache.rglob("*.json"))  # nothing garbage was cached
+
+
+def test_a_sweep_can_record_divergence_and_never_averages_it_away(private_cache):
+    wild = SMALL.replace(model__comparator="learned", target_weight=1.0, aux_weight=0.0, lr=1e12)
+    df = run_grid({"wild": wild, "tame": SMALL}, rounds=2, progress=False, diverged="record")
+    final = final_epoch(df)
+    assert final.loc[final["name"] == "wild", "diverged"].all()
+    assert not final.loc[final["name"] == "tame", "diverged"].any()
+    assert final.loc[final["name"] == "wild", "test_error"].isna().all()
+    summary = summarise(df)
+    assert summary.loc["wild", "diverged"] == 2 and math.isnan(summary.loc["wild", "mean"])
+    assert summary.loc["tame", "diverged"] == 0 and summary.loc["tame", "mean"] > 0
+    table = results_table(df)
+    assert table.set_index("model_id").loc["wild", ["rounds", "diverged_rounds"]].tolist() == [2, 2]
+    # recorded divergence is an outcome like any other: cached, and read back the same
+    again = run_grid({"wild": wild}, rounds=2, progress=False, diverged="record")
+    assert final_epoch(again)["epoch"].tolist() == final.loc[final["name"] == "wild", "epoch"].tolist()
 
 
 def test_run_grid_stacks_named_configurations(private_cache):
