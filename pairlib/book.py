@@ -21,7 +21,7 @@ import numbers
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -262,6 +262,17 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     )
 
 
+def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
+    """A paired comparison b − a in words: "lowers the error by 2.1 points (95% CI [-3.0,
+    -1.2], Wilcoxon p = 0.004)". The verb comes from the sign, so the sentence stays true
+    whatever a rerun measures."""
+    verb = "lowers" if row["difference"] < 0 else "raises"
+    return (
+        f"{verb} {subject} by {abs(row['difference']):.1f} points (95% CI "
+        f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], Wilcoxon p = {row['wilcoxon_p']:.3f})"
+    )
+
+
 def glue_comparison(
     prefix: str, row: Mapping[str, Any], lower: str = "lowers", higher: str = "raises"
 ) -> None:
@@ -270,8 +281,8 @@ def glue_comparison(
     Names: ``<prefix>_a`` and ``<prefix>_b`` (mean errors), ``<prefix>_diff`` (|b − a|),
     ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` (Wilcoxon), ``<prefix>_won`` ("8 of 10"),
     ``<prefix>_effect`` (``lower`` or ``higher``: the sign of b − a in words, so the sentence
-    stays true if a rerun flips it) and ``<prefix>_clear`` ("clearly" when the CI excludes 0
-    and p < 0.05, else "not clearly").
+    stays true if a rerun flips it), ``<prefix>_clear`` ("clearly" when the CI excludes 0
+    and p < 0.05, else "not clearly") and ``<prefix>_phrase`` (:func:`effect_phrase`).
     """
     glue_value(f"{prefix}_a", float(row["mean_a"]))
     glue_value(f"{prefix}_b", float(row["mean_b"]))
@@ -282,6 +293,7 @@ def glue_comparison(
     glue_text(f"{prefix}_effect", lower if row["difference"] < 0 else higher)
     clear = (row["ci_high"] < 0 or row["ci_low"] > 0) and row["wilcoxon_p"] < 0.05
     glue_text(f"{prefix}_clear", "clearly" if clear else "not clearly")
+    glue_text(f"{prefix}_phrase", effect_phrase(row))
 
 
 def show_markdown(text: str) -> None:
@@ -405,6 +417,7 @@ def save_results(df: pd.DataFrame, chapter: str) -> Path | None:
     try:
         with os.fdopen(fd, "w", newline="") as handle:
             df.to_csv(handle, index=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a results table is for everyone
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -434,31 +447,56 @@ RESULT_COLUMNS = ("model_id", "test_error_mean_pct", "test_error_std_pct", "roun
 (optional) name the published row it reproduces."""
 
 
-def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
-    """One row per recorded model: our test error beside the published one, when known.
-
-    Tables without ``RESULT_COLUMNS`` (e.g. the data chapter's class balance) are skipped.
-    """
-    rows = []
+def _model_tables(results: Mapping[str, pd.DataFrame]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The results tables that hold models (``RESULT_COLUMNS``), e.g. not the data chapter's."""
     for chapter, table in results.items():
-        if not set(RESULT_COLUMNS) <= set(table.columns):
-            continue
+        if set(RESULT_COLUMNS) <= set(table.columns):
+            yield chapter, table
+
+
+def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """One row per published model that a chapter reproduced: ours beside theirs.
+
+    Rows follow ``published.csv``. A model reproduced in several chapters (the same
+    configuration, hence the same cached runs) is listed once, under the first chapter.
+    """
+    ours: dict[tuple[str, str], tuple[str, pd.Series]] = {}
+    for chapter, table in _model_tables(results):
         for _, row in table.iterrows():
-            report = row.get("report")
-            model = row.get("published_model_id")
-            match = published[(published["report"] == report) & (published["model_id"] == model)]
-            pub = match.iloc[0] if len(match) else None
-            rows.append(
-                {
-                    "chapter": chapter,
-                    "model": row["model_id"],
-                    "rounds": int(row["rounds"]),
-                    "ours (%)": mean_std(row["test_error_mean_pct"], row["test_error_std_pct"]),
-                    "published (%)": ""
-                    if pub is None
-                    else mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
-                    "report": "" if pub is None else report_label(report, cite=False, short=True),
-                }
-            )
-    columns = ["chapter", "model", "rounds", "ours (%)", "published (%)", "report"]
+            key = (row.get("report"), row.get("published_model_id"))
+            if isinstance(key[0], str) and key[0] and key not in ours:
+                ours[key] = (chapter, row)
+    rows = []
+    for _, pub in published.iterrows():
+        key = (pub["report"], pub["model_id"])
+        if key not in ours:
+            continue
+        chapter, row = ours[key]
+        rows.append(
+            {
+                "report": report_label(pub["report"], cite=False, short=True),
+                "published model": pub["model_id"],
+                "published (%)": mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
+                "ours (%)": mean_std(row["test_error_mean_pct"], row["test_error_std_pct"]),
+                "rounds": int(row["rounds"]),
+                "chapter": chapter,
+            }
+        )
+    columns = ["report", "published model", "published (%)", "ours (%)", "rounds", "chapter"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def best_per_chapter(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each chapter's model with the lowest mean test error: how far each question got."""
+    rows = []
+    for chapter, table in _model_tables(results):
+        best = table.loc[table["test_error_mean_pct"].idxmin()]
+        rows.append(
+            {
+                "chapter": chapter,
+                "model": best["model_id"],
+                "test error (%)": mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]),
+                "rounds": int(best["rounds"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["chapter", "model", "test error (%)", "rounds"])

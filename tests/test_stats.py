@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pairlib.book import comparison_display
+from pairlib.book import comparison_display, effect_phrase
 from pairlib.stats import labelled_comparisons, paired_comparison, paired_table, summarise, verdict
 
 
@@ -90,3 +90,9 @@ def test_labelled_comparisons_and_their_display():
         "10/10",
     ]
     assert shown.loc[1, "b better"] == "0/10" and shown.loc[1, "Wilcoxon p"] == "1.000"
+
+
+def test_effect_phrase_takes_its_verb_from_the_sign():
+    row = {"difference": -2.14, "ci_low": -3.0, "ci_high": -1.2, "wilcoxon_p": 0.0039}
+    assert effect_phrase(row) == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], Wilcoxon p = 0.004)"
+    assert effect_phrase({**row, "difference": 0.5}).startswith("raises the error by 0.5 points")
