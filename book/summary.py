@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 
 from pairlib.book import (
     RESULTS_DIR,
+    best_per_chapter,
     compare_with_published,
     glue_figure,
     load_results,
@@ -57,15 +58,35 @@ if comparison.empty:
     )
 else:
     show_markdown(
-        "{numref}`tab-summary` lists every model the chapters trained, with the mean and "
-        "standard deviation of its test error over the chapter's rounds, and the published "
-        "result of the same model where a report has one."
+        "{numref}`tab-summary` lists every published model that a chapter reproduced, in the "
+        "order of the reports, with the published test error and ours (mean ± standard "
+        "deviation over the rounds). The chapters give the details of each configuration, "
+        "and the controls the reports did not run."
     )
     show_table(
         comparison,
         "tab-summary",
-        "Test error (%) of every model the chapters trained, beside the published result "
-        "it reproduces (mean ± std over rounds).",
+        "Published test error (%) of every reproduced model beside ours (mean ± std over "
+        "rounds), and the chapter that measured it.",
+    )
+
+# %% [markdown]
+# ## Beyond the reports
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+best = best_per_chapter(results)
+if best.empty:
+    show_markdown("No chapter has recorded a model's test error yet.")
+else:
+    show_markdown(
+        "{numref}`tab-summary-best` gives the model with the lowest mean test error in each "
+        "chapter: the controls and the improvements that the chapters add to the reports."
+    )
+    show_table(
+        best,
+        "tab-summary-best",
+        "The model with the lowest mean test error recorded by each chapter (mean ± std over rounds).",
     )
 
 # %% tags=["remove-cell"]
