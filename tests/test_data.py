@@ -24,8 +24,9 @@ def course_generate_pair_sets(nb: int, root: str):
 
     train_set = datasets.MNIST(root, train=True, download=False)
     test_set = datasets.MNIST(root, train=False, download=False)
-    return mnist_to_pairs(nb, train_set.data.view(-1, 1, 28, 28).float(), train_set.targets) + \
-        mnist_to_pairs(nb, test_set.data.view(-1, 1, 28, 28).float(), test_set.targets)
+    return mnist_to_pairs(nb, train_set.data.view(-1, 1, 28, 28).float(), train_set.targets) + mnist_to_pairs(
+        nb, test_set.data.view(-1, 1, 28, 28).float(), test_set.targets
+    )
 
 
 def test_shapes_types_and_ranges():
@@ -41,8 +42,10 @@ def test_shapes_types_and_ranges():
 
 def test_target_is_first_digit_le_second():
     pairs = generate_pair_sets(500, seed=2)
-    for classes, target in ((pairs.train_classes, pairs.train_target),
-                            (pairs.test_classes, pairs.test_target)):
+    for classes, target in (
+        (pairs.train_classes, pairs.train_target),
+        (pairs.test_classes, pairs.test_target),
+    ):
         assert torch.equal(target, (classes[:, 0] <= classes[:, 1]).long())
 
 

@@ -96,19 +96,22 @@ def test_engineered_comparators_give_probabilities_that_sum_to_one(comparator):
 def test_engineered_comparators_are_right_on_confident_digits():
     a, b = torch.randint(0, 10, (100,)), torch.randint(0, 10, (100,))
     digits = torch.stack([one_hot(a.tolist()), one_hot(b.tolist())], 1) * 30
-    truth = (a <= b)
+    truth = a <= b
     for comparator in (ExactComparator(), PowerComparator(6.0), ArgmaxComparator()):
         assert torch.equal(comparator(digits)[:, 0] > 0, truth)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"dropout": 1.0}, "dropout"),
-    ({"comparator": "median"}, "comparator"),
-    ({"kernels": (3,)}, "kernels"),
-    ({"kernels": (9, 9), "pools": (2, 2)}, "shrink"),
-    ({"layout": "merged", "comparator": "exact"}, "merged"),
-    ({"comparator": "power", "power": 0.0}, "power"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"dropout": 1.0}, "dropout"),
+        ({"comparator": "median"}, "comparator"),
+        ({"kernels": (3,)}, "kernels"),
+        ({"kernels": (9, 9), "pools": (2, 2)}, "shrink"),
+        ({"layout": "merged", "comparator": "exact"}, "merged"),
+        ({"comparator": "power", "power": 0.0}, "power"),
+    ],
+)
 def test_bad_specs_are_clear_errors(changes, field):
     with pytest.raises(ValueError, match=field):
         ModelSpec(**changes)

@@ -94,9 +94,9 @@ def test_pixels_that_are_not_multiples_of_1_over_256_are_refused():
 
 def test_idx_header_matches_the_mnist_format():
     data = idx_bytes(np.zeros((3, 28, 28), dtype=np.uint8))
-    assert data[:16] == bytes.fromhex("00000803" "00000003" "0000001c" "0000001c")
+    assert data[:16] == bytes.fromhex("00000803000000030000001c0000001c")
     assert len(data) == 16 + 3 * 28 * 28
-    assert idx_bytes(np.zeros(5, dtype=np.uint8))[:8] == bytes.fromhex("00000801" "00000005")
+    assert idx_bytes(np.zeros(5, dtype=np.uint8))[:8] == bytes.fromhex("0000080100000005")
 
 
 def test_corrupt_file_is_detected_and_rebuilt(tmp_path):
