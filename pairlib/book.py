@@ -266,11 +266,11 @@ def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     """A paired comparison b − a in words: "lowers the error by 2.1 points (95% CI [-3.0,
     -1.2], Wilcoxon p = 0.004)". The verb comes from the sign, so the sentence stays true
     whatever a rerun measures."""
+    evidence = f"(95% CI [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], Wilcoxon p = {row['wilcoxon_p']:.3f})"
+    if abs(row["difference"]) < 0.05:  # would print as "by 0.0 points"
+        return f"leaves {subject} unchanged to a tenth of a point {evidence}"
     verb = "lowers" if row["difference"] < 0 else "raises"
-    return (
-        f"{verb} {subject} by {abs(row['difference']):.1f} points (95% CI "
-        f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], Wilcoxon p = {row['wilcoxon_p']:.3f})"
-    )
+    return f"{verb} {subject} by {abs(row['difference']):.1f} points {evidence}"
 
 
 def glue_comparison(

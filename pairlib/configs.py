@@ -9,6 +9,8 @@ made here is written next to it; ``PUBLISHED_ROW`` maps each key to its row in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pairlib.models import ModelSpec
 from pairlib.train import TrainConfig
 
@@ -136,3 +138,12 @@ def get_config(name: str) -> TrainConfig:
         return REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown configuration {name!r}; known: {', '.join(REGISTRY)}") from None
+
+
+def published_means(names: Iterable[str]) -> dict[str, float]:
+    """The published mean test error (%) of every name that reproduces a report's row."""
+    from pairlib.published import published_row
+
+    return {
+        n: float(published_row(*PUBLISHED_ROW[n])["test_error_mean_pct"]) for n in names if n in PUBLISHED_ROW
+    }

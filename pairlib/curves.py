@@ -8,7 +8,7 @@ one's (report 000's Figs. 2-4 draw them this way).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -75,4 +75,45 @@ def paired_differences_figure(
     ax.set_yticks(range(len(rows)), rows["comparison"].iloc[::-1], fontsize=7.5)
     ax.set_xlabel(f"{metric.replace('_', ' ')} of b − that of a (percentage points)")
     ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def round_errors_figure(
+    df: pd.DataFrame,
+    names: Sequence[str],
+    colours: Mapping[str, str],
+    published: Mapping[str, float] | None = None,
+    metric: str = "test_error",
+    height: float = 6.2,
+    seed: int = 0,
+) -> Any:
+    """Every round's final error (dots, coloured per configuration by ``colours``), the mean
+    (black bar) and the published mean where known (red cross), one line per name, the first
+    name on top: the distribution behind each mean ± std of a results table."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from pairlib.train import final_epoch
+
+    finals = final_epoch(df)
+    published = published or {}
+    jitter = np.random.default_rng(seed)
+    fig, ax = plt.subplots(figsize=(6.4, height))
+    order = list(names)[::-1]
+    for y, name in enumerate(order):
+        errors = finals.loc[finals["name"] == name, metric].dropna().to_numpy()
+        ax.scatter(errors, y + jitter.uniform(-0.18, 0.18, len(errors)), s=9, color=colours[name], lw=0)
+        if len(errors):
+            ax.plot([errors.mean()] * 2, [y - 0.32, y + 0.32], color="black", lw=1.6)
+        if name in published:
+            ax.scatter(published[name], y, marker="x", s=36, color="tab:red", zorder=3)
+    ax.set_yticks(range(len(order)), order, fontsize=7.5)
+    ax.set_ylim(-0.7, len(order) - 0.3)
+    ax.set_xlabel(f"{metric.replace('_', ' ')} (%)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.scatter([], [], s=9, color="grey", label="one round")
+    ax.plot([], [], color="black", lw=1.6, label="mean")
+    if published:
+        ax.scatter([], [], marker="x", color="tab:red", label="published mean")
+    ax.legend(fontsize=7.5, loc="lower right")
     return fig

@@ -74,3 +74,25 @@ def test_paired_differences_figure_draws_every_round_of_every_comparison():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a to c", "a to b"]  # first on top
     dots = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 6]
     assert sorted(round(float(d[:, 0].mean()), 6) for d in dots) == [-2.0, 1.0]
+
+
+def test_round_errors_figure_shows_each_round_mean_and_published_figure():
+    from pairlib.configs import published_means
+    from pairlib.curves import round_errors_figure
+
+    df = pd.DataFrame(
+        [
+            {"name": name, "round": r, "seed": r, "epoch": 1, "test_error": base + r}
+            for name, base in (("004/WS", 10.0), ("ours", 20.0))
+            for r in range(4)
+        ]
+    )
+    published = published_means(["004/WS", "ours"])
+    assert published == {"004/WS": 12.3}  # only names that reproduce a report's row
+    fig = round_errors_figure(df, ["004/WS", "ours"], {"004/WS": "tab:blue", "ours": "tab:green"}, published)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ours", "004/WS"]
+    means = sorted(line.get_xdata()[0] for line in ax.get_lines() if len(line.get_xdata()) == 2)
+    assert means == [11.5, 21.5]
+    crosses = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 1]
+    assert [tuple(c[0]) for c in crosses] == [(12.3, 1.0)]

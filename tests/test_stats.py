@@ -96,3 +96,4 @@ def test_effect_phrase_takes_its_verb_from_the_sign():
     row = {"difference": -2.14, "ci_low": -3.0, "ci_high": -1.2, "wilcoxon_p": 0.0039}
     assert effect_phrase(row) == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], Wilcoxon p = 0.004)"
     assert effect_phrase({**row, "difference": 0.5}).startswith("raises the error by 0.5 points")
+    assert effect_phrase({**row, "difference": 0.02}).startswith("leaves the error unchanged")
