@@ -80,13 +80,15 @@ if best.empty:
     show_markdown("No chapter has recorded a model's test error yet.")
 else:
     show_markdown(
-        "{numref}`tab-summary-best` gives the model with the lowest mean test error in each "
-        "chapter: the controls and the improvements that the chapters add to the reports."
+        "{numref}`tab-summary-best` gives each chapter's best model: the one it chose on "
+        "validation pairs where it made such a choice, else the one with the lowest mean test "
+        "error. These are the controls and the improvements the chapters add to the reports."
     )
     show_table(
         best,
         "tab-summary-best",
-        "The model with the lowest mean test error recorded by each chapter (mean ± std over rounds).",
+        "Each chapter's best model (chosen on validation pairs where the chapter chose one, else the "
+        "lowest mean test error) and its test error, mean ± std over rounds.",
     )
 
 # %% tags=["remove-cell"]

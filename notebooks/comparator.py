@@ -1017,6 +1017,7 @@ glue_figure("fig-cmp-worst", fig)
 
 # %% tags=["remove-cell"]
 tidy = results_table(everything)
+tidy["headline"] = tidy["model_id"] == BEST_NAME  # the model chosen on validation, for the summary
 save_results(tidy, "comparator")
 glue_value("cmp_configurations", len(tidy))
 glue_value("cmp_minutes", (time.perf_counter() - started) / 60)

@@ -489,3 +489,7 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
         ["weight_sharing", "003/siamese-10", "2.5 ± 0.5"],
         ["comparator", "best", "1.2 ± 0.2"],
     ]
+    # a chapter that marks its validation-chosen model is summarised by it, not by the minimum
+    results["comparator"]["headline"] = [True, False]
+    best = book.best_per_chapter(results)
+    assert best.loc[1, "model"] == "003/siamese-10"
