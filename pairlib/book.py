@@ -383,6 +383,15 @@ def mean_std(mean: float, std: float, digits: int = 1) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
+def summary_text(summary: pd.DataFrame, name: str, digits: int = 1) -> str:
+    """A configuration's row of :func:`pairlib.stats.summarise` as table text: "11.8 ± 1.1",
+    or "diverged in 2 of 10 rounds" when any round diverged (such rows have no mean)."""
+    row = summary.loc[name]
+    if row.get("diverged", 0):
+        return f"diverged in {int(row['diverged'])} of {int(row['diverged'] + row['count'])} rounds"
+    return mean_std(row["mean"], row["std"], digits)
+
+
 def mean_std_column(means: Iterable[float], stds: Iterable[float], digits: int = 1) -> list[str]:
     """``mean_std`` over two aligned columns, for a table's formatted column."""
     return [mean_std(m, s, digits) for m, s in zip(means, stds, strict=True)]

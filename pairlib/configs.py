@@ -147,3 +147,20 @@ def published_means(names: Iterable[str]) -> dict[str, float]:
     return {
         n: float(published_row(*PUBLISHED_ROW[n])["test_error_mean_pct"]) for n in names if n in PUBLISHED_ROW
     }
+
+
+def registered(name: str, epochs: int, n_pairs: int) -> TrainConfig:
+    """The registered configuration ``name`` at a chapter's protocol (its ``epochs`` and
+    ``n_pairs`` parameters; unchanged at the book's defaults, so the runs are shared)."""
+    return get_config(name).replace(epochs=epochs, n_pairs=n_pairs)
+
+
+def published_text(name: str) -> str:
+    """'16.4 ± 4.6': the published test error of the report row ``name`` reproduces, or ''."""
+    from pairlib.book import mean_std
+    from pairlib.published import published_row
+
+    if name not in PUBLISHED_ROW:
+        return ""
+    row = published_row(*PUBLISHED_ROW[name])
+    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])

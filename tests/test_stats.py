@@ -97,3 +97,24 @@ def test_effect_phrase_takes_its_verb_from_the_sign():
     assert effect_phrase(row) == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], Wilcoxon p = 0.004)"
     assert effect_phrase({**row, "difference": 0.5}).startswith("raises the error by 0.5 points")
     assert effect_phrase({**row, "difference": 0.02}).startswith("leaves the error unchanged")
+
+
+def test_summary_text_shows_divergence_instead_of_a_mean():
+    from pairlib.book import summary_text
+
+    summary = pd.DataFrame(
+        {"mean": [11.84, float("nan")], "std": [1.06, float("nan")], "count": [10, 8], "diverged": [0, 2]},
+        index=["stable", "wild"],
+    )
+    assert summary_text(summary, "stable") == "11.8 ± 1.1"
+    assert summary_text(summary, "wild") == "diverged in 2 of 10 rounds"
+
+
+def test_registered_configs_at_a_chapters_protocol_and_their_published_text():
+    from pairlib.configs import REGISTRY, published_text, registered
+
+    assert registered("004/WS", epochs=25, n_pairs=1000) == REGISTRY["004/WS"]  # shared runs
+    assert registered("004/WS", epochs=3, n_pairs=200).replace(epochs=25, n_pairs=1000) == REGISTRY["004/WS"]
+    assert published_text("004/WS") == "12.3 ± 1.3" and published_text("ours only") == ""
+    with pytest.raises(KeyError, match="unknown configuration"):
+        registered("004/nope", epochs=25, n_pairs=1000)
