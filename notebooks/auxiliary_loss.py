@@ -34,6 +34,7 @@ device = "auto"  # "auto" (CUDA if present), "cpu" or "cuda"
 valid_pairs = 200  # training pairs held out to choose the auxiliary weight and learning rate
 
 # %% tags=["remove-cell"]
+import functools
 import math
 import time
 
@@ -52,8 +53,10 @@ from pairlib.book import (
     save_results,
     setup_figures,
     show_table,
+    summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, REGISTRY, published_means
+from pairlib.configs import PUBLISHED_ROW, published_means, published_text
+from pairlib.configs import registered as registered_config
 from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
 from pairlib.probes import probe_grid
 from pairlib.published import published_row
@@ -78,13 +81,7 @@ for name in ("rounds", "epochs", "n_pairs", "valid_pairs"):
 glue_value("al_train_pairs", p["n_pairs"] - p["valid_pairs"])
 
 
-def protocol(config: TrainConfig) -> TrainConfig:
-    """A configuration with the chapter's epochs and pairs (unchanged at the defaults)."""
-    return config.replace(epochs=p["epochs"], n_pairs=p["n_pairs"])
-
-
-def registered(name: str) -> TrainConfig:
-    return protocol(REGISTRY[name])
+registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p["n_pairs"])
 
 
 def grid(configs: dict[str, TrainConfig], record: str = "final") -> pd.DataFrame:
@@ -200,15 +197,8 @@ def what(config: TrainConfig) -> str:
     return f"{body} branches, {'shared' if m.shared else 'separate'}; {loss}; lr {config.lr:g}"
 
 
-def published_text(name: str) -> str:
-    if name not in PUBLISHED_ROW:
-        return ""
-    row = published_row(*PUBLISHED_ROW[name])
-    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])
-
-
-def error_text(name: str, table: pd.DataFrame = final) -> str:
-    return mean_std(table.loc[name, "mean"], table.loc[name, "std"])
+def error_text(name: str) -> str:
+    return summary_text(final, name)
 
 
 # %% [markdown]

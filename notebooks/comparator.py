@@ -37,6 +37,7 @@ selection_rounds = 4  # rounds of each candidate on the validation split
 best_members = 5  # models averaged in the best model's ensemble
 
 # %% tags=["remove-cell"]
+import functools
 import time
 
 import matplotlib.pyplot as plt
@@ -61,12 +62,13 @@ from pairlib.book import (
     glue_text,
     glue_value,
     integer,
-    mean_std,
     save_results,
     setup_figures,
     show_table,
+    summary_text,
 )
-from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW, REGISTRY
+from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW, published_text
+from pairlib.configs import registered as registered_config
 from pairlib.published import published_row
 from pairlib.stats import labelled_comparisons, results_table, summarise, verdict
 from pairlib.train import TrainConfig, final_epoch, run_grid
@@ -96,20 +98,7 @@ glue_value("cmp_fit_pairs", p["n_pairs"] - VALID_PAIRS)
 glue_value("cmp_labelled_images", 2 * p["n_pairs"])
 
 
-def protocol(config: TrainConfig) -> TrainConfig:
-    """A configuration with the chapter's epochs and pairs (unchanged at the defaults)."""
-    return config.replace(epochs=p["epochs"], n_pairs=p["n_pairs"])
-
-
-def registered(name: str) -> TrainConfig:
-    return protocol(REGISTRY[name])
-
-
-def published_text(name: str) -> str:
-    if name not in PUBLISHED_ROW:
-        return ""
-    row = published_row(*PUBLISHED_ROW[name])
-    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])
+registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p["n_pairs"])
 
 
 def published_mean(name: str) -> float:
@@ -194,7 +183,7 @@ final = summarise(df)
 
 
 def error_text(name: str) -> str:
-    return mean_std(final.loc[name, "mean"], final.loc[name, "std"])
+    return summary_text(final, name)
 
 
 def digit_text(name: str) -> str:

@@ -33,6 +33,7 @@ device = "auto"  # "auto" (CUDA if present), "cpu" or "cuda"
 grad_steps = 40  # minibatches whose gradient norms are recorded (report 003's Fig. 2)
 
 # %% tags=["remove-cell"]
+import functools
 import re
 import time
 
@@ -49,12 +50,13 @@ from pairlib.book import (
     glue_text,
     glue_value,
     integer,
-    mean_std,
     save_results,
     setup_figures,
     show_table,
+    summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, REGISTRY, published_means
+from pairlib.configs import PUBLISHED_ROW, published_means, published_text
+from pairlib.configs import registered as registered_config
 from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
 from pairlib.data import generate_pair_sets
 from pairlib.diagnostics import gradient_norms
@@ -78,13 +80,7 @@ for name in ("rounds", "epochs", "n_pairs", "grad_steps"):
     glue_value(f"ws_{name}", p[name])
 
 
-def protocol(config: TrainConfig) -> TrainConfig:
-    """A configuration with the chapter's epochs and pairs (unchanged at the defaults)."""
-    return config.replace(epochs=p["epochs"], n_pairs=p["n_pairs"])
-
-
-def registered(name: str) -> TrainConfig:
-    return protocol(REGISTRY[name])
+registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p["n_pairs"])
 
 
 # %% [markdown]
@@ -266,18 +262,8 @@ def layout(config: TrainConfig) -> str:
     return text + (", power-6 comparator" if m.comparator == "power" else "")
 
 
-def published_text(name: str) -> str:
-    if name not in PUBLISHED_ROW:
-        return ""
-    row = published_row(*PUBLISHED_ROW[name])
-    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])
-
-
 def error_text(name: str) -> str:
-    row = final.loc[name]
-    if row["diverged"]:
-        return f"diverged in {int(row['diverged'])} of {int(row['diverged'] + row['count'])} rounds"
-    return mean_std(row["mean"], row["std"])
+    return summary_text(final, name)
 
 
 def stable(*names: str) -> bool:
@@ -318,7 +304,7 @@ for group, configs in GROUPS.items():
                 "test error (%)": error_text(name),
                 "published (%)": published_text(name),
                 "train error (%)": f"{final.loc[name, 'train_error']:.1f}",
-                "s / run": f"{final.loc[name, 'seconds']:.1f}",
+                "time / run": f"{final.loc[name, 'seconds']:.1f} s",  # "s": nbval's sanitizer drops timings
             }
         )
 show_table(
