@@ -150,6 +150,7 @@ def test_run_grid_stacks_named_configurations(private_cache):
         ({"target_weight": 0.0, "aux_weight": 0.0}, "nothing to learn"),
         ({"model": ModelSpec(layout="merged"), "target_weight": 1.0}, "siamese"),
         ({"model": ModelSpec(comparator="argmax"), "target_weight": 1.0}, "argmax"),
+        ({"precision": "float16"}, "precision"),
     ],
 )
 def test_bad_configurations_are_clear_errors(changes, field):
@@ -193,6 +194,19 @@ def test_channels_last_agrees_with_the_reference_layout():
     for a, b in zip(fast, reference, strict=True):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-3)
         assert abs(a["test_error"] - b["test_error"]) <= 2 / 300  # at most two pairs flip
+
+
+def test_bfloat16_is_an_explicit_option_that_changes_the_figures():
+    config = SMALL.replace(epochs=2)
+    pairs = generate_pair_sets(300, seed=2)
+    assert config.precision == "float32"
+    exact = train_run(config, pairs, seed=2, device="cpu")
+    again = train_run(config.replace(precision="float32"), pairs, seed=2, device="cpu")
+    fast = train_run(config.replace(precision="bfloat16"), pairs, seed=2, device="cpu")
+    assert [r["loss"] for r in exact] == [r["loss"] for r in again]
+    assert fast[-1]["loss"] != exact[-1]["loss"]  # bfloat16 rounding shows in the loss ...
+    assert fast[-1]["loss"] == pytest.approx(exact[-1]["loss"], rel=0.1)  # ... and no more
+    assert run_rounds(config, rounds=1, progress=False)["precision"].eq("float32").all()
 
 
 def test_code_version_ignores_prose_but_not_code():
