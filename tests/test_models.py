@@ -7,7 +7,6 @@ import itertools
 import pytest
 import torch
 
-from pairlib import models
 from pairlib.configs import PUBLISHED_ROW, REGISTRY, get_config
 from pairlib.models import (
     ArgmaxComparator,
@@ -124,18 +123,3 @@ def test_match_parameters_reaches_the_budget():
     matched = match_parameters(spec, budget)
     assert abs(count_parameters(matched) - budget) / budget < 0.05
     assert matched.channels[0] > spec.channels[0]
-
-
-def test_single_channel_convolution_computes_what_a_plain_one_does():
-    torch.manual_seed(0)
-    fast = models.SingleChannelConv2d(1, 8, 3)
-    plain = torch.nn.Conv2d(1, 8, 3)
-    plain.load_state_dict(fast.state_dict())
-    images = torch.randn(5, 1, 14, 14)
-    out_fast, out_plain = fast(images), plain(images)
-    assert torch.allclose(out_fast, out_plain, atol=1e-6)
-    out_fast.square().sum().backward()
-    out_plain.square().sum().backward()
-    assert torch.allclose(fast.weight.grad, plain.weight.grad, rtol=1e-4)
-    assert torch.allclose(fast.bias.grad, plain.bias.grad, rtol=1e-4)
-    assert models.count_parameters(fast) == models.count_parameters(plain)
