@@ -56,6 +56,8 @@ from pairlib.book import (
     setup_figures,
     show_table,
 )
+from pairlib.framework_study import Setting, restore, run_settings
+from pairlib.framework_study import draw_round as draw_disk_round
 from pairlib.published import published_row
 
 started = time.perf_counter()
@@ -213,10 +215,7 @@ RADIUS = fw.RADIUS
 
 def draw_round(r: int, offset: int = 0):
     """Round r's generator, training set and test set (offset > 0: validation draws)."""
-    g = torch.Generator().manual_seed(p["seed"] + offset + r)
-    x, y = fw.generate_disk_set(p["n_points"], g)
-    x_test, y_test = fw.generate_disk_set(p["n_points"], g)
-    return g, x.to(DEVICE), y.to(DEVICE), x_test.to(DEVICE), y_test.to(DEVICE)
+    return draw_disk_round(p["seed"] + offset + r, p["n_points"], DEVICE)
 
 
 inside = [draw_round(r)[2].double().mean().item() for r in range(p["rounds"])]
@@ -255,71 +254,21 @@ glue_figure("fig-fw-data", fig)
 # the class given by the larger output, everything else equal.
 
 # %% tags=["remove-cell"]
-REPORT_ACTS = ["tanh", "relu", "relu", "tanh"]
-REPORT = {
-    "outputs": 1,
-    "acts": REPORT_ACTS,
-    "loss": "mse",
-    "opt": "sgd",
-    "lr": 5e-3,
-    "wd": 1e-6,
-    "cosine": False,
-}
+REPORT = Setting()  # 2-25-25-25-1, Tanh/ReLU/ReLU/Tanh, MSE on 0/1, SGD lr 0.005, wd 1e-6
+COURSE = REPORT.replace(outputs=2)
+ADAM = COURSE.replace(optimizer="adam", lr=1e-2, weight_decay=0.0)
 CONFIGS = {
     "report 004 recipe, 1 output": REPORT,
-    "same, 2 outputs (course network)": {**REPORT, "outputs": 2},
-    "2 outputs, twice the learning rate": {**REPORT, "outputs": 2, "lr": 2 * REPORT["lr"]},
-    "Adam, lr 0.01": {**REPORT, "outputs": 2, "opt": "adam", "lr": 1e-2, "wd": 0.0},
-    "Adam, lr 0.01 with cosine decay": {
-        **REPORT,
-        "outputs": 2,
-        "opt": "adam",
-        "lr": 1e-2,
-        "wd": 0.0,
-        "cosine": True,
-    },
-    "+ cross-entropy, linear outputs": {
-        **REPORT,
-        "outputs": 2,
-        "acts": [*REPORT_ACTS[:3], "none"],
-        "loss": "ce",
-        "opt": "adam",
-        "lr": 1e-2,
-        "wd": 0.0,
-        "cosine": True,
-    },
+    "same, 2 outputs (course network)": COURSE,
+    "2 outputs, twice the learning rate": COURSE.replace(lr=2 * REPORT.lr),
+    "Adam, lr 0.01": ADAM,
+    "Adam, lr 0.01 with cosine decay": ADAM.replace(cosine=True),
+    "+ cross-entropy, linear outputs": ADAM.replace(
+        cosine=True, loss="ce", activations=(*REPORT.activations[:3], "none")
+    ),
 }
-
-
-def run(cfg: dict, r: int, n_epochs: int, offset: int = 0) -> dict:
-    """Train one model of setting cfg on round r's data; errors in %."""
-    g, x, y, x_test, y_test = draw_round(r, offset)
-    model = fw.mlp([2, 25, 25, 25, cfg["outputs"]], cfg["acts"], device=DEVICE, generator=g)
-    if cfg["loss"] == "ce":
-        loss, target = fw.LossCrossEntropy(), y
-    else:
-        loss = fw.LossMSE()
-        target = y[:, None].float() if cfg["outputs"] == 1 else fw.one_hot(y, 2)
-    if cfg["opt"] == "sgd":
-        optimizer = fw.SGD(model.param(), cfg["lr"], weight_decay=cfg["wd"])
-    else:
-        optimizer = fw.Adam(model.param(), cfg["lr"], weight_decay=cfg["wd"])
-    lr0 = cfg["lr"]
-    schedule = (lambda e: lr0 * 0.5 * (1 + math.cos(math.pi * e / n_epochs))) if cfg["cosine"] else None
-    tic = time.perf_counter()
-    history = fw.train(model, loss, optimizer, x, target, n_epochs, p["batch_size"], g, lr_schedule=schedule)
-    seconds = time.perf_counter() - tic
-    return {
-        "round": r,
-        "train_error": 100 * fw.error_rate(model, x, y),
-        "test_error": 100 * fw.error_rate(model, x_test, y_test),
-        "history": history,
-        "model": model,
-        "seconds": seconds,
-    }
-
-
-runs = {name: [run(cfg, r, p["epochs"]) for r in range(p["rounds"])] for name, cfg in CONFIGS.items()}
+STUDY = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": DEVICE}
+runs = run_settings(CONFIGS, p["rounds"], p["epochs"], p["seed"], **STUDY)
 
 
 def summarise(name: str) -> dict:
@@ -345,8 +294,8 @@ for key, name in zip(("report", "course", "course2x", "adam", "cosine", "ce"), n
     glue_text(f"fw_{key}_train", mean_std(row.train_mean, row.train_std))
     glue_text(f"fw_{key}_worst", f"{row.test_worst:.1f}")
 
-glue_text("fw_adam_lr", f"{CONFIGS['Adam, lr 0.01']['lr']:g}")
-glue_text("fw_decay_per_step", f"{REPORT['lr'] * REPORT['wd']:.0e}")
+glue_text("fw_adam_lr", f"{CONFIGS['Adam, lr 0.01'].lr:g}")
+glue_text("fw_decay_per_step", f"{REPORT.lr * REPORT.weight_decay:.0e}")
 pub = published_row("004", "mini-framework")
 glue_text("fw_small_disk_pct", f"{100 * math.pi * (RADIUS / 2) ** 2:.1f}")
 glue_text("fw_pub_test", mean_std(pub.test_error_mean_pct, pub.test_error_std_pct))
@@ -410,27 +359,24 @@ show_table(
 # %% tags=["remove-cell"]
 VAL_OFFSET = 10_000  # validation draws: seeds far from the test rounds'
 short = {"tanh": "T", "relu": "R"}
-grid_rows = []
-for acts in itertools.product(["tanh", "relu"], repeat=4):
-    cfg = {**REPORT, "acts": list(acts)}
-    for r in range(p["grid_rounds"]):
-        o = run(cfg, r, p["grid_epochs"], VAL_OFFSET)
-        grid_rows.append(
-            {
-                "slice": "activations",
-                "acts": "".join(short[a] for a in acts),
-                "lr": REPORT["lr"],
-                "wd": REPORT["wd"],
-                "val_error": o["test_error"],
-            }
-        )
-for lr, wd in itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6]):
-    cfg = {**REPORT, "lr": lr, "wd": wd}
-    for r in range(p["grid_rounds"]):
-        o = run(cfg, r, p["grid_epochs"], VAL_OFFSET)
-        grid_rows.append(
-            {"slice": "lr x wd", "acts": "TRRT", "lr": lr, "wd": wd, "val_error": o["test_error"]}
-        )
+by_activations = {
+    "".join(short[a] for a in acts): REPORT.replace(activations=acts)
+    for acts in itertools.product(["tanh", "relu"], repeat=4)
+}
+LR_WD = list(itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6]))
+by_lr_wd = {f"lr {lr:g}, wd {wd:g}": REPORT.replace(lr=lr, weight_decay=wd) for lr, wd in LR_WD}
+grid_runs = run_settings(
+    {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **STUDY
+)
+grid_rows = [
+    {"slice": "activations", "acts": acts, "lr": s.lr, "wd": s.weight_decay, "val_error": o["test_error"]}
+    for acts, s in by_activations.items()
+    for o in grid_runs[acts]
+] + [
+    {"slice": "lr x wd", "acts": "TRRT", "lr": s.lr, "wd": s.weight_decay, "val_error": o["test_error"]}
+    for name, s in by_lr_wd.items()
+    for o in grid_runs[name]
+]
 grid = pd.DataFrame(grid_rows)
 
 by_acts = grid[grid.slice == "activations"].groupby("acts").val_error.agg(["mean", "std"]).sort_values("mean")
@@ -456,9 +402,8 @@ ax.scatter(act_runs.acts, act_runs.val_error, s=10, c="k", zorder=3, label="one 
 ax.legend(fontsize=7, loc="upper left")
 ax.set(xlabel="activations after layers 1 to 4 (T = Tanh, R = ReLU)", ylabel="validation error (%)")
 ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-ax.set_title(
-    f"SGD lr {REPORT['lr']:g}, wd {REPORT['wd']:g}, {p['grid_epochs']} epochs; orange: the report's choice"
-)
+recipe = f"SGD lr {REPORT.lr:g}, wd {REPORT.weight_decay:g}, {p['grid_epochs']} epochs"
+ax.set_title(f"{recipe}; orange: the report's choice")
 glue_figure("fig-fw-grid", fig)
 
 lr_wd = grid[grid.slice == "lr x wd"].groupby(["lr", "wd"]).val_error.mean().unstack("wd")
@@ -536,7 +481,7 @@ _, _, _, x_test0, y_test0 = draw_round(0)
 shown = {"report 004 recipe, 1 output": "report 004's recipe", "+ cross-entropy, linear outputs": "ours"}
 fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3), sharey=True)
 for ax, (name, title) in zip(axes, shown.items(), strict=True):
-    model = runs[name][0]["model"]
+    model = restore(CONFIGS[name], runs[name][0], DEVICE)
     regions = fw.predict(model, grid_points).reshape(resolution, resolution).cpu()
     ax.contourf(u, u, regions, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c8e6c9"])
     ax.contour(u, u, regions, levels=[0.5], colors="tab:blue", linewidths=1.2)
@@ -602,19 +547,19 @@ glue_figure("fig-fw-loss", fig)
 # %%
 g, x, y, _, _ = draw_round(0)
 target = y[:, None].float()
-model = fw.mlp([2, 25, 25, 25, 1], REPORT_ACTS, device=DEVICE, generator=g)
+model = REPORT.build(g, DEVICE)
 reference = torch_twin(model)
 order = torch.Generator().set_state(g.get_state())  # the same minibatch orders for both
 
 # Epoch by epoch, timing each: the median epoch time shrugs off bursts of other work.
-optimizer = fw.SGD(model.param(), REPORT["lr"], weight_decay=REPORT["wd"])
+optimizer = fw.SGD(model.param(), REPORT.lr, weight_decay=REPORT.weight_decay)
 ours, ours_times = [], []
 for _ in range(p["epochs"]):
     tic = time.perf_counter()
     ours += fw.train(model, fw.LossMSE(), optimizer, x, target, 1, p["batch_size"], g)
     ours_times.append(time.perf_counter() - tic)
 
-torch_optimizer = torch.optim.SGD(reference.parameters(), lr=REPORT["lr"], weight_decay=REPORT["wd"])
+torch_optimizer = torch.optim.SGD(reference.parameters(), lr=REPORT.lr, weight_decay=REPORT.weight_decay)
 mse = nn.MSELoss()
 theirs, theirs_times = [], []
 with torch.enable_grad():

@@ -42,12 +42,14 @@ def _code_only(source: str) -> str:
     return ast.dump(tree)
 
 
-@functools.lru_cache(maxsize=1)
-def code_version() -> str:
-    """sha256 over the code of :data:`CODE_MODULES`: changing any of it invalidates entries."""
+@functools.lru_cache(maxsize=8)
+def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
+    """sha256 over the code of ``modules`` (paths inside the package): changing any of it
+    invalidates the entries keyed with it. Digit-pair runs use :data:`CODE_MODULES`; the
+    mini-framework runs name the framework's own files."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in CODE_MODULES:
+    for name in modules:
         digest.update(name.encode() + b"\0" + _code_only((package / name).read_text()).encode())
     return digest.hexdigest()[:16]
 
@@ -58,8 +60,9 @@ def cache_dir() -> Path | None:
     return None if value.lower() in {"off", "0", "none", ""} else Path(value)
 
 
-def entry_key(description: dict[str, Any]) -> str:
-    payload = json.dumps({"run": description, "code": code_version()}, sort_keys=True, default=str)
+def entry_key(description: dict[str, Any], modules: tuple[str, ...] = CODE_MODULES) -> str:
+    """The key of a run described by ``description``, under the current code of ``modules``."""
+    payload = json.dumps({"run": description, "code": code_version(modules)}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -20,6 +20,7 @@ import functools
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
@@ -461,8 +462,15 @@ def _pool(workers: int) -> futures.ProcessPoolExecutor:
     if _POOL is None or _POOL[0] != workers:
         _shutdown_pool()
         context = multiprocessing.get_context("spawn")  # fork is unsafe once OpenMP has started
-        _POOL = (workers, futures.ProcessPoolExecutor(workers, mp_context=context))
+        pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+        _POOL = (workers, pool)
     return _POOL[1]
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C (or a kernel shutdown) reaches the whole process group: the parent handles it,
+    # cancelling what is queued; a worker only finishes its run, without a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @atexit.register

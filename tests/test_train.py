@@ -87,7 +87,7 @@ def test_changed_configuration_misses_the_cache(private_cache):
 
 def test_changed_code_misses_the_cache(private_cache, monkeypatch):
     run_rounds(SMALL, rounds=1, progress=False)
-    monkeypatch.setattr(cache, "code_version", lambda: "edited")
+    monkeypatch.setattr(cache, "code_version", lambda modules=cache.CODE_MODULES: "edited")
     run_rounds(SMALL, rounds=1, progress=False)
     assert len(list(private_cache.rglob("*.json"))) == 2
 

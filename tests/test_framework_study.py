@@ -1,0 +1,77 @@
+"""The mini-framework chapter's runs: reproducible, cached honestly, the same in a worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from pairlib import cache, framework_study
+from pairlib import framework as fw
+from pairlib.framework_study import Setting, restore, run_settings, train_setting
+
+QUICK = {"epochs": 3, "n_points": 200, "batch_size": 50}
+
+
+def strip_time(results):
+    return {
+        name: [{k: v for k, v in o.items() if k != "seconds"} for o in runs] for name, runs in results.items()
+    }
+
+
+def test_a_run_is_reproducible_and_its_weights_restore_the_trained_network():
+    setting = Setting(outputs=2, optimizer="adam", lr=1e-2, weight_decay=0.0)
+    first = train_setting(setting, seed=3, **QUICK)
+    again = train_setting(setting, seed=3, **QUICK)
+    assert first["history"] == again["history"] and first["weights"] == again["weights"]
+    assert train_setting(setting, seed=4, **QUICK)["weights"] != first["weights"]
+    model = restore(setting, first)
+    _, x, y, x_test, y_test = framework_study.draw_round(3, QUICK["n_points"])
+    assert 100 * fw.error_rate(model, x_test, y_test) == first["test_error"]
+    assert 100 * fw.error_rate(model, x, y) == first["train_error"]
+
+
+def test_a_setting_is_a_clear_error_when_it_cannot_be_trained():
+    with pytest.raises(ValueError, match="activations"):
+        Setting(activations=("relu",))
+    with pytest.raises(ValueError, match="loss"):
+        Setting(loss="ce", outputs=1)
+    with pytest.raises(ValueError, match="lr"):
+        Setting(lr=0.0)
+
+
+def test_runs_are_cached_and_a_changed_setting_or_code_misses(private_cache, monkeypatch):
+    settings = {"sgd": Setting(), "twice": Setting(lr=1e-2)}
+    first = run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)
+    assert len(list(private_cache.rglob("*.json"))) == 4
+    monkeypatch.setattr(
+        framework_study, "train_setting", lambda *a, **k: pytest.fail("retrained a cached run")
+    )
+    assert strip_time(run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)) == strip_time(
+        first
+    )
+    monkeypatch.undo()
+    monkeypatch.setenv("PAIRLIB_CACHE_DIR", str(private_cache))
+    run_settings({"other": Setting(lr=2e-3)}, rounds=1, progress=False, workers=1, **QUICK)
+    assert len(list(private_cache.rglob("*.json"))) == 5
+    monkeypatch.setattr(cache, "code_version", lambda modules=cache.CODE_MODULES: "edited")
+    run_settings({"sgd": Setting()}, rounds=1, progress=False, workers=1, **QUICK)
+    assert len(list(private_cache.rglob("*.json"))) == 6
+
+
+def test_one_setting_under_two_names_trains_once(monkeypatch):
+    monkeypatch.setenv("PAIRLIB_CACHE_DIR", "off")
+    calls = []
+    real = framework_study.train_setting
+    monkeypatch.setattr(framework_study, "train_setting", lambda *a, **k: calls.append(a) or real(*a, **k))
+    results = run_settings({"a": Setting(), "b": Setting()}, rounds=2, progress=False, workers=1, **QUICK)
+    assert len(calls) == 2 and results["a"] == results["b"]
+
+
+def test_runs_in_worker_processes_equal_runs_in_process(monkeypatch):
+    monkeypatch.setenv("PAIRLIB_CACHE_DIR", "off")
+    settings = {
+        "report": Setting(),
+        "ce": Setting(outputs=2, loss="ce", activations=("relu",) * 3 + ("none",)),
+    }
+    alone = run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)
+    spread = run_settings(settings, rounds=2, progress=False, workers=2, **QUICK)
+    assert strip_time(alone) == strip_time(spread)
