@@ -58,12 +58,11 @@ from pairlib.book import (
 from pairlib.configs import PUBLISHED_ROW, published_means, published_text
 from pairlib.configs import registered as registered_config
 from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
-from pairlib.data import generate_pair_sets
-from pairlib.diagnostics import gradient_norms
+from pairlib.diagnostics import gradient_grid
 from pairlib.models import match_parameters
 from pairlib.published import published_row
 from pairlib.stats import labelled_comparisons, paired_table, results_table, summarise, verdict
-from pairlib.train import TrainConfig, run_grid, single_thread
+from pairlib.train import TrainConfig, run_grid
 
 started = time.perf_counter()
 p = check_parameters(
@@ -236,14 +235,17 @@ GRADIENT_RUNS = {
     ("siamese", True): siamese003,
     ("siamese", False): siamese003.replace(model__batch_norm=False),
 }
-frames = []
-with single_thread():
-    for r in range(p["rounds"]):
-        pairs = generate_pair_sets(p["n_pairs"], seed=p["seed"] + r)
-        for (model, batch_norm), config in GRADIENT_RUNS.items():
-            norms = gradient_norms(config, pairs, p["seed"] + r, steps=p["grad_steps"], device=p["device"])
-            frames.append(norms.assign(model=model, batch_norm=batch_norm, round=r))
-grads = pd.concat(frames, ignore_index=True)
+GRADIENT_NAMES = {f"{model}, batch norm {bn}": (model, bn) for model, bn in GRADIENT_RUNS}
+grads = gradient_grid(
+    {name: GRADIENT_RUNS[key] for name, key in GRADIENT_NAMES.items()},
+    p["rounds"],
+    p["seed"],
+    steps=p["grad_steps"],
+    device=p["device"],
+    progress=False,
+)
+grads["model"] = grads["name"].map(lambda name: GRADIENT_NAMES[name][0])
+grads["batch_norm"] = grads["name"].map(lambda name: GRADIENT_NAMES[name][1])
 
 # %% tags=["remove-cell"]
 everything = pd.concat([main, ablation[~ablation["name"].isin(main["name"])]], ignore_index=True)

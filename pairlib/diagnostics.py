@@ -8,19 +8,35 @@ they stay alive. :func:`gradient_norms` measures exactly that: it starts a run t
 from the seed, same optimiser and losses) and records, after each backward pass, the L2 norm
 of the gradient of every layer that holds weights (convolutions and linear layers; batch
 norm's scale and shift are left out, as in the report). It is a diagnostic of a handful of
-steps, not a second training loop: nothing is cached and augmentation and ensembles are
-ignored.
+steps, not a second training loop: augmentation and ensembles are ignored.
+:func:`gradient_grid` runs it for every round of several configurations, like
+:func:`pairlib.train.run_grid`: cached, and in worker processes.
 """
 
 from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+from collections.abc import Mapping
 
 import pandas as pd
 import torch
 from torch import nn
 
-from pairlib.data import PairSets, normalize_pairs
+from pairlib import cache
+from pairlib.data import PairSets, generate_pair_sets, normalize_pairs
 from pairlib.models import build_model
-from pairlib.train import TrainConfig, loss_terms, make_optimizer, resolve_device
+from pairlib.train import (
+    RoundJob,
+    TrainConfig,
+    default_workers,
+    loss_terms,
+    make_optimizer,
+    resolve_device,
+    run_jobs,
+    single_thread,
+)
 
 WEIGHT_LAYERS = (nn.Conv2d, nn.Linear)
 """The layers whose gradients are reported: those that hold a weight matrix or kernel."""
@@ -107,3 +123,57 @@ def gradient_norms(
                 )
             optimizer.step()
     return pd.DataFrame(rows)
+
+
+def _gradient_job(job: RoundJob, steps: int, device: torch.device) -> list[dict[str, object]]:
+    """One round's gradient norms, from its seed alone (one thread on the CPU, like run_grid)."""
+    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+        pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
+        return gradient_norms(job.config, pairs, job.seed, steps, device).to_dict("records")
+
+
+def gradient_grid(
+    configs: Mapping[str, TrainConfig],
+    rounds: int = 10,
+    seed: int = 0,
+    steps: int = 30,
+    device: str = "auto",
+    workers: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """:func:`gradient_norms` of every named configuration in rounds ``seed``, ..., ``seed + rounds - 1``.
+
+    Round r draws its pairs and initialisation from seed ``seed + r``, as in
+    :func:`pairlib.train.run_grid`. One tidy frame, :func:`gradient_norms`'s columns plus
+    ``name`` and ``round``. Results are cached by configuration, seed, steps and the code of
+    the training modules and of this one.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    resolved = resolve_device(device)
+    jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
+
+    def keys(job: RoundJob) -> list[str]:
+        description = {
+            "diagnostic": "gradient_norms",
+            "config": dataclasses.asdict(job.config),
+            "seed": job.seed,
+            "steps": steps,
+            "device": resolved.type,
+            "threads": 1 if resolved.type == "cpu" else None,
+        }
+        return [cache.entry_key(description, (*cache.CODE_MODULES, "diagnostics.py"))]
+
+    results = run_jobs(
+        jobs,
+        functools.partial(_gradient_job, steps=steps, device=resolved),
+        keys,
+        default_workers(resolved) if workers is None else workers,
+        progress,
+        desc="gradient norms",
+    )
+    return pd.concat(
+        [pd.DataFrame(results[job]).assign(name=job.name, round=job.round) for job in jobs], ignore_index=True
+    )

@@ -6,11 +6,12 @@ import math
 
 import pytest
 
+from pairlib import diagnostics
 from pairlib.configs import REGISTRY
 from pairlib.data import generate_pair_sets
-from pairlib.diagnostics import gradient_norms, weight_layers
+from pairlib.diagnostics import gradient_grid, gradient_norms, weight_layers
 from pairlib.models import ModelSpec, build_model
-from pairlib.train import TrainConfig
+from pairlib.train import TrainConfig, single_thread
 
 SMALL = TrainConfig(
     ModelSpec(channels=(8, 16), hidden=(32,), comparator_hidden=(16,)),
@@ -46,6 +47,20 @@ def test_same_seed_same_norms_and_steps_are_checked():
     assert first.equals(second)
     with pytest.raises(ValueError, match="steps"):
         gradient_norms(SMALL, pairs, seed=1, steps=0)
+
+
+def test_gradient_grid_is_gradient_norms_per_round_and_is_cached(private_cache, monkeypatch):
+    configs = {"shared": SMALL, "separate": SMALL.replace(model__shared=False)}
+    grid = gradient_grid(configs, rounds=2, seed=5, steps=3, device="cpu", workers=2, progress=False)
+    for (name, r), rows in grid.groupby(["name", "round"]):
+        with single_thread():  # how every CPU round is computed, whatever the worker count
+            alone = gradient_norms(configs[name], generate_pair_sets(200, seed=5 + r), seed=5 + r, steps=3)
+        assert rows.drop(columns=["name", "round"]).reset_index(drop=True).equals(alone)
+    monkeypatch.setattr(
+        diagnostics, "gradient_norms", lambda *a, **k: pytest.fail("recomputed a cached round")
+    )
+    again = gradient_grid(configs, rounds=2, seed=5, steps=3, device="cpu", workers=1, progress=False)
+    assert again.equals(grid)
 
 
 @pytest.mark.slow
