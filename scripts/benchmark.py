@@ -7,10 +7,16 @@ Side by side, in one process:
 2. for the course's 2-channel ConvNet and the siamese ConvNet with auxiliary loss: the time of
    one 25-epoch run on 1000 pairs, its FLOPs (counted by torch's FlopCounterMode: forward and
    backward of every minibatch, plus the final evaluation), the achieved GFLOP/s and their
-   fraction of the roof, in the NCHW reference layout and in channels_last (the default);
+   fraction of the roof, in the NCHW reference layout and in channels_last (the default),
+   on two threads and on one (how the book's worker processes train), and with the explicit
+   ``precision="bfloat16"`` option (never the book's default: it changes the numbers);
 3. ``--rounds`` rounds run one after another in one process vs in two single-thread worker
    processes (how ``run_grid`` trains), and with ``torch.compile``, as ratios of wall time;
-4. with ``--book``: the book's execution time from a cold and from a warm results cache.
+4. with ``--book``: the book's execution time from a cold results cache (every chapter at its
+   full protocol), then from the warm cache, then the whole build from the warm cache
+   (execution, HTML and PDF: what ``make book`` does after a prose edit). The cold run uses
+   ``--book-cache`` (emptied first; default: a temporary folder), so passing the project's
+   own ``.cache/runs`` leaves it warm afterwards.
 
 Timings on a shared machine are noisy: each figure is the best of ``--repeat`` tries.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,6 +89,14 @@ def one_run(config: TrainConfig, pairs, channels_last: bool) -> None:
     train_run(config, pairs, 0, device="cpu", record="final", channels_last=channels_last)
 
 
+RUN_VARIANTS = (  # threads, channels_last, precision
+    (2, False, "float32"),
+    (2, True, "float32"),
+    (1, True, "float32"),
+    (2, True, "bfloat16"),
+)
+
+
 def rounds_sequential(config: TrainConfig, rounds: int) -> None:
     """The plain way: one process, torch's default threads, one round after another."""
     for seed in range(rounds):
@@ -113,11 +128,23 @@ def rounds_compiled(config: TrainConfig, rounds: int) -> None:
         train_module.build_model = original
 
 
-def book_time(cache_dir: Path) -> float:
+def book_time(cache_dir: Path, *options: str) -> float:
     env = {**os.environ, "PAIRLIB_CACHE_DIR": str(cache_dir)}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pairlib.build", "--execute-only"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "pairlib.build", *options], env=env, check=True)
     return time.perf_counter() - start
+
+
+def book_times(cache_dir: Path) -> None:
+    if cache_dir.exists():
+        shutil.rmtree(cache_dir)
+    cold = book_time(cache_dir, "--execute-only")
+    warm = book_time(cache_dir, "--execute-only")
+    rendered = book_time(cache_dir)
+    print(
+        f"\nbook execution: cold cache {cold / 60:.1f} min, warm cache {warm / 60:.1f} min; "
+        f"whole build (execution, HTML, PDF) from the warm cache {rendered / 60:.1f} min"
+    )
 
 
 def main() -> None:
@@ -125,20 +152,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--book", action="store_true", help="also time the book, cold and warm")
+    parser.add_argument("--book-cache", type=Path, help="results cache of the cold run (emptied first)")
+    parser.add_argument("--skip-runs", action="store_true", help="only the roof and the book")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
     roof = matmul_roof()
     print(f"roof: 2048x2048 float32 matmul {roof:.0f} GFLOP/s")
     pairs = generate_pair_sets(1000, seed=0)
-    for name, config in MODELS.items():
+    for name, config in ({} if args.skip_runs else MODELS).items():
         flops = run_flops(config)
         print(f"\n{name}: {config.parameter_count()} parameters, {flops / 1e9:.1f} GFLOP per 25-epoch run")
-        for threads, layout in ((2, False), (2, True), (1, True)):
+        for threads, layout, precision in RUN_VARIANTS:
             with single_thread() if threads == 1 else contextlib.nullcontext():
-                seconds = best_of(args.repeat, one_run, config, pairs, layout)
+                seconds = best_of(args.repeat, one_run, config.replace(precision=precision), pairs, layout)
             rate = flops / seconds / 1e9
-            label = f"{threads} thread{'s' * (threads > 1)}, {'channels_last' if layout else 'NCHW'}"
-            print(f"  one run, {label:24s} {seconds:5.2f} s  {rate:5.1f} GFLOP/s  {rate / roof:4.2f} of roof")
+            label = (
+                f"{threads} thread{'s' * (threads > 1)}, {'channels_last' if layout else 'NCHW'}, {precision}"
+            )
+            print(f"  one run, {label:34s} {seconds:5.2f} s  {rate:5.1f} GFLOP/s  {rate / roof:4.2f} of roof")
         sequential = best_of(1, rounds_sequential, config, args.rounds)
         print(f"  {args.rounds} rounds one after another: {sequential:.1f} s")
         rounds_in_workers(config, 2, 2)  # start the pool: its start-up is paid once a session
@@ -153,11 +184,11 @@ def main() -> None:
             f"  {args.rounds} rounds with torch.compile: {compiled:.1f} s "
             f"(speed-up {sequential / compiled:.2f}x, compilation included)"
         )
-    if args.book:
+    if args.book and args.book_cache:
+        book_times(args.book_cache.resolve())
+    elif args.book:
         with tempfile.TemporaryDirectory() as cache:
-            cold = book_time(Path(cache))
-            warm = book_time(Path(cache))
-        print(f"\nbook execution: cold cache {cold / 60:.1f} min, warm cache {warm / 60:.1f} min")
+            book_times(Path(cache) / "runs")
 
 
 if __name__ == "__main__":
