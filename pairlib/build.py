@@ -15,8 +15,12 @@ Steps:
 1. Sync: the ``.py`` (jupytext py:percent) is the source of truth. Each chapter to execute is
    read from it (kernel set to python3 if missing); chapters not executed are only checked,
    with a warning if their executed notebook no longer matches the source.
-2. Execute with papermill, in the repository root, one chapter at a time. Chapters that
-   read other chapters' results (``AGGREGATORS``: the summary) re-run after any chapter.
+2. Execute with papermill, in the repository root, one chapter at a time, unless the
+   executed notebook is current: its recorded fingerprint (:func:`fingerprint`: the
+   chapter's cells, its parameters, the code of ``pairlib``, the lock file and the results
+   tables it reads) equals the fingerprint now. A prose edit thus re-executes its own
+   chapter only (its runs come from the results cache), and a library edit every chapter.
+   Chapters named on the command line, or all with ``--force``, are executed regardless.
 3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
 4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
    ``PDF_PATH``. Missing TeX packages are installed with apt-get when possible.
@@ -28,6 +32,7 @@ import argparse
 import ast
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -201,6 +206,45 @@ def in_sync(chapter: Chapter) -> bool:
     return cells(executed) == cells(source)
 
 
+def dependencies(chapter: Chapter) -> list[Path]:
+    """The files besides its own cells that a chapter's executed record depends on.
+
+    The whole ``pairlib`` package (any module may shape a table or a figure), the lock file
+    (the versions that computed everything), the transcribed published table, and for an
+    aggregator the other chapters' results tables. The MNIST files are verified by checksum
+    when provisioned, so they are not hashed again here.
+    """
+    files = [*sorted((REPO_ROOT / "pairlib").rglob("*.py")), REPO_ROOT / "requirements.lock"]
+    files.append(RESULTS_DIR / "published.csv")
+    if chapter.name in AGGREGATORS:
+        files += sorted(p for p in RESULTS_DIR.glob("*.csv") if p.stem != chapter.name)
+    return [p for p in dict.fromkeys(files) if p.is_file()]
+
+
+def fingerprint(chapter: Chapter, parameters: Mapping[str, Any]) -> str:
+    """What an execution of ``chapter`` with ``parameters`` depends on, hashed: if it equals the
+    one recorded in the executed notebook, executing again would reproduce it."""
+    digest = hashlib.sha256()
+    cells = [(c.cell_type, c.source) for c in source_notebook(chapter).cells]
+    digest.update(json.dumps([cells, dict(parameters)], sort_keys=True, default=str).encode())
+    for path in dependencies(chapter):
+        digest.update(shown(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:20]
+
+
+def recorded_fingerprint(chapter: Chapter) -> str | None:
+    import nbformat
+
+    if not chapter.notebook.is_file():
+        return None
+    return nbformat.read(chapter.notebook, as_version=4).metadata.get("pairlib", {}).get("fingerprint")
+
+
+def is_current(chapter: Chapter, parameters: Mapping[str, Any]) -> bool:
+    """Whether the executed notebook was made from what the chapter is now (see :func:`fingerprint`)."""
+    return recorded_fingerprint(chapter) == fingerprint(chapter, parameters)
+
+
 # --------------------------------------------------------------------------- execute
 
 
@@ -247,15 +291,17 @@ def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any])
     )
 
 
-def _record_paths(chapter: Chapter, executed: Path) -> None:
+def _record_provenance(chapter: Chapter, executed: Path, fingerprint: str) -> None:
     # papermill records its input and output paths: the temporary files, absolute. The
-    # committed notebook should name the files a reader knows instead.
+    # committed notebook should name the files a reader knows instead. The fingerprint
+    # (taken before execution) lets a later build skip an execution that would repeat it.
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
     record = nb.metadata.get("papermill", {})
     record["input_path"] = shown(chapter.source)
     record["output_path"] = shown(chapter.notebook)
+    nb.metadata["pairlib"] = {"fingerprint": fingerprint}
     nbformat.write(nb, executed)
 
 
@@ -287,6 +333,7 @@ def execute_chapter(
     """
     import nbformat
 
+    stamp = fingerprint(chapter, parameters or {})
     staging_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{chapter.name}-", dir=staging_parent))
     temp = chapter.temp_notebook
@@ -300,7 +347,7 @@ def execute_chapter(
             ),
         ):
             executor(chapter.temp_input, temp, parameters or {})
-        _record_paths(chapter, temp)
+        _record_provenance(chapter, temp, stamp)
         staged = sorted(staging.glob("*.csv"))
         results_dir.mkdir(parents=True, exist_ok=True)
         with _signals_blocked():
@@ -457,6 +504,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-execute", action="store_true", help="render the committed notebooks as they are"
     )
     parser.add_argument(
+        "--force", action="store_true", help="execute every chapter, even those whose notebook is current"
+    )
+    parser.add_argument(
         "-p",
         nargs=2,
         action="append",
@@ -474,7 +524,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parameters = chapter_parameters(selected, given)
         if given:
             log(f"parameters {given}: the recorded notebooks and results will reflect them")
+        named = {Path(name).stem for name in args.chapters}
         for chapter in selected:
+            if not (args.force or chapter.name in named) and is_current(chapter, parameters[chapter.name]):
+                log(f"{chapter.name}: current (same cells, parameters, code and inputs), not re-executed")
+                continue
             log(f"{chapter.name}: executing {shown(chapter.source)}")
             t0 = time.monotonic()
             try:

@@ -221,6 +221,41 @@ def test_execute_success_replaces_notebook_and_results(chapter_env):
     assert os.environ.get(build.RESULTS_ENV) is None
 
 
+def test_an_executed_chapter_is_current_until_its_cells_parameters_or_code_change(chapter_env, monkeypatch):
+    chapter, results, staging = chapter_env
+    assert not build.is_current(chapter, {"value": 2})  # the previous notebook has no fingerprint
+    build.execute_chapter(
+        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
+    )
+    assert build.is_current(chapter, {"value": 2})
+    assert not build.is_current(chapter, {"value": 3})
+    library = chapter.source.parent / "module.py"
+    library.write_text("x = 1\n")
+    real = build.dependencies
+    monkeypatch.setattr(build, "dependencies", lambda c: [*real(c), library])
+    assert not build.is_current(chapter, {"value": 2})  # a dependency joined
+    build.execute_chapter(
+        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
+    )
+    assert build.is_current(chapter, {"value": 2})
+    library.write_text("x = 2\n")
+    assert not build.is_current(chapter, {"value": 2})  # a dependency changed
+    library.write_text("x = 1\n")
+    assert build.is_current(chapter, {"value": 2})
+    chapter.source.write_text(chapter.source.read_text() + "\n# %% [markdown]\n# More prose.\n")
+    assert not build.is_current(chapter, {"value": 2})  # a cell changed
+
+
+def test_the_summary_depends_on_the_other_chapters_results_and_all_on_the_library():
+    summary = next(c for c in build.toc_chapters() if c.name in build.AGGREGATORS)
+    pairs = next(c for c in build.toc_chapters() if c.name == "pairs")
+    assert build.RESULTS_DIR / "pairs.csv" in build.dependencies(summary)
+    assert build.RESULTS_DIR / "pairs.csv" not in build.dependencies(pairs)
+    for chapter in (summary, pairs):
+        assert REPO_ROOT / "pairlib" / "train.py" in build.dependencies(chapter)
+        assert REPO_ROOT / "requirements.lock" in build.dependencies(chapter)
+
+
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
 def test_execute_failure_leaves_everything_untouched(chapter_env, error):
     chapter, results, staging = chapter_env
