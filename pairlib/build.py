@@ -285,7 +285,7 @@ def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any])
         parameters=dict(parameters),
         kernel_name=KERNEL,
         cwd=str(REPO_ROOT),
-        progress_bar=False,
+        progress_bar=sys.stderr.isatty(),  # cells done, on a terminal; not in logs
         log_output=False,
         record_timing=False,  # nbclient's per-message timestamps: noise in every diff
     )
