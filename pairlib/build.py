@@ -15,11 +15,13 @@ Steps:
 1. Sync: the ``.py`` (jupytext py:percent) is the source of truth. Each chapter to execute is
    read from it (kernel set to python3 if missing); chapters not executed are only checked,
    with a warning if their executed notebook no longer matches the source.
-2. Execute with papermill, in the repository root, one chapter at a time, unless the
-   executed notebook is current: its recorded fingerprint (:func:`fingerprint`: the
-   chapter's cells, its parameters, the code of ``pairlib``, the lock file and the results
-   tables it reads) equals the fingerprint now. A prose edit thus re-executes its own
-   chapter only (its runs come from the results cache), and a library edit every chapter.
+2. Execute with papermill, in the repository root, one chapter at a time, unless this
+   checkout already executed it from what it is now: each execution leaves a record in
+   ``_build/executed/`` (local, like Jupyter Book's own execution cache) holding the
+   :func:`fingerprint` of its inputs (the chapter's cells, its parameters, the code of
+   ``pairlib``, the lock file, the results tables it reads) and the hash of the notebook
+   it published. A prose edit thus re-executes its own chapter only (its runs come from
+   the results cache), a library edit every chapter, and a fresh clone every chapter.
    Chapters named on the command line, or all with ``--force``, are executed regardless.
 3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
 4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
@@ -53,6 +55,8 @@ LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
 PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"
 """Where the finished PDF is copied: a stable path for the README."""
+EXECUTED_DIR = BUILD_DIR / "executed"
+"""One record per chapter this checkout executed (see :func:`is_current`); never committed."""
 
 AGGREGATORS = ("summary",)
 """Chapters that read other chapters' results: re-executed whenever another one ran."""
@@ -232,17 +236,35 @@ def fingerprint(chapter: Chapter, parameters: Mapping[str, Any]) -> str:
     return digest.hexdigest()[:20]
 
 
-def recorded_fingerprint(chapter: Chapter) -> str | None:
-    import nbformat
-
-    if not chapter.notebook.is_file():
-        return None
-    return nbformat.read(chapter.notebook, as_version=4).metadata.get("pairlib", {}).get("fingerprint")
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def is_current(chapter: Chapter, parameters: Mapping[str, Any]) -> bool:
-    """Whether the executed notebook was made from what the chapter is now (see :func:`fingerprint`)."""
-    return recorded_fingerprint(chapter) == fingerprint(chapter, parameters)
+def record_execution(chapter: Chapter, stamp: str, record_dir: Path = EXECUTED_DIR) -> None:
+    """Note that ``chapter.notebook`` was just published from inputs fingerprinted ``stamp``."""
+    from pairlib.provision import write_atomically
+
+    record = {"fingerprint": stamp, "notebook_sha256": _sha256(chapter.notebook)}
+    write_atomically(record_dir / f"{chapter.name}.json", json.dumps(record).encode())
+
+
+def is_current(chapter: Chapter, parameters: Mapping[str, Any], record_dir: Path = EXECUTED_DIR) -> bool:
+    """Whether this checkout executed ``chapter`` from what it is now and the notebook is that output.
+
+    True only if the record of its last execution holds today's :func:`fingerprint` and the
+    notebook on disk is the one that execution published (a checkout or merge that brings
+    another notebook makes it stale).
+    """
+    path = record_dir / f"{chapter.name}.json"
+    if not (path.is_file() and chapter.notebook.is_file()):
+        return False
+    try:
+        record = json.loads(path.read_text())
+        return record["notebook_sha256"] == _sha256(chapter.notebook) and record[
+            "fingerprint"
+        ] == fingerprint(chapter, parameters)
+    except (ValueError, KeyError, TypeError):
+        return False  # an unreadable record: execute again
 
 
 # --------------------------------------------------------------------------- execute
@@ -291,17 +313,15 @@ def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any])
     )
 
 
-def _record_provenance(chapter: Chapter, executed: Path, fingerprint: str) -> None:
+def _record_paths(chapter: Chapter, executed: Path) -> None:
     # papermill records its input and output paths: the temporary files, absolute. The
-    # committed notebook should name the files a reader knows instead. The fingerprint
-    # (taken before execution) lets a later build skip an execution that would repeat it.
+    # committed notebook should name the files a reader knows instead.
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
     record = nb.metadata.get("papermill", {})
     record["input_path"] = shown(chapter.source)
     record["output_path"] = shown(chapter.notebook)
-    nb.metadata["pairlib"] = {"fingerprint": fingerprint}
     nbformat.write(nb, executed)
 
 
@@ -323,11 +343,13 @@ def execute_chapter(
     *,
     results_dir: Path = RESULTS_DIR,
     staging_parent: Path = BUILD_DIR / "staging",
+    record_dir: Path = EXECUTED_DIR,
     executor: Executor = papermill_execute,
 ) -> list[Path]:
     """Execute one chapter; publish its notebook and results only if it ran to the end.
 
-    Returns the results files published. On any exception (including KeyboardInterrupt)
+    Returns the results files published, and records the execution in ``record_dir`` (see
+    :func:`is_current`). On any exception (including KeyboardInterrupt)
     the temporary notebook and the staged results are deleted and the exception is
     re-raised, with ``notebook`` and ``results_dir`` untouched.
     """
@@ -347,7 +369,7 @@ def execute_chapter(
             ),
         ):
             executor(chapter.temp_input, temp, parameters or {})
-        _record_provenance(chapter, temp, stamp)
+        _record_paths(chapter, temp)
         staged = sorted(staging.glob("*.csv"))
         results_dir.mkdir(parents=True, exist_ok=True)
         with _signals_blocked():
@@ -356,6 +378,7 @@ def execute_chapter(
                 os.replace(path, results_dir / path.name)
                 published.append(results_dir / path.name)
             os.replace(temp, chapter.notebook)
+        record_execution(chapter, stamp, record_dir)
         return published
     finally:
         temp.unlink(missing_ok=True)

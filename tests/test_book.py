@@ -210,7 +210,12 @@ def fake_papermill(write_results: bool = True, fail: BaseException | None = None
 def test_execute_success_replaces_notebook_and_results(chapter_env):
     chapter, results, staging = chapter_env
     published = build.execute_chapter(
-        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
+        chapter,
+        {"value": 2},
+        results_dir=results,
+        staging_parent=staging,
+        record_dir=staging.parent / "executed",
+        executor=fake_papermill(),
     )
     assert published == [results / "toy.csv"]
     assert (results / "toy.csv").read_text() == "new\n"
@@ -221,29 +226,34 @@ def test_execute_success_replaces_notebook_and_results(chapter_env):
     assert os.environ.get(build.RESULTS_ENV) is None
 
 
-def test_an_executed_chapter_is_current_until_its_cells_parameters_or_code_change(chapter_env, monkeypatch):
+def test_an_executed_chapter_is_current_until_its_cells_parameters_code_or_notebook_change(
+    chapter_env, monkeypatch
+):
     chapter, results, staging = chapter_env
-    assert not build.is_current(chapter, {"value": 2})  # the previous notebook has no fingerprint
-    build.execute_chapter(
-        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
-    )
-    assert build.is_current(chapter, {"value": 2})
-    assert not build.is_current(chapter, {"value": 3})
+    records = staging.parent / "executed"
+    options = {"results_dir": results, "staging_parent": staging, "record_dir": records}
+    assert not build.is_current(chapter, {"value": 2}, records)  # never executed in this checkout
+    build.execute_chapter(chapter, {"value": 2}, executor=fake_papermill(), **options)
+    assert build.is_current(chapter, {"value": 2}, records)
+    assert not build.is_current(chapter, {"value": 3}, records)
     library = chapter.source.parent / "module.py"
     library.write_text("x = 1\n")
     real = build.dependencies
     monkeypatch.setattr(build, "dependencies", lambda c: [*real(c), library])
-    assert not build.is_current(chapter, {"value": 2})  # a dependency joined
-    build.execute_chapter(
-        chapter, {"value": 2}, results_dir=results, staging_parent=staging, executor=fake_papermill()
-    )
-    assert build.is_current(chapter, {"value": 2})
+    assert not build.is_current(chapter, {"value": 2}, records)  # a dependency joined
+    build.execute_chapter(chapter, {"value": 2}, executor=fake_papermill(), **options)
+    assert build.is_current(chapter, {"value": 2}, records)
     library.write_text("x = 2\n")
-    assert not build.is_current(chapter, {"value": 2})  # a dependency changed
+    assert not build.is_current(chapter, {"value": 2}, records)  # a dependency changed
     library.write_text("x = 1\n")
-    assert build.is_current(chapter, {"value": 2})
+    assert build.is_current(chapter, {"value": 2}, records)
+    executed = chapter.notebook.read_bytes()
+    chapter.notebook.write_bytes(executed.replace(b'"value": 2', b'"value": 4'))
+    assert not build.is_current(chapter, {"value": 2}, records)  # another notebook, e.g. a checkout
+    chapter.notebook.write_bytes(executed)
+    assert build.is_current(chapter, {"value": 2}, records)
     chapter.source.write_text(chapter.source.read_text() + "\n# %% [markdown]\n# More prose.\n")
-    assert not build.is_current(chapter, {"value": 2})  # a cell changed
+    assert not build.is_current(chapter, {"value": 2}, records)  # a cell changed
 
 
 def test_the_summary_depends_on_the_other_chapters_results_and_all_on_the_library():
@@ -298,7 +308,9 @@ def test_papermill_success_records_results(chapter_env):
         "import pandas as pd\nfrom pairlib.book import save_results\n"
         'save_results(pd.DataFrame({"value": [value]}), "toy")\n'
     )
-    build.execute_chapter(chapter, {"value": 5}, results_dir=results, staging_parent=staging)
+    build.execute_chapter(
+        chapter, {"value": 5}, results_dir=results, staging_parent=staging, record_dir=staging.parent / "rec"
+    )
     assert (results / "toy.csv").read_text().split() == ["value", "5"]
     nb = nbformat.read(chapter.notebook, as_version=4)
     assert nb.metadata["papermill"]["parameters"] == {"value": 5}
@@ -520,11 +532,11 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
         }
     ]
     best = book.best_per_chapter(results)
-    assert best[["chapter", "model", "test error (%)"]].values.tolist() == [
-        ["weight_sharing", "003/siamese-10", "2.5 ± 0.5"],
-        ["comparator", "best", "1.2 ± 0.2"],
+    assert best[["chapter", "model", "chosen by", "test error (%)"]].values.tolist() == [
+        ["weight_sharing", "003/siamese-10", "lowest test error", "2.5 ± 0.5"],
+        ["comparator", "best", "lowest test error", "1.2 ± 0.2"],
     ]
     # a chapter that marks its validation-chosen model is summarised by it, not by the minimum
     results["comparator"]["headline"] = [True, False]
     best = book.best_per_chapter(results)
-    assert best.loc[1, "model"] == "003/siamese-10"
+    assert best.loc[1, ["model", "chosen by"]].tolist() == ["003/siamese-10", "validation pairs"]
