@@ -80,15 +80,17 @@ if best.empty:
     show_markdown("No chapter has recorded a model's test error yet.")
 else:
     show_markdown(
-        "{numref}`tab-summary-best` gives each chapter's best model: the one it chose on "
-        "validation pairs where it made such a choice, else the one with the lowest mean test "
-        "error. These are the controls and the improvements the chapters add to the reports."
+        "{numref}`tab-summary-best` gives each chapter's best model. Where a chapter chose "
+        "among its models on validation pairs, it is that choice; elsewhere it is the row with "
+        "the lowest mean test error, a choice made on the test pairs themselves, so its figure "
+        "flatters it a little. Some rows reproduce a published model, others are the chapters' "
+        "own additions."
     )
     show_table(
         best,
         "tab-summary-best",
-        "Each chapter's best model (chosen on validation pairs where the chapter chose one, else the "
-        "lowest mean test error) and its test error, mean ± std over rounds.",
+        "Each chapter's best model, how it was chosen (on validation pairs, or as the lowest mean "
+        "test error of the chapter's table) and its test error, mean ± std over rounds.",
     )
 
 # %% tags=["remove-cell"]

@@ -17,7 +17,7 @@
 # Every pair comes with the classes of its two digits, although the task only asks for the
 # comparison. A two-branch network can be told what its branches should output: an
 # *auxiliary loss* compares each branch's ten outputs with the digit's class and is added to
-# the loss on the target. Four reports tried it. {cite:t}`grall_ee559`, {cite:t}`dong_ee559`
+# the loss on the target. Every report tried it. {cite:t}`grall_ee559`, {cite:t}`dong_ee559`
 # and {cite:t}`salimbeni_ee559` found large gains; {cite:t}`savary_ee559` found their
 # auxiliary-loss model *worse* than the same network trained on the target alone; and
 # {cite:t}`ahmed_ee559` weighed the auxiliary loss by a factor they cross-validated. This

@@ -815,7 +815,7 @@ glue_figure("fig-cmp-best", fig)
 # 003's models and the steps to the best model. The dashed line is the book's target.
 # ```
 #
-# The best model, {glue:}`cmp_best_label`, reaches **{glue:text}`cmp_best:.2f` ±
+# The model chosen on validation pairs, {glue:}`cmp_best_label`, reaches **{glue:text}`cmp_best:.2f` ±
 # {glue:text}`cmp_best_std:.2f`%** test error over {glue:text}`cmp_rounds` rounds
 # ({glue:}`cmp_target_met` the book's target of {glue:text}`cmp_target:.1f`%), at a cost of
 # {glue:text}`cmp_best_seconds:.0f` s of training per round on one CPU thread; the single

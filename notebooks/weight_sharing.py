@@ -715,7 +715,7 @@ glue_value("ws_minutes", (time.perf_counter() - started) / 60)
 #   unshared model of the same parameter count as much as against one of the same
 #   architecture ({glue:text}`ws_share5_diff:.1f` against {glue:text}`ws_share4_diff:.1f`
 #   points for report 004's ConvNets).
-# - **Reports 000 and 004 found large gains, report 002 a small one: both hold.** The gain
+# - **Reports 000 and 004 found large gains, report 002 a smaller one: both hold.** The gain
 #   depends on the model: {glue:text}`ws_share6_diff:.1f` points for report 000's Model B,
 #   {glue:text}`ws_share4_diff:.1f` for report 004's branches, {glue:text}`ws_share3_diff:.1f`
 #   for report 002's ConvNets and {glue:text}`ws_share1_diff:.1f` for its MLPs.
