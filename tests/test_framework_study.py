@@ -75,3 +75,9 @@ def test_runs_in_worker_processes_equal_runs_in_process(monkeypatch):
     alone = run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)
     spread = run_settings(settings, rounds=2, progress=False, workers=2, **QUICK)
     assert strip_time(alone) == strip_time(spread)
+
+
+def test_a_diverging_run_is_a_clear_error_naming_its_setting():
+    exploding = Setting(activations=("tanh", "tanh", "tanh", "none"), lr=10.0)  # MSE on a linear output
+    with pytest.raises(FloatingPointError, match=r"diverged \(seed 0\): lower the learning rate"):
+        train_setting(exploding, seed=0, **QUICK)
