@@ -44,7 +44,7 @@ import pandas as pd
 from pairlib.book import (
     check_parameters,
     comparison_display,
-    glue_comparison,
+    glue_comparisons,
     glue_figure,
     glue_text,
     glue_value,
@@ -284,9 +284,8 @@ OTHER = [
 ]
 aux = labelled_comparisons(main, AUX)
 other = labelled_comparisons(main, OTHER)
-for prefix, table in (("al_aux", aux), ("al_other", other)):
-    for k, (_, row) in enumerate(table.iterrows()):
-        glue_comparison(f"{prefix}{k}", row)
+glue_comparisons("al_aux", aux)
+glue_comparisons("al_other", other)
 glue_value("al_aux_count", len(aux))
 for key, name in (
     ("al3", "002/AL3"),
@@ -583,8 +582,7 @@ choice_cmp = labelled_comparisons(
     test_runs,
     [("AL4 to the chosen AL4", "002/AL4", CHOSEN), ("WS3 to the chosen AL4", "002/WS3", CHOSEN)],
 )
-for k, (_, row) in enumerate(choice_cmp.iterrows()):
-    glue_comparison(f"al_choice{k}", row)
+glue_comparisons("al_choice", choice_cmp)
 
 at_lr = cell_table[cell_table["lr"] == al4.lr].set_index("lambda")
 glue_value("al_chosen_lr", chosen_lr)

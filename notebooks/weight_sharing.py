@@ -46,6 +46,7 @@ from pairlib.book import (
     comparison_display,
     effect_phrase,
     glue_comparison,
+    glue_comparisons,
     glue_figure,
     glue_text,
     glue_value,
@@ -362,9 +363,8 @@ MERGED = [
 
 sharing = labelled_comparisons(main, SHARING)
 merged = labelled_comparisons(main, MERGED)
-for prefix, table in (("ws_share", sharing), ("ws_merge", merged)):
-    for k, (_, row) in enumerate(table.iterrows()):
-        glue_comparison(f"{prefix}{k}", row)
+glue_comparisons("ws_share", sharing)
+glue_comparisons("ws_merge", merged)
 glue_value("ws_share_clear", int(sum(v != "no clear difference" for v in sharing["verdict"])))
 glue_value("ws_share_count", len(sharing))
 glue_value("ws_share_better", int((sharing["difference"] < 0).sum()))

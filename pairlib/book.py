@@ -296,6 +296,13 @@ def glue_comparison(
     glue_text(f"{prefix}_phrase", effect_phrase(row))
 
 
+def glue_comparisons(prefix: str, table: pd.DataFrame) -> None:
+    """:func:`glue_comparison` for every row of a :func:`pairlib.stats.labelled_comparisons`
+    table, in its order: ``<prefix>0_...``, ``<prefix>1_...`` and so on."""
+    for k, (_, row) in enumerate(table.iterrows()):
+        glue_comparison(f"{prefix}{k}", row)
+
+
 def show_markdown(text: str) -> None:
     """Display MyST text from code: prose whose content depends on what was computed
     (e.g. a paragraph that cites a table only when the table exists)."""

@@ -540,3 +540,11 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
     results["comparator"]["headline"] = [True, False]
     best = book.best_per_chapter(results)
     assert best.loc[1, ["model", "chosen by"]].tolist() == ["003/siamese-10", "validation pairs"]
+
+
+def test_glue_comparisons_numbers_the_rows_in_table_order(monkeypatch):
+    seen = []
+    monkeypatch.setattr(book, "glue_comparison", lambda prefix, row: seen.append((prefix, row["label"])))
+    table = pd.DataFrame({"label": ["first", "second", "third"]}, index=[7, 3, 5])
+    book.glue_comparisons("ws_share", table)
+    assert seen == [("ws_share0", "first"), ("ws_share1", "second"), ("ws_share2", "third")]
