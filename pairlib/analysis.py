@@ -20,12 +20,10 @@ outputs and the model's own probability of the target. These are cached beside t
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -37,13 +35,13 @@ from torch import nn
 from pairlib import cache, train
 from pairlib.data import generate_pair_sets
 from pairlib.models import ArgmaxComparator, ExactComparator, PowerComparator
-from pairlib.train import RoundJob, TrainConfig, fit, resolve_device, run_jobs, target_probability
+from pairlib.runner import compute_on, resolve_device, run_jobs
+from pairlib.train import RoundJob, TrainConfig, fit, target_probability
 
 #: The views averaged by test-time augmentation: the image itself and its four one-pixel shifts.
 TTA_OFFSETS: tuple[tuple[int, int], ...] = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
 
 _EPS = 1e-7
-_VERSION = cache._code_only(Path(__file__).read_text())  # this module's code keys its entries
 
 
 # --------------------------------------------------------------------------- predictions
@@ -103,8 +101,7 @@ def averaged_digit_log_probabilities(
 
 def _predict_job(job: RoundJob, device: torch.device, tta: bool) -> dict[str, Any]:
     """Train one round as run_grid would, then record the test pairs' outputs (in a worker)."""
-    context = train.single_thread() if device.type == "cpu" else contextlib.nullcontext()
-    with context:
+    with compute_on(device):
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
         fitted = fit(job.config, pairs, job.seed, device=device, record="final", name=job.name)
         model, data = fitted.model, fitted.data
@@ -134,8 +131,8 @@ def _key(job: RoundJob, device: torch.device, tta: bool) -> str:
             "device": device.type,
             "threads": 1 if device.type == "cpu" else None,
             "tta": tta,
-            "version": _VERSION,
-        }
+        },
+        (*cache.CODE_MODULES, "analysis.py"),
     )
 
 

@@ -29,9 +29,9 @@ from typing import Any
 import pandas as pd
 
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
-from pairlib.published import CITE_KEYS, REPO_ROOT, REPORTS
+from pairlib.paths import RESULTS_DIR
+from pairlib.published import CITE_KEYS, REPORTS
 
-RESULTS_DIR = REPO_ROOT / "results"
 """The published record: ``published.csv`` plus one tidy table per chapter."""
 
 RESULTS_ENV = "PAIRLIB_RESULTS_DIR"

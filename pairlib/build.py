@@ -47,10 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TOC = REPO_ROOT / "_toc.yml"
-BUILD_DIR = REPO_ROOT / "_build"
-RESULTS_DIR = REPO_ROOT / "results"
+from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TOC
+
 LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
 PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"

@@ -1,11 +1,13 @@
 """A results cache, so that re-rendering a chapter after a prose edit does not retrain.
 
 An entry is one training run's tidy rows, stored as JSON under a key that hashes the full
-configuration, the round's seed and the code (not the comments or docstrings) of the
-modules that decide the numbers (:data:`CODE_MODULES`). Change any of these and the key
-changes: nothing stale is ever read. The directory is plain and can be deleted at any time
-(``$PAIRLIB_CACHE_DIR``, default ``.cache/runs``). An entry that does not parse or whose
-checksum does not match is reported, deleted and recomputed, never trusted.
+configuration, the round's seed, the code (not the comments or docstrings) of the modules
+that decide the numbers (:data:`CODE_MODULES`) and the versions of the packages that compute
+them (:data:`NUMERIC_PACKAGES`). Change any of these and the key changes: nothing stale is
+ever read. The directory is plain and can be deleted at any time
+(``$PAIRLIB_CACHE_DIR``, default ``.cache/runs`` in the repository). An entry that does not
+parse or whose checksum does not match is reported, deleted and recomputed, never trusted. A
+folder that cannot be written is reported once, and runs go on without it.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib.metadata
 import json
-import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from pairlib.provision import write_atomically
+from pairlib import paths
+from pairlib.files import write_atomically
 
 #: The modules whose source decides a run's numbers.
-CODE_MODULES = ("data.py", "provision.py", "models.py", "augment.py", "train.py")
+CODE_MODULES = ("data.py", "provision.py", "models.py", "augment.py", "seeds.py", "train.py")
+
+#: The packages whose versions decide a run's numbers (kernels, random generators).
+NUMERIC_PACKAGES = ("torch", "torchvision", "numpy")
 
 
 def _code_only(source: str) -> str:
@@ -54,15 +61,46 @@ def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=1)
+def environment() -> dict[str, str]:
+    """The installed versions of :data:`NUMERIC_PACKAGES`: a new torch retrains everything."""
+    return {name: importlib.metadata.version(name) for name in NUMERIC_PACKAGES}
+
+
 def cache_dir() -> Path | None:
     """The cache directory, or None when ``$PAIRLIB_CACHE_DIR`` is set to ``off``."""
-    value = os.environ.get("PAIRLIB_CACHE_DIR", ".cache/runs")
+    value = paths.cache_setting()
     return None if value.lower() in {"off", "0", "none", ""} else Path(value)
 
 
+def usable() -> bool:
+    """Whether entries can be written: checked before training, so that no finished run is
+    lost to a cache write. An unusable folder is reported naming ``$PAIRLIB_CACHE_DIR``."""
+    root = cache_dir()
+    if root is None:
+        return False
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as error:
+        warnings.warn(
+            f"pairlib: the results cache {root} cannot be written ({error}); runs go on without it. "
+            "Set $PAIRLIB_CACHE_DIR to a writable folder, or to 'off'.",
+            stacklevel=2,
+        )
+        return False
+    return True
+
+
 def entry_key(description: dict[str, Any], modules: tuple[str, ...] = CODE_MODULES) -> str:
-    """The key of a run described by ``description``, under the current code of ``modules``."""
-    payload = json.dumps({"run": description, "code": code_version(modules)}, sort_keys=True, default=str)
+    """The key of a run described by ``description``, under the current code of ``modules``
+    and the installed numeric packages."""
+    payload = json.dumps(
+        {"run": description, "code": code_version(modules), "environment": environment()},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -89,9 +127,23 @@ def load(key: str) -> list[dict[str, Any]] | None:
         return None
 
 
-def store(key: str, rows: list[dict[str, Any]]) -> None:
+def store(key: str, rows: list[dict[str, Any]]) -> bool:
+    """Store ``rows`` under ``key``; False (with a warning) when the write failed, e.g. a full disk.
+
+    The caller keeps its result either way: a cache is an optimisation, never a place a
+    finished run can be lost.
+    """
     root = cache_dir()
     if root is None:
-        return
+        return False
     entry = {"key": key, "checksum": _checksum(rows), "rows": rows}
-    write_atomically(root / key[:2] / f"{key}.json", json.dumps(entry).encode())
+    try:
+        write_atomically(root / key[:2] / f"{key}.json", json.dumps(entry).encode())
+    except OSError as error:
+        warnings.warn(
+            f"pairlib: could not write to the results cache {root} ({error}); "
+            "this run's result is kept, later ones are not stored ($PAIRLIB_CACHE_DIR)",
+            stacklevel=2,
+        )
+        return False
+    return True

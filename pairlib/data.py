@@ -19,6 +19,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
+from pairlib import paths
 from pairlib.provision import ensure_raw_files
 
 #: Images in MNIST's training and test sets: n pairs need 2n images from each.
@@ -39,10 +40,8 @@ class PairSets(NamedTuple):
 
 
 def data_root(root: str | os.PathLike[str] | None = None) -> Path:
-    """The data directory: the argument, else ``$PYTORCH_DATA_DIR``, else ``./data``."""
-    if root is not None:
-        return Path(root)
-    return Path(os.environ.get("PYTORCH_DATA_DIR") or "data")
+    """The data directory: the argument, else ``$PYTORCH_DATA_DIR``, else the repository's ``data``."""
+    return Path(root) if root is not None else paths.data_dir()
 
 
 def mnist_root(root: str | os.PathLike[str] | None = None) -> Path:

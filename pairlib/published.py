@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from pairlib.paths import REPO_ROOT
+
 """The repository's top folder: ``pairlib/`` lives directly inside it."""
 
 PUBLISHED_CSV = REPO_ROOT / "results" / "published.csv"

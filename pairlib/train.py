@@ -3,8 +3,9 @@
 A :class:`TrainConfig` holds everything that decides a run's numbers: the architecture, the
 losses and their weights, the optimiser, epochs, batch size and number of pairs. Round r of
 any configuration draws its pairs with seed ``seed + r`` (so every configuration sees the same
-pairs in round r, which makes paired comparisons possible) and initialises its weights and
-orders its minibatches from that same seed.
+pairs in round r, which makes paired comparisons possible); its initial weights, minibatch
+order, augmentation and dropout draw from independent streams of that seed
+(:mod:`pairlib.seeds`). Where the runs execute is :mod:`pairlib.runner`'s business.
 
 Speed matters because every conclusion rests on hundreds of runs: the data stays on the
 device as tensors for the whole run (no DataLoader for 1000 pairs), evaluation runs under
@@ -13,29 +14,22 @@ device as tensors for the whole run (no DataLoader for 1000 pairs), evaluation r
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import dataclasses
 import functools
 import math
-import multiprocessing
-import os
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent import futures
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
 from pairlib import cache
 from pairlib.augment import shift_images, swap_pairs
-from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, mnist_root, normalize_pairs
+from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
 from pairlib.models import (
     Ensemble,
     ModelSpec,
@@ -44,9 +38,9 @@ from pairlib.models import (
     count_parameters,
     target_outputs_for,
 )
-from pairlib.provision import ensure_raw_files
+from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.seeds import stream_seed
 
-Job = TypeVar("Job")
 TargetLoss = Literal["ce", "bce", "mse"]
 DigitLoss = Literal["ce", "mse"]
 
@@ -269,16 +263,6 @@ def evaluate(
 # --- one run --------------------------------------------------------------------------------
 
 
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """'auto' is CUDA when present, else the CPU; asking for CUDA without a GPU is an error."""
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for but no CUDA GPU is available; use 'auto' or 'cpu'")
-    return device
-
-
 def split_validation(pairs: PairSets, valid_pairs: int) -> PairSets:
     """Hold out the last ``valid_pairs`` training pairs; they take the place of the test set."""
     if not valid_pairs:
@@ -302,11 +286,6 @@ class Fitted(NamedTuple):
     data: PairSets
 
 
-def member_seed(seed: int, member: int) -> int:
-    """Initialisation seed of ensemble member ``member`` (member 0 uses the round's seed)."""
-    return seed + 7919 * member
-
-
 def _train_member(
     config: TrainConfig,
     data: PairSets,
@@ -314,11 +293,16 @@ def _train_member(
     layout: torch.memory_format,
     record: Literal["final", "epoch"],
     name: str,
+    member: int = 0,
 ) -> tuple[nn.Module, list[dict[str, Any]]]:
-    """The training loop proper: one model, one row per epoch."""
+    """The training loop proper: one model, one row per epoch.
+
+    The initial weights, minibatch order, augmentation and dropout each draw from their own
+    stream of the round's ``seed`` and this ensemble ``member`` (:mod:`pairlib.seeds`).
+    """
     x, y, c, tx, ty, tc = data
     device = x.device
-    torch.manual_seed(seed)
+    torch.manual_seed(stream_seed(seed, "init", member))
     model = build_model(config.model, config.target_outputs).to(device, memory_format=layout)
     optimizer = make_optimizer(config, model.parameters())
     steps = config.epochs * -(-x.size(0) // config.batch_size)
@@ -327,8 +311,9 @@ def _train_member(
         if config.schedule == "cosine"
         else None
     )
-    order = torch.Generator().manual_seed(seed)
-    augmentation = torch.Generator().manual_seed(seed + 1)
+    order = torch.Generator().manual_seed(stream_seed(seed, "order", member))
+    augmentation = torch.Generator().manual_seed(stream_seed(seed, "augment", member))
+    torch.manual_seed(stream_seed(seed, "dropout", member))  # the global generator dropout draws from
     background = x.min().item()
     autocast = torch.autocast(device.type, torch.bfloat16, enabled=config.precision == "bfloat16")
     n, rows = x.size(0), []
@@ -406,7 +391,7 @@ def fit(
     )
     members, rows = [], []
     for k in range(config.ensemble):
-        model, member_rows = _train_member(config, data, member_seed(seed, k), layout, record, name)
+        model, member_rows = _train_member(config, data, seed, layout, record, name, member=k)
         members.append(model)
         rows = rows or member_rows
     model = members[0] if config.ensemble == 1 else Ensemble(members)
@@ -429,111 +414,6 @@ def train_run(config: TrainConfig, pairs: PairSets, seed: int, **options: Any) -
 # --- the rounds protocol ----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """One intra-op thread for the enclosed training: how every CPU run of the book is made.
-
-    These networks are too small for two threads to share one minibatch well, while two
-    single-thread runs side by side nearly double the throughput (scripts/benchmark.py), and
-    a run's figures then do not depend on how many workers were used.
-    """
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(saved)
-
-
-def default_workers(device: torch.device) -> int:
-    """Processes training rounds side by side: ``$PAIRLIB_WORKERS``, else one per CPU (one on CUDA)."""
-    if device.type == "cuda":
-        return 1
-    return max(1, int(os.environ.get("PAIRLIB_WORKERS") or os.cpu_count() or 1))
-
-
-_POOL: tuple[int, futures.ProcessPoolExecutor] | None = None
-
-
-def _pool(workers: int) -> futures.ProcessPoolExecutor:
-    # Kept for the life of the process: spawning a worker (importing torch, loading MNIST)
-    # costs seconds, a chapter submits hundreds of runs.
-    global _POOL
-    if _POOL is None or _POOL[0] != workers:
-        _shutdown_pool()
-        context = multiprocessing.get_context("spawn")  # fork is unsafe once OpenMP has started
-        pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
-        _POOL = (workers, pool)
-    return _POOL[1]
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C (or a kernel shutdown) reaches the whole process group: the parent handles it,
-    # cancelling what is queued; a worker only finishes its run, without a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@atexit.register
-def _shutdown_pool() -> None:
-    # Before the interpreter tears down the modules the executor's own exit hook needs.
-    global _POOL
-    if _POOL is not None:
-        _POOL[1].shutdown(cancel_futures=True)
-        _POOL = None
-
-
-def run_jobs(
-    jobs: Sequence[Job],
-    work: Callable[[Job], Any],
-    keys: Callable[[Job], Sequence[str]] | None = None,
-    workers: int = 1,
-    progress: bool = True,
-    desc: str = "rounds",
-) -> dict[Job, Any]:
-    """Every job's result: from the cache, else computed, ``workers`` processes at a time.
-
-    The one scheduler behind :func:`run_grid` and the analyses that retrain rounds
-    (:mod:`pairlib.probes`, :mod:`pairlib.analysis`). ``keys(job)`` lists the cache keys
-    where a result may already be stored (the first one found is read; a fresh result is
-    stored under the first); ``None`` disables the cache. ``work`` runs in worker processes
-    when ``workers > 1``, so it must be picklable: a top-level function or a
-    ``functools.partial`` of one. A job's result never depends on where it ran.
-    """
-    results: dict[Job, Any] = {}
-    for job in jobs if keys is not None else []:
-        for key in keys(job):
-            stored = cache.load(key)
-            if stored is not None:
-                results[job] = stored[0]
-                break
-    missing = [job for job in jobs if job not in results]
-    bar = tqdm(total=len(missing), desc=desc[:40] or "rounds", disable=not progress or not missing)
-
-    def done(job: Job, result: Any) -> None:
-        results[job] = result
-        if keys is not None:
-            cache.store(keys(job)[0], [result])
-        bar.update()
-
-    try:
-        if workers > 1 and len(missing) > 1:
-            ensure_raw_files(mnist_root())  # once here, not racing in every worker
-            pool = _pool(workers)
-            pending = {pool.submit(work, job): job for job in missing}
-            try:
-                for future in futures.as_completed(pending):
-                    done(pending[future], future.result())
-            finally:
-                for future in pending:
-                    future.cancel()
-        else:
-            for job in missing:
-                done(job, work(job))
-    finally:
-        bar.close()
-    return results
-
-
 @dataclass(frozen=True)
 class RoundJob:
     """One round of one named configuration; its seed decides its pairs and initialisation."""
@@ -552,8 +432,7 @@ def _train_job(
     diverged: str,
 ) -> list[dict[str, Any]]:
     """One round of one configuration, from its seed alone (runs in a worker or in-process)."""
-    context = single_thread() if device.type == "cpu" else contextlib.nullcontext()
-    with context:
+    with compute_on(device):
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
         try:
             rows = train_run(

@@ -38,7 +38,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from pairlib.data import generate_pair_sets, normalize_pairs
 from pairlib.models import ModelSpec, build_model
-from pairlib.train import TrainConfig, loss_terms, run_grid, single_thread, train_run
+from pairlib.runner import single_thread
+from pairlib.train import TrainConfig, loss_terms, run_grid, train_run
 
 #: The course's 2-channel ConvNet (85k parameters) and a siamese ConvNet with auxiliary loss (52k).
 MODELS = {

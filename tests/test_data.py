@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torchvision import datasets
 
 from pairlib.data import MAX_PAIRS, data_root, generate_pair_sets, mnist_root, normalize_pairs
+from pairlib.paths import REPO_ROOT
 
 
 def course_generate_pair_sets(nb: int, root: str):
@@ -94,5 +95,8 @@ def test_data_root_argument_then_environment_then_default(monkeypatch, tmp_path)
     assert data_root("elsewhere").name == "elsewhere"
     assert data_root() == tmp_path
     monkeypatch.delenv("PYTORCH_DATA_DIR")
-    assert str(data_root()) == "data"
+    # The default is the repository's data folder from any working directory: a kernel
+    # started in notebooks/ must not provision a second MNIST there.
+    monkeypatch.chdir(tmp_path)
+    assert data_root() == REPO_ROOT / "data"
     assert mnist_root("x") == data_root("x") / "mnist"

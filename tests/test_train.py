@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from pairlib import cache, train
+from pairlib import cache, runner, train
 from pairlib.data import generate_pair_sets
 from pairlib.models import ModelSpec
 from pairlib.stats import results_table, summarise
@@ -166,7 +166,7 @@ def test_rounds_must_be_positive():
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="no CUDA GPU"):
-        train.resolve_device("cuda")
+        runner.resolve_device("cuda")
 
 
 def test_validation_split_holds_out_training_pairs_only():
