@@ -16,6 +16,7 @@ Four jobs, each with a rule the book depends on:
 
 from __future__ import annotations
 
+import ast
 import math
 import numbers
 import os
@@ -115,7 +116,7 @@ def choice(*values: str, why: str = "") -> Spec:
 STANDARD_PARAMETERS: dict[str, Spec] = {
     "n_pairs": integer(1, MAX_PAIRS, why=f"n pairs use 2n of the {TEST_IMAGES} MNIST test images"),
     "seed": integer(0, 2**32 - 1),
-    "rounds": integer(1),
+    "rounds": integer(2, why="a spread over rounds and a paired comparison need two rounds"),
     "epochs": integer(1),
     "batch_size": integer(1),
     "lr": number(low=1e-12),
@@ -138,6 +139,33 @@ def _resolve_device(device: str) -> str:
     return device
 
 
+def injected_parameters() -> dict[str, Any]:
+    """The names and values papermill injected into this kernel, or {} outside papermill.
+
+    papermill only warns about a name the notebook does not declare, then runs the whole
+    chapter with its defaults; its injected cell (``# Parameters`` then assignments) is in
+    IPython's input history, so the check can see every name that was passed.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return {}
+    shell = get_ipython()
+    if shell is None:
+        return {}
+    for source in reversed(shell.user_ns.get("In", [])):
+        if source.lstrip().startswith("# Parameters"):
+            names = [
+                target.id
+                for node in ast.parse(source).body
+                if isinstance(node, ast.Assign)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            ]
+            return {name: shell.user_ns.get(name) for name in names}
+    return {}
+
+
 def check_parameters(extra: Mapping[str, Spec] | None = None, /, **params: Any) -> dict[str, Any]:
     """Validate a chapter's papermill parameters; return them normalised.
 
@@ -151,6 +179,12 @@ def check_parameters(extra: Mapping[str, Spec] | None = None, /, **params: Any) 
     "cuda".
     """
     specs = {**STANDARD_PARAMETERS, **(extra or {})}
+    for name, value in injected_parameters().items():
+        if name not in params:  # papermill runs a misspelt name with a mere warning
+            raise ValueError(
+                f"parameter {name}={value!r} is not allowed: unknown name, this chapter declares "
+                + ", ".join(sorted(params))
+            )
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name not in specs:

@@ -47,7 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TOC
+from pairlib.files import write_atomically
+from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR, TOC
 
 LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
@@ -97,14 +98,15 @@ class Chapter:
 
     @property
     def temp_notebook(self) -> Path:
-        # Next to the notebook (same filesystem, so os.replace is atomic), hidden, and
-        # matched by .gitignore's notebooks/.*.tmp.ipynb.
-        return self.notebook.with_name(f".{self.name}.tmp.ipynb")
+        # Under _build/tmp, where pytest never collects (a notebook left by a killed build
+        # must not become a test), in the repository (same filesystem: os.replace is atomic),
+        # named after this process so that a later build can tell a stale one.
+        return TMP_DIR / f"{self.name}.{os.getpid()}.tmp.ipynb"
 
     @property
     def temp_input(self) -> Path:
         """The notebook as synced from the .py, papermill's input (deleted afterwards)."""
-        return self.notebook.with_name(f".{self.name}.input.tmp.ipynb")
+        return TMP_DIR / f"{self.name}.{os.getpid()}.input.ipynb"
 
 
 def shown(path: Path) -> str:
@@ -238,30 +240,39 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def record_execution(chapter: Chapter, stamp: str, record_dir: Path = EXECUTED_DIR) -> None:
-    """Note that ``chapter.notebook`` was just published from inputs fingerprinted ``stamp``."""
-    from pairlib.provision import write_atomically
-
-    record = {"fingerprint": stamp, "notebook_sha256": _sha256(chapter.notebook)}
+def record_execution(
+    chapter: Chapter, stamp: str, results: Sequence[Path] = (), record_dir: Path = EXECUTED_DIR
+) -> None:
+    """Note that ``chapter.notebook`` and its ``results`` tables were just published from
+    inputs fingerprinted ``stamp``."""
+    record = {
+        "fingerprint": stamp,
+        "notebook_sha256": _sha256(chapter.notebook),
+        "results_sha256": {shown(path): _sha256(path) for path in results},
+    }
     write_atomically(record_dir / f"{chapter.name}.json", json.dumps(record).encode())
 
 
 def is_current(chapter: Chapter, parameters: Mapping[str, Any], record_dir: Path = EXECUTED_DIR) -> bool:
-    """Whether this checkout executed ``chapter`` from what it is now and the notebook is that output.
+    """Whether this checkout executed ``chapter`` from what it is now and what it published is there.
 
-    True only if the record of its last execution holds today's :func:`fingerprint` and the
+    True only if the record of its last execution holds today's :func:`fingerprint`, the
     notebook on disk is the one that execution published (a checkout or merge that brings
-    another notebook makes it stale).
+    another notebook makes it stale), and so is every results table it published (a deleted
+    or replaced table re-executes the chapter).
     """
     path = record_dir / f"{chapter.name}.json"
     if not (path.is_file() and chapter.notebook.is_file()):
         return False
     try:
         record = json.loads(path.read_text())
+        tables = {REPO_ROOT / name: digest for name, digest in record["results_sha256"].items()}
+        if any(not table.is_file() or _sha256(table) != digest for table, digest in tables.items()):
+            return False
         return record["notebook_sha256"] == _sha256(chapter.notebook) and record[
             "fingerprint"
         ] == fingerprint(chapter, parameters)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return False  # an unreadable record: execute again
 
 
@@ -355,8 +366,9 @@ def execute_chapter(
 
     stamp = fingerprint(chapter, parameters or {})
     staging_parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{chapter.name}-", dir=staging_parent))
+    staging = Path(tempfile.mkdtemp(prefix=f"{chapter.name}.{os.getpid()}.", dir=staging_parent))
     temp = chapter.temp_notebook
+    temp.parent.mkdir(parents=True, exist_ok=True)
     try:
         nbformat.write(source_notebook(chapter), chapter.temp_input)
         with (
@@ -376,7 +388,7 @@ def execute_chapter(
                 os.replace(path, results_dir / path.name)
                 published.append(results_dir / path.name)
             os.replace(temp, chapter.notebook)
-        record_execution(chapter, stamp, record_dir)
+        record_execution(chapter, stamp, published, record_dir)
         return published
     finally:
         temp.unlink(missing_ok=True)
@@ -508,7 +520,34 @@ def chapter_parameters(selected: Sequence[Chapter], given: Mapping[str, Any]) ->
     return {c: {k: v for k, v in given.items() if k in names} for c, names in declared.items()}
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
+def remove_stale(folders: Sequence[Path] = (BUILD_DIR / "staging", TMP_DIR)) -> list[Path]:
+    """Delete what killed builds left in ``folders``: entries named ``<chapter>.<pid>.…`` whose
+    process is gone (SIGKILL runs no cleanup). Entries of a build still running are kept."""
+    removed = []
+    for folder in folders:
+        for entry in folder.glob("*") if folder.is_dir() else []:
+            parts = entry.name.split(".")
+            if len(parts) < 2 or not parts[1].isdigit() or _alive(int(parts[1])):
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def raise_interrupt(signum: int, frame: Any) -> None:
     # SIGTERM (a CI timeout, `kill`) takes the same path as Ctrl-C: the finally blocks of
     # execute_chapter delete the temporary files and the published record stays as it was.
     raise KeyboardInterrupt(f"signal {signum}")
@@ -536,9 +575,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="papermill parameter for the chapters that declare it (repeatable)",
     )
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    if args.no_execute and (args.chapters or args.p or args.force):
+        parser.error("--no-execute renders the committed notebooks: it takes no chapters, -p or --force")
+    signal.signal(signal.SIGTERM, raise_interrupt)
     start = time.monotonic()
+    republished: list[str] = []
+    running = ""
     try:
+        remove_stale()
         chapters = toc_chapters()
         selected = [] if args.no_execute else select(chapters, args.chapters)
         given = {name: parse_value(value) for name, value in args.p}
@@ -552,6 +596,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             log(f"{chapter.name}: executing {shown(chapter.source)}")
             t0 = time.monotonic()
+            running = chapter.name
             try:
                 results = execute_chapter(chapter, parameters[chapter.name])
             except Exception as error:
@@ -559,6 +604,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{chapter.name}: FAILED after {time.monotonic() - t0:.0f} s: "
                     f"{describe_error(error)} (previous notebook and results kept)"
                 ) from error
+            running = ""
+            republished.append(chapter.name)
             names = ", ".join(p.name for p in results) or "no results table"
             log(f"{chapter.name}: done in {time.monotonic() - t0:.0f} s ({names})")
         for chapter in chapters:
@@ -574,7 +621,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"ERROR {error}")
         return 1
     except KeyboardInterrupt:
-        log("interrupted: notebooks and results are left as they were")
+        message = "interrupted"
+        if running:
+            message += f" during {running} (its notebook and results are left as they were)"
+        done = f"already republished: {', '.join(republished)}" if republished else "nothing was republished"
+        log(f"{message}; {done}")
         return 130
     log(f"finished in {time.monotonic() - start:.0f} s")
     return 0

@@ -13,10 +13,12 @@ folder that cannot be written is reported once, and runs go on without it.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
 import json
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -123,7 +125,8 @@ def load(key: str) -> list[dict[str, Any]] | None:
         return entry["rows"]
     except (ValueError, KeyError, TypeError, OSError) as error:
         warnings.warn(f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=2)
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
         return None
 
 

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pairlib.build import (
-    REPO_ROOT,
     Chapter,
     declared_parameters,
     papermill_execute,
+    raise_interrupt,
     source_notebook,
     toc_chapters,
 )
+from pairlib.paths import REPO_ROOT, TMP_DIR
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "reference"
 
@@ -58,9 +60,12 @@ def make_reference(chapter: Chapter) -> Path:
     import nbformat
 
     REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
+    TMP_DIR.mkdir(parents=True, exist_ok=True)
     target = reference_path(chapter)
-    source = REFERENCE_DIR / f".{chapter.name}.input.ipynb"
-    temp = REFERENCE_DIR / f".{chapter.name}.tmp.ipynb"
+    # Scratch files under _build/tmp, never beside the references: pytest would collect a
+    # half-made one as a test (a killed run leaves them; the build removes stale ones).
+    source = TMP_DIR / f"{chapter.name}.{os.getpid()}.reference-input.ipynb"
+    temp = TMP_DIR / f"{chapter.name}.{os.getpid()}.reference.ipynb"
     # A hand run records nothing: the reference must never overwrite the published results.
     saved = os.environ.pop("PAIRLIB_RESULTS_DIR", None)
     try:
@@ -85,14 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="(Re)make the quick reference notebooks for nbval.")
     parser.add_argument("chapters", nargs="*", help="chapter names (default: every chapter in _toc.yml)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, raise_interrupt)  # so that the scratch files are removed
     chapters = [c for c in toc_chapters() if not args.chapters or c.name in args.chapters]
     unknown = set(args.chapters) - {c.name for c in chapters}
     if unknown:
         print(f"unknown chapters: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    for chapter in chapters:
-        print(f"reference: {chapter.name} with {quick_parameters(chapter)}", flush=True)
-        make_reference(chapter)
+    try:
+        for chapter in chapters:
+            print(f"reference: {chapter.name} with {quick_parameters(chapter)}", flush=True)
+            make_reference(chapter)
+    except KeyboardInterrupt:
+        print("interrupted: the reference being made was left as it was", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -179,8 +179,9 @@ def published_state(chapter: build.Chapter, results: Path) -> dict[str, bytes]:
 
 
 def leftovers(chapter: build.Chapter, staging: Path) -> list[str]:
-    hidden = [p.name for p in chapter.notebook.parent.glob(".*.tmp.ipynb")]
-    return hidden + [p.name for p in staging.glob("*")] if staging.exists() else hidden
+    scratch = [p.name for p in build.TMP_DIR.glob(f"{chapter.name}.*")]
+    scratch += [p.name for p in chapter.notebook.parent.glob(".*.ipynb")]
+    return scratch + [p.name for p in staging.glob("*")] if staging.exists() else scratch
 
 
 @pytest.fixture
@@ -335,7 +336,7 @@ def test_sigterm_midway_leaves_everything_untouched(chapter_env):
         import signal
         from pathlib import Path
         from pairlib import build
-        signal.signal(signal.SIGTERM, build._raise_interrupt)
+        signal.signal(signal.SIGTERM, build.raise_interrupt)
         chapter = build.Chapter("toy", Path({str(chapter.source)!r}), Path({str(chapter.notebook)!r}))
         build.execute_chapter(chapter, results_dir=Path({str(results)!r}),
                               staging_parent=Path({str(staging)!r}))
