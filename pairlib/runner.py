@@ -38,6 +38,7 @@ Job = TypeVar("Job", bound=Hashable)
 
 WORKERS_ENV = "PAIRLIB_WORKERS"
 SCHEDULER_ENV = "PAIRLIB_SCHEDULER"
+CONNECT_TIMEOUT = "30s"
 
 
 class JobFailed(RuntimeError):
@@ -153,10 +154,10 @@ def _cluster(address: str) -> futures.Executor:
         except ImportError as error:  # pragma: no cover - distributed is in the lock file
             raise RuntimeError(f"${SCHEDULER_ENV} is set but dask.distributed is not installed") from error
         try:
-            client = Client(address, timeout="30s", set_as_default=False)
-        except OSError as error:
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as error:
             raise RuntimeError(
-                f"${SCHEDULER_ENV}={address!r}: no Dask scheduler answers there ({error})"
+                f"{SCHEDULER_ENV}={address!r}: no Dask scheduler answers there ({error})"
             ) from error
         _CLUSTER = (address, client, client.get_executor(pure=False))
     return _CLUSTER[2]

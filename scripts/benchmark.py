@@ -117,6 +117,25 @@ def rounds_in_workers(config: TrainConfig, rounds: int, workers: int) -> None:
     )
 
 
+def rounds_on_cluster(config: TrainConfig, rounds: int, workers: int) -> float:
+    """The same rounds on a Dask LocalCluster of ``workers`` single-thread processes
+    ($PAIRLIB_SCHEDULER pointed at it): what a reader with more machines would use."""
+    from distributed import LocalCluster
+
+    from pairlib import runner
+
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        os.environ[runner.SCHEDULER_ENV] = cluster.scheduler_address
+        try:
+            rounds_in_workers(config, 2, workers)  # workers import torch once, as the local pool does
+            return best_of(1, rounds_in_workers, config, rounds, workers)
+        finally:
+            runner.shutdown()
+            del os.environ[runner.SCHEDULER_ENV]
+
+
 def rounds_compiled(config: TrainConfig, rounds: int) -> None:
     """torch.compile of the model, recompiled never (same shapes), weights re-initialised per round."""
     import pairlib.train as train_module
@@ -179,6 +198,11 @@ def main() -> None:
             f"  {args.rounds} rounds in 2 single-thread workers (the book's way): {parallel:.1f} s "
             f"(speed-up {sequential / parallel:.2f}x, {flops * args.rounds / parallel / 1e9:.0f} GFLOP/s, "
             f"{flops * args.rounds / parallel / 1e9 / roof:.2f} of roof)"
+        )
+        cluster = rounds_on_cluster(config, args.rounds, 2)
+        print(
+            f"  {args.rounds} rounds on a 2-worker Dask LocalCluster: {cluster:.1f} s "
+            f"({cluster / parallel:.2f}x the local workers' time)"
         )
         compiled = best_of(1, rounds_compiled, config, args.rounds)
         print(
