@@ -14,14 +14,19 @@ export PYTORCH_DATA_DIR ?= $(CURDIR)/data
 export PAIRLIB_CACHE_DIR ?= $(CURDIR)/.cache/runs
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book test venv data lint bench references check-full clean
+.PHONY: book test test-fast venv data tex lint bench references check-full clean
 
-book: venv data
+book: venv data tex
 	$(PY) -m pairlib.build
 
 test: venv data
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The fast lane while editing (under a minute): no training runs, no notebook executions.
+test-fast: venv data
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not slow"
 
 venv: $(STAMP)
 
@@ -36,6 +41,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 data: venv
 	$(PY) -m pairlib.data
+
+# The TeX packages the PDF needs (Debian's; about 90 MB): installed when run as root with
+# apt-get, otherwise named (the build then stops with the same one-line message).
+tex: venv
+	@pkgs="$$($(PY) -m pairlib.build --tex-packages)"; \
+	if [ -z "$$pkgs" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing TeX packages: $$pkgs"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null 2>&1 \
+			|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; }; \
+	else \
+		echo "make: the PDF needs: sudo apt-get install -y --no-install-recommends $$pkgs"; \
+	fi
 
 lint: venv
 	$(PY) -m ruff check .

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
-from pairlib.paths import RESULTS_DIR
+from pairlib.paths import RESULTS_DIR, toc_files
 from pairlib.published import CITE_KEYS, REPORTS
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
@@ -487,8 +487,6 @@ def load_results(chapters: Iterable[str], folder: Path | None = None) -> dict[st
 
 def toc_chapters() -> list[str]:
     """Chapter names (file stems) in ``_toc.yml`` order: what the summary gathers."""
-    from pairlib.build import toc_files
-
     return [path.stem for path in toc_files()]
 
 

@@ -25,7 +25,7 @@ Steps:
    Chapters named on the command line, or all with ``--force``, are executed regardless.
 3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
 4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
-   ``PDF_PATH``. Missing TeX packages are installed with apt-get when possible.
+   ``PDF_PATH``. Missing TeX packages are named (``make tex`` installs them).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from pairlib.files import write_atomically
-from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR, TOC
+from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR, TOC, toc_files
 
 LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
@@ -121,27 +121,6 @@ def log(message: str) -> None:
 
 
 # --------------------------------------------------------------------------- toc
-
-
-def toc_files(toc: Path = TOC) -> list[Path]:
-    """Every ``file:`` entry of the toc, in reading order, as paths without suffix."""
-    import yaml
-
-    def walk(node: Any) -> Iterator[str]:
-        if isinstance(node, dict):
-            if "file" in node:
-                yield node["file"]
-            for key in ("root", "parts", "chapters", "sections"):
-                if key == "root" and key in node:
-                    yield node["root"]
-                elif key in node:
-                    yield from walk(node[key])
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
-    data = yaml.safe_load(toc.read_text())
-    return [toc.parent / Path(entry).with_suffix("") for entry in walk(data)]
 
 
 def toc_chapters(toc: Path = TOC) -> list[Chapter]:
@@ -443,39 +422,29 @@ def missing_tex() -> dict[str, str]:
     return missing
 
 
-def ensure_tex() -> None:
-    """Install the TeX packages the PDF needs, or say exactly what is missing.
+def tex_packages() -> list[str]:
+    """The Debian packages that would provide the missing TeX files (``make tex`` installs them)."""
+    return sorted(set(missing_tex().values()))
 
-    Installing is attempted only as root with apt-get present (the CI and development
-    machines); elsewhere the message names the packages to install.
+
+def check_tex() -> None:
+    """Say exactly what the PDF lacks, in one line, before LaTeX fails on it.
+
+    Installing is the Makefile's business (``make tex``, run by ``make book``), not the
+    library's: a Python package that calls apt-get surprises its users.
     """
     missing = missing_tex()
-    if not missing:
-        return
-    packages = sorted(set(missing.values()))
-    install = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+    if missing:
         raise BuildError(
-            f"the PDF needs {', '.join(sorted(missing))}; install them with: sudo "
-            + " ".join(install)
-            + " (or build without the PDF: --no-pdf)"
+            f"the PDF needs {', '.join(sorted(missing))}; install them with: sudo apt-get install -y "
+            f"--no-install-recommends {' '.join(tex_packages())} (make tex does it as root), "
+            "or build without the PDF: --no-pdf"
         )
-    log(f"installing TeX packages: {' '.join(packages)}")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    quiet = {"env": env, "stdout": subprocess.DEVNULL}
-    if subprocess.run(install, **quiet).returncode != 0:
-        # The package lists may be missing (a fresh container): update once, then retry.
-        subprocess.run(["apt-get", "update", "-qq"], **quiet)
-        if subprocess.run(install, **quiet).returncode != 0:
-            raise BuildError(f"could not install TeX packages with: {' '.join(install)}")
-    still = missing_tex()
-    if still:
-        raise BuildError(f"TeX files still missing after installing: {', '.join(sorted(still))}")
 
 
 def build_pdf() -> Path:
     """Render the PDF through Jupyter Book's LaTeX route and copy it to ``PDF_PATH``."""
-    ensure_tex()
+    check_tex()
     LATEX_PDF.unlink(missing_ok=True)
     jupyter_book("pdflatex")
     if not LATEX_PDF.is_file():
@@ -574,7 +543,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar=("NAME", "VALUE"),
         help="papermill parameter for the chapters that declare it (repeatable)",
     )
+    parser.add_argument(
+        "--tex-packages", action="store_true", help="print the Debian packages the PDF still needs, and exit"
+    )
     args = parser.parse_args(argv)
+    if args.tex_packages:
+        print(" ".join(tex_packages()))
+        return 0
     if args.no_execute and (args.chapters or args.p or args.force):
         parser.error("--no-execute renders the committed notebooks: it takes no chapters, -p or --force")
     signal.signal(signal.SIGTERM, raise_interrupt)

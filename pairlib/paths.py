@@ -8,7 +8,11 @@ start a cold results cache under ``notebooks/``. Every default here is absolute.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TOC = REPO_ROOT / "_toc.yml"
@@ -26,3 +30,22 @@ def data_dir() -> Path:
 def cache_setting() -> str:
     """``$PAIRLIB_CACHE_DIR`` as set (``off`` disables the cache), else ``<repository>/.cache/runs``."""
     return os.environ.get("PAIRLIB_CACHE_DIR", str(REPO_ROOT / ".cache" / "runs"))
+
+
+def toc_files(toc: Path = TOC) -> list[Path]:
+    """Every ``file:`` entry of the toc, in reading order, as paths without suffix."""
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            if "file" in node:
+                yield node["file"]
+            for key in ("root", "parts", "chapters", "sections"):
+                if key == "root" and key in node:
+                    yield node["root"]
+                elif key in node:
+                    yield from walk(node[key])
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    data = yaml.safe_load(toc.read_text())
+    return [toc.parent / Path(entry).with_suffix("") for entry in walk(data)]

@@ -55,6 +55,7 @@ def test_ensemble_of_copies_predicts_like_one_member():
     assert torch.allclose(ensemble(pair).digits.softmax(-1), member(pair).digits.softmax(-1), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_augmented_cosine_ensemble_run_trains_and_reports_the_ensemble():
     config = TrainConfig(
         ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"),

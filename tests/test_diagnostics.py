@@ -50,6 +50,7 @@ def test_same_seed_same_norms_and_steps_are_checked():
         gradient_norms(SMALL, pairs, seed=1, steps=0)
 
 
+@pytest.mark.slow
 def test_gradient_grid_is_gradient_norms_per_round_and_is_cached(private_cache, monkeypatch):
     configs = {"shared": SMALL, "separate": SMALL.replace(model__shared=False)}
     grid = gradient_grid(configs, rounds=2, seed=5, steps=3, device="cpu", workers=2, progress=False)

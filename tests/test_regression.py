@@ -79,6 +79,7 @@ def test_nbval_fails_exactly_when_a_checked_output_changes(tmp_path, stored, pas
     "parameters, named",
     [({"rounds": 0}, "rounds"), ({"n_pairs": 6000}, "n_pairs"), ({"rounds": "ten"}, "rounds")],
 )
+@pytest.mark.slow
 def test_a_real_chapter_stops_at_its_top_on_a_bad_parameter(tmp_path, parameters, named):
     import papermill
 

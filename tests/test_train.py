@@ -24,6 +24,7 @@ SMALL = TrainConfig(
 )
 
 
+@pytest.mark.slow
 def test_short_training_beats_chance_by_a_wide_margin():
     quick = SMALL.replace(epochs=8, batch_size=20, optimizer="adam", lr=3e-3)
     rows = train_run(quick, generate_pair_sets(300, seed=0), seed=0, device="cpu")
@@ -41,6 +42,7 @@ def test_same_seed_gives_identical_figures(private_cache):
     ]
 
 
+@pytest.mark.slow
 def test_run_rounds_is_tidy_and_in_percent(private_cache):
     df = run_rounds(SMALL, rounds=2, name="small", progress=False)
     assert len(df) == 2 * SMALL.epochs
