@@ -373,7 +373,7 @@ def test_framework_imports_only_torch_empty_and_math(path):
                 assert node.module == "torch", ast.unparse(node)
                 assert [(a.name, a.asname) for a in node.names] == [("empty", None)]
             else:
-                assert node.module in {"disk", "losses", "modules", "optim", "training"}
+                assert node.module in {"disk", "layers", "losses", "modules", "optim", "training"}
         elif isinstance(node, ast.Name):
             assert node.id not in {"torch", "__import__", "importlib", "eval", "exec"}
         elif isinstance(node, ast.Attribute):

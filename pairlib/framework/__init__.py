@@ -7,7 +7,8 @@ accumulating parameter gradients, ``param()`` listing (parameter, gradient) pair
 """
 
 from .disk import RADIUS, disk_labels, generate_disk_set
-from .losses import LossBCE, LossCrossEntropy, LossMSE, one_hot
+from .layers import BatchNorm, Conv2d, Flatten, MaxPool2d, Siamese, compare_digits
+from .losses import LossAuxiliary, LossBCE, LossCrossEntropy, LossDigits, LossMSE, one_hot
 from .modules import Dropout, Linear, Module, ReLU, Sequential, Sigmoid, Tanh, Tensor, mlp
 from .optim import SGD, Adam, Optimizer
 from .training import error_rate, minibatches, predict, train
@@ -16,18 +17,26 @@ __all__ = [
     "RADIUS",
     "SGD",
     "Adam",
+    "BatchNorm",
+    "Conv2d",
     "Dropout",
+    "Flatten",
     "Linear",
+    "LossAuxiliary",
     "LossBCE",
     "LossCrossEntropy",
+    "LossDigits",
     "LossMSE",
+    "MaxPool2d",
     "Module",
     "Optimizer",
     "ReLU",
     "Sequential",
+    "Siamese",
     "Sigmoid",
     "Tanh",
     "Tensor",
+    "compare_digits",
     "disk_labels",
     "error_rate",
     "generate_disk_set",

@@ -79,3 +79,63 @@ class LossBCE(Module):
         if self._x is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
         return (self._x.sigmoid() - self._t) * (grad / self._x.numel())
+
+
+class LossDigits(Module):
+    """The auxiliary loss: class cross-entropy on both digits of each pair.
+
+    ``digits`` (N, 2, C) are the two branches' scores, ``classes`` (N, 2) the true digits;
+    the loss is the mean over all 2N digits (the mean of the two digits' cross-entropies),
+    as :func:`pairlib.train.digit_loss`."""
+
+    def __init__(self) -> None:
+        self._ce = LossCrossEntropy()
+        self._shape: tuple[int, ...] | None = None
+
+    def forward(self, digits: Tensor, classes: Tensor) -> Tensor:
+        if digits.dim() != 3 or _shape(classes) != _shape(digits)[:2]:
+            raise ValueError(
+                f"LossDigits: expects digits (N, 2, C) and classes (N, 2), "
+                f"got {_shape(digits)} and {_shape(classes)}"
+            )
+        self._shape = _shape(digits)
+        return self._ce.forward(digits.reshape(-1, digits.shape[-1]), classes.reshape(-1))
+
+    def backward(self, grad: float | Tensor = 1.0) -> Tensor:
+        if self._shape is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        return self._ce.backward(grad).view(self._shape)
+
+
+class LossAuxiliary(Module):
+    """``target_weight`` x the loss on the pair's target + ``aux_weight`` x :class:`LossDigits`.
+
+    The auxiliary term gives each branch a direct signal about the digit it sees, beside the
+    (weaker) signal about the comparison. ``forward(target_out, digits, target, classes)``;
+    ``backward()`` returns the gradients (d/dtarget_out, d/ddigits), to be passed to the
+    comparator head and to the branches. With ``target_weight=0`` (a comparator without
+    parameters) ``target_out`` may be None and its gradient is None."""
+
+    def __init__(
+        self, target_loss: Module | None = None, target_weight: float = 1.0, aux_weight: float = 1.0
+    ) -> None:
+        if target_weight < 0 or aux_weight < 0 or target_weight == aux_weight == 0:
+            raise ValueError(
+                f"LossAuxiliary: weights must be >= 0, not both 0, got {target_weight}, {aux_weight}"
+            )
+        if target_weight and target_loss is None:
+            raise ValueError("LossAuxiliary: a target_weight > 0 needs a target_loss")
+        self.target_loss = target_loss if target_weight else None
+        self.target_weight, self.aux_weight = target_weight, aux_weight
+        self.digit_loss = LossDigits()
+
+    def forward(self, target_out: Tensor | None, digits: Tensor, target: Tensor, classes: Tensor) -> Tensor:
+        total = self.aux_weight * self.digit_loss.forward(digits, classes)
+        if self.target_loss is not None:
+            total = total + self.target_weight * self.target_loss.forward(target_out, target)
+        return total
+
+    def backward(self, grad: float | Tensor = 1.0) -> tuple[Tensor | None, Tensor]:
+        g_digits = self.digit_loss.backward(grad * self.aux_weight)
+        g_target = None if self.target_loss is None else self.target_loss.backward(grad * self.target_weight)
+        return g_target, g_digits
