@@ -1,4 +1,4 @@
-"""The mini-framework chapter's runs: one setting on one round's data, cached, two at a time.
+"""The mini-framework chapter's runs: disk settings and digit-pair rounds, cached, two at a time.
 
 A run trains a 2-25-25-25 network of :mod:`pairlib.framework` on 1000 points of the disk
 problem: seconds of Python-bound arithmetic, and the chapter makes hundreds of them. Like
@@ -10,6 +10,11 @@ the decision-boundary figures need no retraining.
 Round r of a study draws everything from one generator seeded with ``seed + r``: its
 training set, then its test set, then the initial weights, then every minibatch order.
 Every setting therefore sees the same data in the same round.
+
+The digit-pair runs (:func:`run_pairs`) train a registry configuration, report 003's
+siamese-10, in the framework: the same pairs as :func:`pairlib.train.run_grid` in the same
+round, the torch model's initial weights copied in, the same minibatch order, and a
+profile of where the time goes, module by module.
 """
 
 from __future__ import annotations
@@ -18,14 +23,21 @@ import dataclasses
 import functools
 import math
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pandas as pd
 import torch
+from torch import nn
 
 from pairlib import cache
 from pairlib import framework as fw
+from pairlib.data import generate_pair_sets, normalize_pairs
+from pairlib.models import IMAGE_SIZE, ModelSpec, build_model
 from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.seeds import stream_seed
+from pairlib.train import DivergenceError, TrainConfig
 
 #: The files whose code decides a framework run's numbers (see :func:`pairlib.cache.code_version`).
 FRAMEWORK_MODULES = (
@@ -190,3 +202,245 @@ def run_settings(
         desc=f"framework, {len(settings)} settings",
     )
     return {name: [results[run] for run in name_runs] for name, name_runs in runs.items()}
+
+
+# --- digit pairs ------------------------------------------------------------------------------
+
+#: What decides a framework digit-pair run: the framework (its image layers included) and the
+#: torch side's code, whose data, initial weights and minibatch order the run reuses.
+PAIR_MODULES = (*FRAMEWORK_MODULES, "framework/layers.py", *cache.CODE_MODULES)
+
+
+def check_pair_config(config: TrainConfig) -> None:
+    """Raise a ValueError naming what the framework's digit-pair trainer does not implement.
+
+    It trains siamese ConvNets with a shared branch on the digit loss alone, compared by
+    argmax (report 003's siamese-10), with SGD at a constant learning rate."""
+    spec = config.model
+    unsupported = {
+        "model.layout 'siamese'": spec.layout == "siamese",
+        "model.body 'conv'": spec.body == "conv",
+        "model.shared": spec.shared,
+        "model.skip False": not spec.skip,
+        "model.comparator 'argmax'": spec.comparator == "argmax",
+        "aux_loss 'ce'": config.aux_loss == "ce",
+        "optimizer 'sgd'": config.optimizer == "sgd",
+        "schedule 'constant'": config.schedule == "constant",
+        "no augmentation": not config.augment_shift and not config.augment_swap,
+        "ensemble 1": config.ensemble == 1,
+        "valid_pairs 0": config.valid_pairs == 0,
+        "precision 'float32'": config.precision == "float32",
+    }
+    missing = [need for need, ok in unsupported.items() if not ok]
+    if missing:
+        raise ValueError(f"the framework's digit-pair trainer needs {', '.join(missing)}")
+
+
+def framework_branch(spec: ModelSpec, out_features: int, device: str | torch.device = "cpu") -> fw.Sequential:
+    """One branch of ``spec`` in the framework, layer for layer as :class:`pairlib.models.ConvNet`
+    (conv, max-pool, ReLU, batch norm, dropout per block; then the MLP head), so that the torch
+    branch's parameters line up with ``param()`` one to one."""
+    layers: list[fw.Module] = []
+    channels, size = 1, IMAGE_SIZE
+
+    def regularise(width: int) -> None:
+        if spec.batch_norm:
+            layers.append(fw.BatchNorm(width, device=device))
+        if spec.dropout:
+            layers.append(fw.Dropout(spec.dropout))
+
+    for width, kernel, pool in zip(spec.channels, spec.kernels, spec.pools, strict=True):
+        layers.append(fw.Conv2d(channels, width, kernel, padding=spec.padding, device=device))
+        if pool > 1:
+            layers.append(fw.MaxPool2d(pool))
+        layers.append(fw.ReLU())
+        regularise(width)
+        channels, size = width, (size + 2 * spec.padding - kernel + 1) // pool
+    layers.append(fw.Flatten())
+    features = channels * size * size
+    for width in spec.hidden:
+        layers += [fw.Linear(features, width, device=device), fw.ReLU()]
+        regularise(width)
+        features = width
+    layers.append(fw.Linear(features, out_features, device=device))
+    return fw.Sequential(*layers)
+
+
+def copy_torch_state(branch: fw.Sequential, torch_branch: nn.Module) -> None:
+    """Copy a torch branch's parameters and batch-norm running statistics into ``branch``."""
+    ours = branch.param()
+    theirs = list(torch_branch.parameters())
+    if [tuple(p.shape) for p, _ in ours] != [tuple(p.shape) for p in theirs]:
+        raise ValueError("copy_torch_state: the two branches' parameters do not line up")
+    with torch.no_grad():
+        for (value, _), ref in zip(ours, theirs, strict=True):
+            value.copy_(ref)
+        norms = [m for m in torch_branch.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        mine = [m for m in branch.modules if isinstance(m, fw.BatchNorm)]
+        for m, ref in zip(mine, norms, strict=True):
+            m.running_mean.copy_(ref.running_mean)
+            m.running_var.copy_(ref.running_var)
+
+
+class Timed(fw.Module):
+    """A module whose forward and backward passes add their wall time to ``seconds``."""
+
+    def __init__(self, module: fw.Module) -> None:
+        self.module, self.seconds = module, 0.0
+
+    def forward(self, *input: torch.Tensor) -> torch.Tensor:
+        tic = time.perf_counter()
+        out = self.module.forward(*input)
+        self.seconds += time.perf_counter() - tic
+        return out
+
+    def backward(self, *grad: torch.Tensor) -> torch.Tensor:
+        tic = time.perf_counter()
+        out = self.module.backward(*grad)
+        self.seconds += time.perf_counter() - tic
+        return out
+
+    def param(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        return self.module.param()
+
+    def train(self, mode: bool = True) -> Timed:
+        self.training = mode
+        self.module.train(mode)
+        return self
+
+
+def pair_errors(model: fw.Siamese, inputs: torch.Tensor, target: torch.Tensor, classes: torch.Tensor):
+    """(pair error, digit error) in percent, in eval mode, the pair read by argmax comparison."""
+    model.eval()
+    digits = model.forward(inputs)
+    model.train()
+    pair = (fw.compare_digits(digits) != target).double().mean().item()
+    digit = (digits.argmax(-1) != classes).double().mean().item()
+    return 100 * pair, 100 * digit
+
+
+def train_pairs(config: TrainConfig, seed: int, device: str | torch.device = "cpu") -> dict[str, Any]:
+    """Train ``config`` in the framework on round ``seed``'s pairs, as :func:`pairlib.train.fit`
+    trains it in torch: the same normalised pairs, the torch model's initial weights (built
+    from the round's "init" stream, :mod:`pairlib.seeds`) copied in, the same ``randperm``
+    minibatch order (the "order" stream), dropout drawn from the "dropout" stream.
+
+    Returns the errors (percent), the per-epoch training loss, the run's seconds (measured
+    as ``fit`` measures them: from normalisation to the last evaluation) and ``profile``:
+    the seconds of each stage of the training loop (each module's forward and backward,
+    the loss, the optimiser), and of the whole loop.
+    """
+    check_pair_config(config)
+    device = torch.device(device)
+    pairs = generate_pair_sets(config.n_pairs, seed=seed)
+    started = time.perf_counter()
+    data = normalize_pairs(pairs) if config.normalize else pairs
+    x, y, c, tx, ty, tc = (t.to(device) for t in data)
+    torch.manual_seed(stream_seed(seed, "init"))
+    twin = build_model(config.model, config.target_outputs)
+    branch = framework_branch(config.model, config.model.branch_out, device)
+    copy_torch_state(branch, twin.branches[0])
+    timed = [Timed(m) for m in branch.modules]
+    model = fw.Siamese(fw.Sequential(*timed))
+    loss, optimizer = fw.LossDigits(), fw.SGD(model.param(), config.lr, config.momentum, config.weight_decay)
+    clock: dict[str, float] = defaultdict(float)
+    order = torch.Generator().manual_seed(stream_seed(seed, "order"))
+    torch.manual_seed(stream_seed(seed, "dropout"))  # the global generator fw.Dropout draws from
+    history = []
+    loop_started = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        total = 0.0
+        for idx in torch.randperm(x.shape[0], generator=order).to(device).split(config.batch_size):
+            digits = model.forward(x[idx])
+            tic = time.perf_counter()
+            value = loss.forward(digits, c[idx])
+            grad = loss.backward()
+            clock["loss"] += time.perf_counter() - tic
+            optimizer.zero_grad()
+            model.backward(grad)
+            tic = time.perf_counter()
+            optimizer.step()
+            clock["optimiser"] += time.perf_counter() - tic
+            total += value * len(idx)
+        history.append(float(total) / x.shape[0])
+        if not math.isfinite(history[-1]):
+            raise DivergenceError(
+                f"framework {config}: loss is {history[-1]} at epoch {epoch} (seed {seed})", epoch
+            )
+    loop_seconds = time.perf_counter() - loop_started
+    test_error, test_digit_error = pair_errors(model, tx, ty, tc)
+    train_error, train_digit_error = pair_errors(model, x, y, c)
+    for t in timed:
+        clock[type(t.module).__name__] += t.seconds
+    return {
+        "seed": seed,
+        "epoch": config.epochs,
+        "test_error": test_error,
+        "test_digit_error": test_digit_error,
+        "train_error": train_error,
+        "train_digit_error": train_digit_error,
+        "history": history,
+        "seconds": time.perf_counter() - started,
+        "profile": {**clock, "training loop": loop_seconds},
+    }
+
+
+@dataclass(frozen=True)
+class PairRun:
+    """One registry configuration on the pairs of the round seeded ``seed``."""
+
+    config: TrainConfig
+    seed: int
+
+
+def _pair_job(run: PairRun, device: torch.device) -> dict[str, Any]:
+    with compute_on(device):
+        return train_pairs(run.config, run.seed, device)
+
+
+def run_pairs(
+    configs: dict[str, TrainConfig],
+    rounds: int,
+    seed: int = 0,
+    device: str = "cpu",
+    workers: int | None = None,
+    progress: bool = True,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Every named configuration trained in the framework on rounds ``seed``, ..., ``seed + rounds - 1``.
+
+    Round r uses the pairs of :func:`pairlib.train.run_grid`'s round r, so the result
+    concatenates with a ``run_grid(..., record="final")`` frame for
+    :func:`pairlib.stats.paired_comparison`: one row per name and round (columns ``name``,
+    ``round``, ``seed``, ``epoch``, the errors in percent, ``seconds``, ``params``, and a
+    ``profile_<stage>`` column per stage of the training loop). Cached like every run.
+    """
+    resolved = resolve_device(device)
+    for config in configs.values():
+        check_pair_config(config)
+    jobs = list(dict.fromkeys(PairRun(c, seed + r) for c in configs.values() for r in range(rounds)))
+
+    def keys(run: PairRun) -> list[str]:
+        description = {
+            "framework_pairs": dataclasses.asdict(run.config),
+            "seed": run.seed,
+            "device": resolved.type,
+        }
+        return [cache.entry_key(description, PAIR_MODULES)]
+
+    results = run_jobs(
+        jobs,
+        functools.partial(_pair_job, device=resolved),
+        keys if use_cache else None,
+        default_workers(resolved) if workers is None else workers,
+        progress,
+        desc=f"framework, {len(configs)} pair configs",
+    )
+    rows = []
+    for name, config in configs.items():
+        for r in range(rounds):
+            result = results[PairRun(config, seed + r)]
+            profile = {f"profile_{stage}": s for stage, s in result["profile"].items()}
+            scalars = {k: v for k, v in result.items() if k not in ("profile", "history")}
+            rows.append({"name": name, "round": r, **scalars, **profile, "params": config.parameter_count()})
+    return pd.DataFrame(rows)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+import torch
 
 from pairlib import cache, framework_study
 from pairlib import framework as fw
-from pairlib.framework_study import Setting, restore, run_settings, train_setting
+from pairlib.configs import get_config
+from pairlib.framework_study import Setting, restore, run_pairs, run_settings, train_pairs, train_setting
+from pairlib.models import build_model
+from pairlib.stats import paired_comparison
 
 QUICK = {"epochs": 3, "n_points": 200, "batch_size": 50}
 
@@ -81,3 +86,46 @@ def test_a_diverging_run_is_a_clear_error_naming_its_setting():
     exploding = Setting(activations=("tanh", "tanh", "tanh", "none"), lr=10.0)  # MSE on a linear output
     with pytest.raises(FloatingPointError, match=r"diverged \(seed 0\): lower the learning rate"):
         train_setting(exploding, seed=0, **QUICK)
+
+
+# ------------------------------------------------------------------------ digit pairs
+
+SIAMESE_10 = get_config("003/siamese-10")
+TINY = SIAMESE_10.replace(epochs=1, n_pairs=60, batch_size=20)
+
+
+def test_the_framework_branch_starts_as_the_torch_branch():
+    """Same layers, same initial weights and running statistics: same outputs, in both modes."""
+    torch.manual_seed(3)
+    twin = build_model(SIAMESE_10.model, SIAMESE_10.target_outputs)
+    model = fw.Siamese(framework_study.framework_branch(SIAMESE_10.model, 10))
+    framework_study.copy_torch_state(model.branch, twin.branches[0])
+    pairs = torch.randn(8, 2, 14, 14, generator=torch.Generator().manual_seed(0))
+    for mode in (True, False):
+        twin.train(mode)
+        model.train(mode)
+        with torch.no_grad():
+            expected = twin(pairs).digits
+        torch.testing.assert_close(model.forward(pairs), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_a_pair_config_the_framework_cannot_train_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"model.comparator 'argmax'.*optimizer 'sgd'"):
+        framework_study.check_pair_config(get_config("003/siamese-2").replace(optimizer="adam"))
+    framework_study.check_pair_config(SIAMESE_10)
+
+
+def test_pair_runs_are_reproducible_cached_and_pair_with_run_grid(private_cache, monkeypatch):
+    first = run_pairs({"fw": TINY}, rounds=2, progress=False, workers=1)
+    assert list(first["round"]) == [0, 1] and list(first["seed"]) == [0, 1]
+    assert {"test_error", "test_digit_error", "train_error", "seconds", "profile_Conv2d"} <= set(first)
+    assert (first["profile_training loop"] >= first["profile_Conv2d"]).all()
+    again = train_pairs(TINY, seed=1)
+    assert again["history"] == framework_study.train_pairs(TINY, seed=1)["history"]
+    assert again["test_error"] == first["test_error"].iloc[1]
+    monkeypatch.setattr(framework_study, "train_pairs", lambda *a, **k: pytest.fail("retrained a cached run"))
+    cached = run_pairs({"fw": TINY}, rounds=2, progress=False, workers=1)
+    pd.testing.assert_frame_equal(cached, first)
+    torch_side = first.assign(name="torch", test_error=first["test_error"] + 1.0)
+    comparison = paired_comparison(pd.concat([first, torch_side]), "torch", "fw")
+    assert comparison["difference"] == pytest.approx(-1.0) and comparison["rounds"] == 2

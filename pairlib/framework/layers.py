@@ -116,42 +116,50 @@ class Conv2d(Module):
 class MaxPool2d(Module):
     """Maximum over non-overlapping k x k windows (stride k; a remainder row or column is
     dropped, as torch.nn.MaxPool2d(k)). Backward routes each gradient to the window's
-    maximum, the first one on ties, as torch does on the CPU."""
+    maximum, the first one in row-major order on ties, as torch does on the CPU.
+
+    The k^2 positions of the windows are k^2 strided views of the input: a running maximum
+    over them, remembering which view won, costs k^2 elementwise passes and no copy of the
+    input into windows (which made this layer the slowest of the digit-pair network).
+    """
 
     def __init__(self, kernel_size: int = 2) -> None:
         if kernel_size < 1:
             raise ValueError(f"MaxPool2d: kernel_size must be >= 1, got {kernel_size}")
         self.kernel_size = kernel_size
         self._x_shape: tuple[int, ...] | None = None
-        self._index: Tensor | None = None
+        self._winner: Tensor | None = None
         self._out_shape: tuple[int, ...] | None = None
 
-    def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 4 or x.shape[2] < self.kernel_size or x.shape[3] < self.kernel_size:
-            raise ValueError(
-                f"{self!r} expects (N, C, H, W) with H, W >= {self.kernel_size}, got {_shape(x)}"
-            )
-        n, c, h, w = x.shape
+    def _views(self, t: Tensor, ho: int, wo: int) -> list[Tensor]:
+        """Position (i, j) of every window, for the k^2 positions in row-major order."""
         k = self.kernel_size
+        return [t[:, :, i : ho * k : k, j : wo * k : k] for i in range(k) for j in range(k)]
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = self.kernel_size
+        if x.dim() != 4 or x.shape[2] < k or x.shape[3] < k:
+            raise ValueError(f"{self!r} expects (N, C, H, W) with H, W >= {k}, got {_shape(x)}")
+        n, c, h, w = x.shape
         ho, wo = h // k, w // k
-        windows = x[:, :, : ho * k, : wo * k].reshape(n, c, ho, k, wo, k).permute(0, 1, 2, 4, 3, 5)
-        values, self._index = windows.reshape(n, c, ho, wo, k * k).max(-1)
-        self._x_shape, self._out_shape = (n, c, h, w), (n, c, ho, wo)
-        return values
+        views = self._views(x, ho, wo)
+        best = views[0].clone()
+        winner = best.new_zeros(best.shape)  # which view holds the maximum (an int below k^2)
+        winner = winner.byte() if k * k <= 256 else winner.long()
+        for t, view in enumerate(views[1:], start=1):
+            better = view > best  # strictly: the first maximum keeps a tie
+            best = view.maximum(best)
+            winner.masked_fill_(better, t)
+        self._x_shape, self._out_shape, self._winner = (n, c, h, w), (n, c, ho, wo), winner
+        return best
 
     def backward(self, grad: Tensor) -> Tensor:
         _check_backward(self, self._out_shape, grad)
         n, c, h, w = self._x_shape
         _, _, ho, wo = self._out_shape
-        k = self.kernel_size
-        routed = _zeros(n, c, ho, wo, k * k, like=grad).scatter_(
-            -1, self._index.unsqueeze(-1), grad.unsqueeze(-1)
-        )
-        routed = routed.view(n, c, ho, wo, k, k).permute(0, 1, 2, 4, 3, 5).reshape(n, c, ho * k, wo * k)
-        if (ho * k, wo * k) == (h, w):
-            return routed
         dx = _zeros(n, c, h, w, like=grad)
-        dx[:, :, : ho * k, : wo * k] = routed
+        for t, view in enumerate(self._views(dx, ho, wo)):
+            view.copy_(grad * (self._winner == t))
         return dx
 
     def __repr__(self) -> str:
