@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import torch
+from scipy import stats
 from torch import nn
 
 from pairlib import cache
@@ -141,6 +142,100 @@ def restore(setting: Setting, result: dict[str, Any], device: str | torch.device
     for (value, _), stored in zip(model.param(), result["weights"], strict=True):
         value.copy_(torch.tensor(stored, dtype=value.dtype))
     return model.eval()
+
+
+def torch_twin(model: fw.Sequential) -> nn.Sequential:
+    """The same multilayer perceptron in torch.nn, starting from copies of the framework's
+    weights: the reference that the chapter and the tests hold the framework against."""
+    activations = {fw.ReLU: nn.ReLU, fw.Tanh: nn.Tanh, fw.Sigmoid: nn.Sigmoid}
+    layers: list[nn.Module] = []
+    for m in model.modules:
+        if isinstance(m, fw.Linear):
+            linear = nn.Linear(m.in_features, m.out_features, dtype=m.weight.dtype, device=m.weight.device)
+            with torch.no_grad():
+                linear.weight.copy_(m.weight)
+                linear.bias.copy_(m.bias)
+            layers.append(linear)
+        else:
+            layers.append(activations[type(m)]())
+    return nn.Sequential(*layers)
+
+
+def race(
+    setting: Setting, seed: int, epochs: int, n_points: int = 1000, batch_size: int = 50, device: str = "cpu"
+) -> dict[str, list[float]]:
+    """One MSE + SGD run of ``setting`` twice, with the framework and with torch.nn + autograd +
+    torch.optim, from the same initial weights and in the same minibatch order.
+
+    Returns each implementation's per-epoch training loss and per-epoch seconds (each epoch
+    timed alone, so that a median shrugs off bursts of other work on the machine).
+    """
+    if setting.loss != "mse" or setting.optimizer != "sgd":
+        raise ValueError(f"race: compares MSE + SGD runs, got {setting.loss} + {setting.optimizer}")
+    g, x, y, _, _ = draw_round(seed, n_points, device)
+    target = y[:, None].float() if setting.outputs == 1 else fw.one_hot(y, 2)
+    model = setting.build(g, device)
+    reference = torch_twin(model)
+    order = torch.Generator().set_state(g.get_state())  # the same minibatch orders for both
+    out: dict[str, list[float]] = {"ours": [], "ours_seconds": [], "theirs": [], "theirs_seconds": []}
+    optimizer = fw.SGD(model.param(), setting.lr, weight_decay=setting.weight_decay)
+    with torch.no_grad():
+        for _ in range(epochs):
+            tic = time.perf_counter()
+            out["ours"] += fw.train(model, fw.LossMSE(), optimizer, x, target, 1, batch_size, g)
+            out["ours_seconds"].append(time.perf_counter() - tic)
+    reference_optimizer = torch.optim.SGD(
+        reference.parameters(), setting.lr, weight_decay=setting.weight_decay
+    )
+    mse = nn.MSELoss()
+    with torch.enable_grad():
+        for _ in range(epochs):
+            tic = time.perf_counter()
+            total = torch.zeros(())
+            for idx in fw.minibatches(len(x), batch_size, order):
+                loss = mse(reference(x[idx]), target[idx])
+                reference_optimizer.zero_grad()
+                loss.backward()
+                reference_optimizer.step()
+                total += loss.detach() * len(idx)
+            out["theirs"].append(float(total) / len(x))
+            out["theirs_seconds"].append(time.perf_counter() - tic)
+    return out
+
+
+def mean_ci(values: list[float] | pd.Series, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of independent runs and its t confidence interval: (mean, low, high); the
+    interval is NaN with a single run."""
+    v = pd.Series(values, dtype=float)
+    n, mean = len(v), v.mean()
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def summary_table(runs: dict[str, list[dict[str, Any]]], epochs: int) -> pd.DataFrame:
+    """One row per setting of :func:`run_settings`' results: train and test error (mean and
+    std over rounds), the worst round's test error, the 95% CI of the mean test error, and
+    the training time per epoch in milliseconds."""
+    rows = []
+    for name, results in runs.items():
+        frame = pd.DataFrame(results)
+        mean, low, high = mean_ci(frame.test_error)
+        rows.append(
+            {
+                "setting": name,
+                "train_mean": frame.train_error.mean(),
+                "train_std": frame.train_error.std(ddof=1),
+                "test_mean": mean,
+                "test_std": frame.test_error.std(ddof=1),
+                "test_ci_low": low,
+                "test_ci_high": high,
+                "test_worst": frame.test_error.max(),
+                "ms_per_epoch": 1000 * frame.seconds.mean() / epochs,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)

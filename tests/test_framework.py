@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from pairlib import framework as fw
+from pairlib.framework_study import torch_twin
 
 F64 = torch.float64
 TOL = {"rtol": 1e-12, "atol": 1e-12}  # float64 results that only differ by rounding pass
@@ -119,21 +120,6 @@ def test_one_hot():
 
 def course_network(acts: list[str], n_out: int = 2, g=None, dtype=F64) -> fw.Sequential:
     return fw.mlp([2, 25, 25, 25, n_out], acts, dtype=dtype, generator=g)
-
-
-def torch_twin(model: fw.Sequential) -> nn.Sequential:
-    """The same network in torch.nn, starting from copies of the framework's weights."""
-    layers = []
-    for m in model.modules:
-        if isinstance(m, fw.Linear):
-            lin = nn.Linear(m.in_features, m.out_features, dtype=m.weight.dtype)
-            with torch.no_grad():
-                lin.weight.copy_(m.weight)
-                lin.bias.copy_(m.bias)
-            layers.append(lin)
-        else:
-            layers.append({fw.ReLU: nn.ReLU, fw.Tanh: nn.Tanh, fw.Sigmoid: nn.Sigmoid}[type(m)]())
-    return nn.Sequential(*layers)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -129,3 +129,18 @@ def test_pair_runs_are_reproducible_cached_and_pair_with_run_grid(private_cache,
     torch_side = first.assign(name="torch", test_error=first["test_error"] + 1.0)
     comparison = paired_comparison(pd.concat([first, torch_side]), "torch", "fw")
     assert comparison["difference"] == pytest.approx(-1.0) and comparison["rounds"] == 2
+
+
+def test_race_starts_both_implementations_alike_and_mean_ci_is_a_t_interval():
+    raced = framework_study.race(Setting(), seed=2, epochs=3, n_points=200)
+    assert raced["ours"][0] == pytest.approx(raced["theirs"][0], rel=1e-5)
+    assert len(raced["ours_seconds"]) == len(raced["theirs_seconds"]) == 3
+    with pytest.raises(ValueError, match="MSE"):
+        framework_study.race(Setting(outputs=2, loss="ce", activations=("relu",) * 3 + ("none",)), 0, 1)
+    mean, low, high = framework_study.mean_ci([1.0, 2.0, 3.0])
+    assert mean - low == pytest.approx(high - mean)
+    assert mean == 2.0 and high - mean == pytest.approx(4.302653 / 3**0.5, rel=1e-6)  # t(0.975, 2) sd/sqrt(n)
+    table = framework_study.summary_table(
+        {"a": [{"test_error": 1.0, "train_error": 0.5, "seconds": 2.0}] * 2}, 4
+    )
+    assert table.loc[0, "ms_per_epoch"] == 500.0 and table.loc[0, "test_std"] == 0.0
