@@ -18,7 +18,29 @@
 # outputs, and the task is a toy one: is a point of the unit square inside a disk?
 # {cite:t}`savary_ee559` built such a framework in the second chapter of their report. This
 # chapter presents ours, `pairlib.framework`, checks it against PyTorch's autograd,
-# reproduces their study, and then asks what it takes to do much better.
+# reproduces their study, and then asks what it takes to do much better. Then it asks what
+# neither the course nor the report asks: can such a framework, extended with convolutions,
+# batch norm and weight sharing, learn the book's first problem, the digit pairs, as well
+# as PyTorch does?
+
+# %% [markdown]
+# ```{admonition} Key findings
+# :class: tip
+#
+# - The framework's gradients equal autograd's to {glue:text}`fw_grad_diff` on the course's
+#   network, and its convolutional layers are checked the same way in the test suite.
+# - On the disk, the report's recipe gives {glue:text}`fw_report_test` % test error, not the
+#   published {glue:text}`fw_pub_test` %. Chosen on a validation split, the course's network
+#   with hidden activations {glue:text}`fw_best_name`, cross-entropy, Adam and a cosine
+#   schedule reaches {glue:text}`fw_best_test` % (95 % CI {glue:text}`fw_best_ci`) over
+#   {glue:text}`fw_rounds` runs: {glue:text}`fw_best_verdict`.
+# - The same framework trains report 003's siamese-10 on the digit pairs:
+#   {glue:text}`fw_s10_b:.1f` % test error against torch's {glue:text}`fw_s10_a:.1f` % on the
+#   same {glue:text}`fw_rounds` rounds (difference {glue:text}`fw_s10_ci` points, 95 % CI).
+#   A run takes {glue:text}`fw_s10_fw_seconds` s against torch's
+#   {glue:text}`fw_s10_torch_seconds` s; {glue:text}`fw_s10_top_stage` alone takes
+#   {glue:text}`fw_s10_top_share` % of the framework's training loop.
+# ```
 
 # %% tags=["parameters"]
 rounds = 10  # independent runs per setting: new data, new initial weights, new batch order
@@ -29,12 +51,12 @@ seed = 0  # round r draws everything from a generator seeded with seed + r
 device = "cpu"  # "cpu", "cuda" or "auto"
 grid_rounds = 10  # runs per setting of the grid search (the report used 5; the book never fewer than 10)
 grid_epochs = 100  # epochs per run of the grid search (the report's value)
+pair_epochs = 25  # epochs of the digit-pair runs (report 003's value, as in the comparator chapter)
 
 # %% tags=["remove-cell"]
 import inspect
 import itertools
 import math
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -44,8 +66,11 @@ import torch
 from torch import nn
 
 from pairlib import framework as fw
+from pairlib import framework_study as study
 from pairlib.book import (
     check_parameters,
+    comparison_display,
+    glue_comparison,
     glue_figure,
     glue_text,
     glue_value,
@@ -56,16 +81,17 @@ from pairlib.book import (
     setup_figures,
     show_table,
 )
-from pairlib.framework_study import Setting, restore, run_settings
-from pairlib.framework_study import draw_round as draw_disk_round
+from pairlib.configs import get_config
 from pairlib.published import published_row
+from pairlib.stats import labelled_comparisons
+from pairlib.train import final_epoch, run_grid
 
-started = time.perf_counter()
 p = check_parameters(
     {
         "n_points": integer(10),
         "grid_rounds": integer(1),
         "grid_epochs": integer(1),
+        "pair_epochs": integer(1),
     },
     rounds=rounds,
     epochs=epochs,
@@ -75,6 +101,7 @@ p = check_parameters(
     device=device,
     grid_rounds=grid_rounds,
     grid_epochs=grid_epochs,
+    pair_epochs=pair_epochs,
 )
 DEVICE = p["device"]
 setup_figures()
@@ -85,7 +112,7 @@ torch.set_grad_enabled(False)
 # it saves, and on a busy machine idle threads spinning for work slow training a
 # hundredfold.
 torch.set_num_threads(1)
-for name in ("rounds", "epochs", "n_points", "batch_size", "seed", "grid_rounds", "grid_epochs"):
+for name in set(p) - {"device"}:
     glue_value(f"fw_{name}", p[name])
 
 # %% [markdown]
@@ -151,23 +178,6 @@ print(inspect.getsource(fw.Linear.backward))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-TORCH_ACTIVATIONS = {fw.ReLU: nn.ReLU, fw.Tanh: nn.Tanh, fw.Sigmoid: nn.Sigmoid}
-
-
-def torch_twin(model: fw.Sequential) -> nn.Sequential:
-    """The same network in torch.nn, starting from copies of the framework's weights."""
-    layers = []
-    for m in model.modules:
-        if isinstance(m, fw.Linear):
-            linear = nn.Linear(m.in_features, m.out_features, dtype=m.weight.dtype, device=m.weight.device)
-            linear.weight.copy_(m.weight)
-            linear.bias.copy_(m.bias)
-            layers.append(linear)
-        else:
-            layers.append(TORCH_ACTIVATIONS[type(m)]())
-    return nn.Sequential(*layers)
-
-
 g = torch.Generator().manual_seed(p["seed"])
 x, labels = fw.generate_disk_set(p["n_points"], g, dtype=torch.float64)
 target = fw.one_hot(labels, 2, dtype=torch.float64)
@@ -175,7 +185,7 @@ net = fw.mlp([2, 25, 25, 25, 2], ["tanh", "relu", "relu", "tanh"], dtype=torch.f
 for m in net.modules:  # nonzero biases, so that their gradients are exercised too
     if isinstance(m, fw.Linear):
         m.bias.normal_(0, 0.1, generator=g)
-twin = torch_twin(net)
+twin = study.torch_twin(net)
 
 criterion = fw.LossMSE()
 criterion.forward(net.forward(x), target)
@@ -215,11 +225,11 @@ RADIUS = fw.RADIUS
 
 def draw_round(r: int, offset: int = 0):
     """Round r's generator, training set and test set (offset > 0: validation draws)."""
-    return draw_disk_round(p["seed"] + offset + r, p["n_points"], DEVICE)
+    return study.draw_round(p["seed"] + offset + r, p["n_points"], DEVICE)
 
 
-inside = [draw_round(r)[2].double().mean().item() for r in range(p["rounds"])]
-glue_text("fw_inside", mean_std(100 * np.mean(inside), 100 * np.std(inside, ddof=1)))
+inside = pd.Series([100 * draw_round(r)[2].double().mean().item() for r in range(p["rounds"])])
+glue_text("fw_inside", mean_std(inside.mean(), inside.std()))
 
 _, x0, y0, _, _ = draw_round(0)
 fig, ax = plt.subplots(figsize=(4.2, 4.6))
@@ -254,7 +264,7 @@ glue_figure("fig-fw-data", fig)
 # the class given by the larger output, everything else equal.
 
 # %% tags=["remove-cell"]
-REPORT = Setting()  # 2-25-25-25-1, Tanh/ReLU/ReLU/Tanh, MSE on 0/1, SGD lr 0.005, wd 1e-6
+REPORT = study.Setting()  # 2-25-25-25-1, Tanh/ReLU/ReLU/Tanh, MSE on 0/1, SGD lr 0.005, wd 1e-6
 COURSE = REPORT.replace(outputs=2)
 ADAM = COURSE.replace(optimizer="adam", lr=1e-2, weight_decay=0.0)
 CONFIGS = {
@@ -267,26 +277,11 @@ CONFIGS = {
         cosine=True, loss="ce", activations=(*REPORT.activations[:3], "none")
     ),
 }
-STUDY = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": DEVICE}
-runs = run_settings(CONFIGS, p["rounds"], p["epochs"], p["seed"], **STUDY)
+PROTOCOL = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": DEVICE}
+runs = study.run_settings(CONFIGS, p["rounds"], p["epochs"], p["seed"], **PROTOCOL)
 
 
-def summarise(name: str) -> dict:
-    tr = np.array([o["train_error"] for o in runs[name]])
-    te = np.array([o["test_error"] for o in runs[name]])
-    std = (lambda v: v.std(ddof=1)) if len(te) > 1 else (lambda v: float("nan"))
-    return {
-        "setting": name,
-        "train_mean": tr.mean(),
-        "train_std": std(tr),
-        "test_mean": te.mean(),
-        "test_std": std(te),
-        "test_worst": te.max(),
-        "ms_per_epoch": 1000 * np.mean([o["seconds"] for o in runs[name]]) / p["epochs"],
-    }
-
-
-summary = pd.DataFrame([summarise(name) for name in CONFIGS])
+summary = study.summary_table(runs, p["epochs"])
 names = list(CONFIGS)
 for key, name in zip(("report", "course", "course2x", "adam", "cosine", "ce"), names, strict=True):
     row = summary.set_index("setting").loc[name]
@@ -365,8 +360,8 @@ by_activations = {
 }
 LR_WD = list(itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6]))
 by_lr_wd = {f"lr {lr:g}, wd {wd:g}": REPORT.replace(lr=lr, weight_decay=wd) for lr, wd in LR_WD}
-grid_runs = run_settings(
-    {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **STUDY
+grid_runs = study.run_settings(
+    {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **PROTOCOL
 )
 grid_rows = [
     {"slice": "activations", "acts": acts, "lr": s.lr, "wd": s.weight_decay, "val_error": o["test_error"]}
@@ -474,30 +469,10 @@ show_table(
 # ({numref}`fig-fw-boundary`).
 
 # %% tags=["remove-cell"]
-resolution = 200
-u = torch.linspace(0, 1, resolution)
-grid_points = torch.stack(torch.meshgrid(u, u, indexing="xy"), -1).reshape(-1, 2).to(DEVICE)
 _, _, _, x_test0, y_test0 = draw_round(0)
-shown = {"report 004 recipe, 1 output": "report 004's recipe", "+ cross-entropy, linear outputs": "ours"}
-fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3), sharey=True)
-for ax, (name, title) in zip(axes, shown.items(), strict=True):
-    model = restore(CONFIGS[name], runs[name][0], DEVICE)
-    regions = fw.predict(model, grid_points).reshape(resolution, resolution).cpu()
-    ax.contourf(u, u, regions, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c8e6c9"])
-    ax.contour(u, u, regions, levels=[0.5], colors="tab:blue", linewidths=1.2)
-    ax.add_patch(plt.Circle((0.5, 0.5), RADIUS, fill=False, ls="--", lw=1.2, color="k"))
-    wrong = fw.predict(model, x_test0) != y_test0
-    bad = x_test0[wrong].cpu()
-    ax.scatter(bad[:, 0], bad[:, 1], marker="x", s=14, c="k", linewidths=0.8)
-    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$")
-    ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f} % test error")
-axes[0].set_ylabel("$x_2$")
-handles = [
-    plt.Line2D([], [], color="tab:blue", lw=1.2, label="learned boundary"),
-    plt.Line2D([], [], color="k", ls="--", lw=1.2, label="true circle"),
-    plt.Line2D([], [], color="k", marker="x", ls="", label="misclassified test point"),
-]
-fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7)
+shown = {"report 004's recipe": "report 004 recipe, 1 output", "ours": "+ cross-entropy, linear outputs"}
+models = {title: study.restore(CONFIGS[name], runs[name][0], DEVICE) for title, name in shown.items()}
+fig = study.boundary_figure(models, x_test0, y_test0)
 glue_figure("fig-fw-boundary", fig)
 
 # %% [markdown]
@@ -536,6 +511,89 @@ glue_figure("fig-fw-loss", fig)
 # descending at epoch {glue:text}`fw_epochs` and its rounds spread widely; Adam drops fast,
 # then plateaus noisily at a constant learning rate and keeps descending as the learning
 # rate decays.
+
+# %% [markdown]
+# ## Below 1 % on the disk
+#
+# The best recipe so far, at {glue:text}`fw_ce_test` %, was picked by looking at test
+# errors, so its figure flatters it: choosing among settings on the test sets favours the
+# one whose test sets happened to suit it. To earn a figure below 1 %, candidates are
+# scored on validation sets (drawn from the grid search's seeds, which no test round uses),
+# the best one is chosen there, and only that one is run on the test rounds.
+#
+# Two choices are left open, both suggested by what the chapter has shown so far. The
+# *activations*: with ReLU the network is piecewise linear, so its decision boundary is a
+# polygon that can follow the circle only with corners, while with Tanh on the three
+# hidden layers the boundary is a smooth curve, as the circle is. The output stays linear,
+# since cross-entropy wants logits. The *length*: the cross-entropy loss was still falling
+# at the last epoch ({numref}`fig-fw-loss`), so the candidates train for
+# {glue:text}`fw_epochs` epochs or four times as many, {glue:text}`fw_long_epochs`, which
+# gives the cosine schedule longer at small learning rates. Everything else is the
+# previous recipe: the course's 2-25-25-25-2 layers, Adam at learning rate
+# {glue:text}`fw_adam_lr`, cosine decay, batches of {glue:text}`fw_batch_size`.
+
+# %% tags=["remove-cell"]
+LONG = 4 * p["epochs"]
+CE = CONFIGS["+ cross-entropy, linear outputs"]
+CANDIDATES = {"Tanh, ReLU, ReLU": CE, "Tanh, Tanh, Tanh": CE.replace(activations=("tanh",) * 3 + ("none",))}
+validation = {
+    (name, n_epochs): results
+    for n_epochs in (p["epochs"], LONG)
+    for name, results in study.run_settings(
+        CANDIDATES, p["grid_rounds"], n_epochs, p["seed"] + VAL_OFFSET, **PROTOCOL
+    ).items()
+}
+scores = study.summary_table(validation, 1)  # keyed (activations, epochs); times unused
+best_name, best_epochs = scores.loc[scores.test_mean.idxmin(), "setting"]
+best_runs = study.run_settings(
+    {best_name: CANDIDATES[best_name]}, p["rounds"], best_epochs, p["seed"], **PROTOCOL
+)
+best_summary = study.summary_table(
+    {f"disk: {best_name}, cross-entropy, Adam, cosine (chosen on validation)": best_runs[best_name]},
+    best_epochs,
+)
+best = best_summary.iloc[0]
+glue_value("fw_long_epochs", LONG)
+glue_text("fw_best_name", best_name)
+glue_value("fw_best_epochs", best_epochs)
+glue_text("fw_best_val", f"{scores.test_mean.min():.2f}")
+glue_text("fw_best_test", f"{best.test_mean:.2f}")
+glue_text("fw_best_std", f"{best.test_std:.2f}")
+glue_text("fw_best_ci", f"[{best.test_ci_low:.2f}, {best.test_ci_high:.2f}]")
+glue_text("fw_best_worst", f"{best.test_worst:.1f}")
+if best.test_ci_high < 1:
+    verdict_text = "its whole 95 % confidence interval lies below 1 %"
+elif best.test_mean < 1:
+    verdict_text = "its mean is below 1 %, though the 95 % confidence interval reaches above it"
+else:
+    verdict_text = "it does not get below 1 %"
+glue_text("fw_best_verdict", verdict_text)
+
+# %% tags=["remove-input"]
+show_table(
+    pd.DataFrame(
+        {
+            "hidden activations": [name for name, _ in scores.setting],
+            "epochs": [n for _, n in scores.setting],
+            "validation error (%)": mean_std_column(scores.test_mean, scores.test_std, digits=2),
+        }
+    ),
+    "tab-fw-disk-validation",
+    f"Candidates for the disk, all with cross-entropy on linear outputs, Adam and cosine decay: "
+    f"validation error, mean ± std over {p['grid_rounds']} validation sets. The lowest is run on the "
+    "test rounds.",
+)
+
+# %% [markdown]
+# On the validation sets ({numref}`tab-fw-disk-validation`) the lowest error,
+# {glue:text}`fw_best_val` %, goes to {glue:text}`fw_best_name` for
+# {glue:text}`fw_best_epochs` epochs. Run once on each of the {glue:text}`fw_rounds` test
+# rounds, that recipe gives {glue:text}`fw_best_test` ± {glue:text}`fw_best_std` % test
+# error (mean ± std; 95 % confidence interval of the mean {glue:text}`fw_best_ci`, worst
+# round {glue:text}`fw_best_worst` %): {glue:text}`fw_best_verdict`. The test rounds played
+# no part in the choice, so this figure, unlike those of {numref}`tab-fw-results`, is not
+# flattered by selection. With a thousand training points the remaining errors are points
+# within a hair of the circle, on either side.
 #
 # ## Against torch.nn and autograd
 #
@@ -545,38 +603,10 @@ glue_figure("fig-fw-loss", fig)
 # the same state handed to `fw.minibatches`).
 
 # %%
-g, x, y, _, _ = draw_round(0)
-target = y[:, None].float()
-model = REPORT.build(g, DEVICE)
-reference = torch_twin(model)
-order = torch.Generator().set_state(g.get_state())  # the same minibatch orders for both
-
-# Epoch by epoch, timing each: the median epoch time shrugs off bursts of other work.
-optimizer = fw.SGD(model.param(), REPORT.lr, weight_decay=REPORT.weight_decay)
-ours, ours_times = [], []
-for _ in range(p["epochs"]):
-    tic = time.perf_counter()
-    ours += fw.train(model, fw.LossMSE(), optimizer, x, target, 1, p["batch_size"], g)
-    ours_times.append(time.perf_counter() - tic)
-
-torch_optimizer = torch.optim.SGD(reference.parameters(), lr=REPORT.lr, weight_decay=REPORT.weight_decay)
-mse = nn.MSELoss()
-theirs, theirs_times = [], []
-with torch.enable_grad():
-    for _ in range(p["epochs"]):
-        tic = time.perf_counter()
-        total = 0.0
-        for idx in fw.minibatches(len(x), p["batch_size"], order):
-            loss = mse(reference(x[idx]), target[idx])
-            torch_optimizer.zero_grad()
-            loss.backward()
-            torch_optimizer.step()
-            total += loss.detach() * len(idx)
-        theirs.append(float(total) / len(x))
-        theirs_times.append(time.perf_counter() - tic)
-
+raced = study.race(REPORT, p["seed"], p["epochs"], p["n_points"], p["batch_size"], DEVICE)
+ours, theirs = raced["ours"], raced["theirs"]
 gap = np.abs(np.array(ours) - np.array(theirs))
-ms_ours, ms_torch = 1000 * np.median(ours_times), 1000 * np.median(theirs_times)
+ms_ours, ms_torch = 1000 * np.median(raced["ours_seconds"]), 1000 * np.median(raced["theirs_seconds"])
 print(f"largest loss difference {gap.max():.2e} (relative {np.max(gap / np.array(theirs)):.1e})")
 print(f"median ms per epoch: framework {ms_ours:.2f}, torch.nn {ms_torch:.2f}")
 glue_text("fw_twin_gap", f"{gap.max():.1e}")
@@ -619,29 +649,186 @@ glue_figure("fig-fw-twin", fig)
 # and per-call overhead rather than arithmetic: autograd records a graph at every step, the
 # framework only does the arithmetic. The ratio says little about larger models.
 #
+# ## The digit pairs in the framework
+#
+# The framework so far trains fully connected networks on two numbers. The book's first
+# problem, the digit pairs, needs more: images, hence convolutions and pooling; batch
+# normalisation {cite:p}`ioffe2015`, which report 003's networks use; and weight sharing,
+# one branch applied to both digits. `pairlib.framework` now has them all, written under the
+# same rule (only `empty` imported) and listed in the {doc}`API page <../book/framework_api>`:
+#
+# - `Conv2d(in_channels, out_channels, kernel_size, stride, padding)` lays every patch of
+#   the input out as a row (`unfold`) and multiplies by the weight seen as a matrix: one
+#   matmul, as in `Linear`. Its backward pass is `Linear`'s, then each patch's gradient is
+#   added back where the patch came from, since neighbouring patches share pixels.
+#   Written out: with $P$ the matrix whose rows are the $N H' W'$ patches (each of
+#   $C k^2$ pixels), $W$ the weight as an $C_\text{out} \times C k^2$ matrix and $G$ the
+#   output gradient laid out the same way as the output rows, the output is
+#   $P W^\top + b$, so $\partial L / \partial W = G^\top P$,
+#   $\partial L / \partial b = \sum_\text{rows} G$ and $\partial L / \partial P = G W$,
+#   whose entries are then summed into the pixels they were copied from: $k^2$ strided
+#   additions, one per offset within the kernel.
+# - `MaxPool2d(k)` keeps a running maximum over the $k^2$ strided views of its windows and
+#   remembers which one won: there the backward pass sends the gradient (the first maximum
+#   on ties, as torch does).
+# - `Flatten`, and `BatchNorm` for (N, C) and (N, C, H, W) inputs: batch statistics and
+#   running estimates in training, running estimates alone in eval mode, and a backward pass
+#   that goes through the batch statistics. With $\hat x = (x - \mu)/\sigma$ over the $M$
+#   values of a channel and $y = \gamma \hat x + \beta$, the input gradient is
+#   $\frac{\gamma}{\sigma}\big(g - \overline{g} - \hat x\, \overline{g \hat x}\big)$,
+#   bars denoting means over the channel: every input moves every output of its channel
+#   through $\mu$ and $\sigma$. In eval mode $\mu$ and $\sigma$ are constants and the
+#   gradient is $\gamma g / \sigma$.
+# - `Siamese(branch)` applies one branch to both images of every pair, as one batch of
+#   twice the pairs, so that one set of parameters collects the gradients of both uses.
+#   Weight sharing thus needs no new machinery: a weight's gradient is already a sum over
+#   the batch, and the two images of a pair are two entries of it. The one batch also
+#   makes a batch norm inside the branch see both images' statistics, as torch's shared
+#   branch does; two separate calls would not, and would change the model.
+#   `LossDigits` is the auxiliary loss, the cross-entropy of each digit's class, and
+#   `LossAuxiliary` weighs it beside a loss on the pair's target; `compare_digits` is the
+#   siamese-10's comparison of the two predicted digits.
+#
+# The test suite holds every one against autograd in float64, on random shapes, strides
+# and paddings, and random stacks of `Conv2d`, `MaxPool2d`, `Flatten` and `Linear` layers
+# must give autograd's gradients to a relative error below $10^{-6}$ (they agree to
+# float64 rounding). It also checks that the gradients of a `Siamese` branch are the sum of
+# those of its two uses.
+#
+# The model is report 003's siamese-10 {cite:p}`ahmed_ee559` exactly as the book's registry
+# defines it (`003/siamese-10`, the comparator chapter's model): a shared convolutional
+# branch with batch norm gives ten digit scores per image, it learns from the digits'
+# cross-entropy alone, and a pair is answered by comparing the two predicted digits. Its
+# branch, built in the framework:
+
+# %%
+S10 = get_config("003/siamese-10").replace(epochs=p["pair_epochs"])
+print(study.framework_branch(S10.model, S10.model.branch_out))
+glue_value("fw_s10_lr", S10.lr)
+glue_value("fw_s10_batch", S10.batch_size)
+
+# %% [markdown]
+# Both implementations train it for {glue:text}`fw_pair_epochs` epochs by SGD at learning
+# rate {glue:text}`fw_s10_lr`, in batches of {glue:text}`fw_s10_batch`, on the same
+# {glue:text}`fw_rounds` rounds as the comparator chapter. What the two share, round by
+# round: the pairs and their normalisation; the initial weights and batch-norm statistics
+# (the torch model is built from the round's seed and copied into the framework); the
+# minibatch order (the same `randperm` generator); the loss, the SGD rule and the
+# evaluation. What they do not share is the order of float32 arithmetic: oneDNN's
+# convolutions in channels_last layout against our `unfold` and matmul. Rounding
+# differences in the last bits grow over thousands of steps, so the two runs of a round
+# end at different weights, and the comparison is statistical: the mean test error over
+# the rounds, paired round by round.
+
+# %% tags=["remove-cell"]
+TORCH_NAME, FW_NAME = "torch.nn + autograd", "pairlib.framework"
+torch_pairs = run_grid(
+    {TORCH_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, record="final", progress=False
+)
+fw_pairs = study.run_pairs({FW_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, progress=False)
+both = pd.concat([torch_pairs, fw_pairs], ignore_index=True)
+pair_table = labelled_comparisons(both, [("framework against torch", TORCH_NAME, FW_NAME)])
+glue_comparison("fw_s10", pair_table.iloc[0])
+glue_text("fw_s10_within", "within" if abs(pair_table.difference.iloc[0]) < 0.5 else "not within")
+glue_text("fw_s10_digits_fw", f"{fw_pairs.test_digit_error.mean():.1f}")
+glue_text("fw_s10_digits_torch", f"{final_epoch(torch_pairs).test_digit_error.mean():.1f}")
+first_loss = torch_pairs[torch_pairs.epoch == 1].set_index("round").loss
+glue_text(
+    "fw_s10_first_loss_gap", f"{(fw_pairs.set_index('round').first_loss / first_loss - 1).abs().max():.0e}"
+)
+
+fw_seconds = fw_pairs.seconds.mean()
+torch_seconds = final_epoch(torch_pairs).seconds.mean()
+glue_text("fw_s10_fw_seconds", f"{fw_seconds:.1f}")
+glue_text("fw_s10_torch_seconds", f"{torch_seconds:.1f}")
+glue_text("fw_s10_slowdown", f"{fw_seconds / torch_seconds:.1f}")
+profile = fw_pairs.filter(like="profile_").mean().rename(lambda c: c.removeprefix("profile_"))
+loop = profile.pop("training loop")
+profile["other (batch indexing, Python)"] = loop - profile.sum()
+profile = profile.sort_values(ascending=False)
+glue_text("fw_s10_top_stage", f"`{profile.index[0]}`")
+glue_text("fw_s10_top_share", f"{100 * profile.iloc[0] / loop:.0f}")
+glue_text("fw_s10_second_stage", f"`{profile.index[1]}`")
+glue_text("fw_s10_second_share", f"{100 * profile.iloc[1] / loop:.0f}")
+glue_text("fw_s10_loop_share", f"{100 * loop / fw_seconds:.0f}")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_table(
+    comparison_display(pair_table),
+    "tab-fw-pairs",
+    f"Report 003's siamese-10 trained in torch and in the framework on the same {p['rounds']} rounds: "
+    "mean test error of each, and the mean per-round difference (framework − torch) with its 95% CI.",
+)
+
+# %% tags=["remove-input"]
+show_table(
+    pd.DataFrame(
+        {
+            "stage": profile.index,
+            "seconds per run": profile.map("{:.2f}".format).values,
+            "share of the training loop (%)": (100 * profile / loop).map("{:.0f}".format).values,
+        }
+    ),
+    "tab-fw-profile",
+    f"Where a framework run's training time goes: forward and backward passes of each kind of module "
+    f"(summed over its layers), the loss and the optimiser, mean over {p['rounds']} runs.",
+)
+
+# %% [markdown]
+# The framework's siamese-10 reaches {glue:text}`fw_s10_b:.1f` % test error against torch's
+# {glue:text}`fw_s10_a:.1f` % ({numref}`tab-fw-pairs`): the difference is
+# {glue:text}`fw_s10_diff:.2f` points, 95 % CI {glue:text}`fw_s10_ci`, Wilcoxon
+# p = {glue:text}`fw_s10_p:.2f`, {glue:text}`fw_s10_within` half a point, and the framework
+# does better in {glue:text}`fw_s10_won` rounds. Their digit errors are
+# {glue:text}`fw_s10_digits_fw` % and {glue:text}`fw_s10_digits_torch` %. The two runs of a
+# round start from the same point and part slowly: after the first epoch their training
+# losses differ by at most a relative {glue:text}`fw_s10_first_loss_gap`, float32 rounding
+# grown over one epoch's steps.
+#
+# A run takes {glue:text}`fw_s10_fw_seconds` s in the framework and
+# {glue:text}`fw_s10_torch_seconds` s in torch, {glue:text}`fw_s10_slowdown` times longer
+# (one thread each, as every CPU run of the book). The training loop is
+# {glue:text}`fw_s10_loop_share` % of a framework run, and within it
+# {glue:text}`fw_s10_top_stage` takes {glue:text}`fw_s10_top_share` % and
+# {glue:text}`fw_s10_second_stage` {glue:text}`fw_s10_second_share` %
+# ({numref}`tab-fw-profile`). Where the disk network's time was all per-call overhead, here
+# the arithmetic and the memory traffic dominate, and torch's convolutions and pooling are
+# single fused kernels written for them: our convolution copies every patch into a matrix
+# before its matmul and adds the patch gradients back one kernel offset at a time, our
+# pooling makes one elementwise pass per window position, and our batch norm makes several
+# passes where torch makes one. The profile says where a faster framework would start.
+#
 # ## Summary
 #
 # A framework of {glue:text}`fw_lines` lines, with only `empty` and `math` imported, trains
 # the course's network to the same losses as PyTorch. The report's recipe, on the data the
 # course specifies, gives {glue:text}`fw_report_test` % test error, not
 # {glue:text}`fw_pub_test` %; its grid search mostly measured how fast each setting learns
-# in 100 epochs, and its weight decay had no effect. Adam, a decaying learning rate and
-# cross-entropy bring the error to {glue:text}`fw_ce_test` %; of the three, the decaying
-# learning rate is what takes the error well below the report's recipe.
+# in {glue:text}`fw_grid_epochs` epochs, and its weight decay had no effect. Adam, a
+# decaying learning rate and cross-entropy bring the error to {glue:text}`fw_ce_test` %; of
+# the three, the decaying learning rate is what takes the error well below the report's
+# recipe. Chosen on validation sets, hidden activations {glue:text}`fw_best_name` trained
+# for {glue:text}`fw_best_epochs` epochs give {glue:text}`fw_best_test` % (95 % CI
+# {glue:text}`fw_best_ci`). Extended with convolutions, pooling, batch norm and weight
+# sharing, the same framework trains report 003's siamese-10 on the digit pairs to
+# {glue:text}`fw_s10_b:.1f` % test error, against torch's {glue:text}`fw_s10_a:.1f` % on
+# the same rounds, at {glue:text}`fw_s10_slowdown` times torch's time.
 
 # %% tags=["remove-cell"]
-results = pd.DataFrame(
-    {
-        "model_id": summary.setting,
-        "test_error_mean_pct": summary.test_mean.round(3),
-        "test_error_std_pct": summary.test_std.round(3),
-        "train_error_mean_pct": summary.train_mean.round(3),
-        "train_error_std_pct": summary.train_std.round(3),
-        "rounds": p["rounds"],
-        "epochs": p["epochs"],
-        "report": ["004_94dde16c460842e8"] + [""] * (len(summary) - 1),
-        "published_model_id": ["mini-framework"] + [""] * (len(summary) - 1),
-    }
+pairs_summary = study.summary_table(
+    {"digit pairs: 003/siamese-10 in pairlib.framework": fw_pairs.to_dict("records")}, 1
 )
-save_results(results, "mini_framework")
-print(f"chapter ran in {time.perf_counter() - started:.0f} s")
+save_results(
+    pd.concat(
+        [
+            study.results_rows(
+                summary, p["rounds"], p["epochs"], {names[0]: ("004_94dde16c460842e8", "mini-framework")}
+            ),
+            study.results_rows(best_summary, p["rounds"], best_epochs, headline=True),
+            study.results_rows(pairs_summary, p["rounds"], p["pair_epochs"]),
+        ],
+        ignore_index=True,
+    ),
+    "mini_framework",
+)

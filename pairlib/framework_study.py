@@ -50,6 +50,7 @@ FRAMEWORK_MODULES = (
     "framework_study.py",
 )
 HIDDEN = (25, 25, 25)
+CENTER = (0.5, 0.5)  # the disk's centre, as pairlib.framework.disk draws it
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,64 @@ def summary_table(runs: dict[str, list[dict[str, Any]]], epochs: int) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def results_rows(
+    summary: pd.DataFrame,
+    rounds: int,
+    epochs: int,
+    published: dict[str, tuple[str, str]] | None = None,
+    headline: bool = False,
+) -> pd.DataFrame:
+    """A :func:`summary_table` in the columns of the book's results tables (see
+    :func:`pairlib.book.save_results`); ``published`` maps a setting to the (report,
+    model_id) of the published row it reproduces, ``headline`` marks settings chosen on
+    validation sets."""
+    published = published or {}
+    return pd.DataFrame(
+        {
+            "model_id": summary.setting,
+            "test_error_mean_pct": summary.test_mean.round(3),
+            "test_error_std_pct": summary.test_std.round(3),
+            "train_error_mean_pct": summary.train_mean.round(3),
+            "train_error_std_pct": summary.train_std.round(3),
+            "rounds": rounds,
+            "epochs": epochs,
+            "report": [published.get(name, ("", ""))[0] for name in summary.setting],
+            "published_model_id": [published.get(name, ("", ""))[1] for name in summary.setting],
+            "headline": headline,
+        }
+    )
+
+
+def boundary_figure(
+    models: dict[str, fw.Module], x_test: torch.Tensor, y_test: torch.Tensor, resolution: int = 200
+):
+    """Decision regions of each model over the unit square, one panel each, with the true
+    circle and the misclassified test points; the panel's title gives its test error."""
+    import matplotlib.pyplot as plt
+
+    u = torch.linspace(0, 1, resolution)
+    grid = torch.stack(torch.meshgrid(u, u, indexing="xy"), -1).reshape(-1, 2).to(x_test.device)
+    fig, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.3), sharey=True, squeeze=False)
+    for ax, (title, model) in zip(axes[0], models.items(), strict=True):
+        regions = fw.predict(model, grid).reshape(resolution, resolution).cpu()
+        ax.contourf(u, u, regions, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c8e6c9"])
+        ax.contour(u, u, regions, levels=[0.5], colors="tab:blue", linewidths=1.2)
+        ax.add_patch(plt.Circle(CENTER, fw.RADIUS, fill=False, ls="--", lw=1.2, color="k"))
+        wrong = fw.predict(model, x_test) != y_test
+        bad = x_test[wrong].cpu()
+        ax.scatter(bad[:, 0], bad[:, 1], marker="x", s=14, c="k", linewidths=0.8)
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$")
+        ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f} % test error")
+    axes[0, 0].set_ylabel("$x_2$")
+    handles = [
+        plt.Line2D([], [], color="tab:blue", lw=1.2, label="learned boundary"),
+        plt.Line2D([], [], color="k", ls="--", lw=1.2, label="true circle"),
+        plt.Line2D([], [], color="k", marker="x", ls="", label="misclassified test point"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7)
+    return fig
 
 
 @dataclass(frozen=True)
@@ -463,10 +522,10 @@ def train_pairs(config: TrainConfig, seed: int, device: str | torch.device = "cp
                 f"framework {config}: loss is {history[-1]} at epoch {epoch} (seed {seed})", epoch
             )
     loop_seconds = time.perf_counter() - loop_started
+    for t in timed:  # before the evaluation, which would add its forward passes
+        clock[type(t.module).__name__] += t.seconds
     test_error, test_digit_error = pair_errors(model, tx, ty, tc)
     train_error, train_digit_error = pair_errors(model, x, y, c)
-    for t in timed:
-        clock[type(t.module).__name__] += t.seconds
     return {
         "seed": seed,
         "epoch": config.epochs,
@@ -507,7 +566,8 @@ def run_pairs(
     Round r uses the pairs of :func:`pairlib.train.run_grid`'s round r, so the result
     concatenates with a ``run_grid(..., record="final")`` frame for
     :func:`pairlib.stats.paired_comparison`: one row per name and round (columns ``name``,
-    ``round``, ``seed``, ``epoch``, the errors in percent, ``seconds``, ``params``, and a
+    ``round``, ``seed``, ``epoch``, the errors in percent, the training loss of the first and
+    last epochs, ``seconds``, ``params``, and a
     ``profile_<stage>`` column per stage of the training loop). Cached like every run.
     """
     resolved = resolve_device(device)
@@ -537,5 +597,6 @@ def run_pairs(
             result = results[PairRun(config, seed + r)]
             profile = {f"profile_{stage}": s for stage, s in result["profile"].items()}
             scalars = {k: v for k, v in result.items() if k not in ("profile", "history")}
+            scalars.update(first_loss=result["history"][0], final_loss=result["history"][-1])
             rows.append({"name": name, "round": r, **scalars, **profile, "params": config.parameter_count()})
     return pd.DataFrame(rows)

@@ -118,18 +118,19 @@ class MaxPool2d(Module):
     dropped, as torch.nn.MaxPool2d(k)). Backward routes each gradient to the window's
     maximum, the first one in row-major order on ties, as torch does on the CPU.
 
-    The k^2 positions of the windows are k^2 strided views of the input: a running maximum
-    over them, remembering which view won, costs k^2 elementwise passes and no copy of the
-    input into windows (which made this layer the slowest of the digit-pair network).
+    The k^2 positions of the windows are k^2 strided views of the input, so the forward pass
+    is k^2 - 1 elementwise maxima, with no copy of the input into windows and no index kept
+    (copying into windows and then recording the winner's index made this layer the slowest
+    of the digit-pair network). The backward pass finds each window's first maximum by
+    comparing the views with the output.
     """
 
     def __init__(self, kernel_size: int = 2) -> None:
         if kernel_size < 1:
             raise ValueError(f"MaxPool2d: kernel_size must be >= 1, got {kernel_size}")
         self.kernel_size = kernel_size
-        self._x_shape: tuple[int, ...] | None = None
-        self._winner: Tensor | None = None
-        self._out_shape: tuple[int, ...] | None = None
+        self._x: Tensor | None = None
+        self._out: Tensor | None = None
 
     def _views(self, t: Tensor, ho: int, wo: int) -> list[Tensor]:
         """Position (i, j) of every window, for the k^2 positions in row-major order."""
@@ -140,26 +141,26 @@ class MaxPool2d(Module):
         k = self.kernel_size
         if x.dim() != 4 or x.shape[2] < k or x.shape[3] < k:
             raise ValueError(f"{self!r} expects (N, C, H, W) with H, W >= {k}, got {_shape(x)}")
-        n, c, h, w = x.shape
-        ho, wo = h // k, w // k
-        views = self._views(x, ho, wo)
-        best = views[0].clone()
-        winner = best.new_zeros(best.shape)  # which view holds the maximum (an int below k^2)
-        winner = winner.byte() if k * k <= 256 else winner.long()
-        for t, view in enumerate(views[1:], start=1):
-            better = view > best  # strictly: the first maximum keeps a tie
-            best = view.maximum(best)
-            winner.masked_fill_(better, t)
-        self._x_shape, self._out_shape, self._winner = (n, c, h, w), (n, c, ho, wo), winner
-        return best
+        views = self._views(x, x.shape[2] // k, x.shape[3] // k)
+        out = views[0]
+        for view in views[1:]:
+            out = out.maximum(view)
+        self._x, self._out = x, out if k > 1 else out.clone()
+        return self._out
 
     def backward(self, grad: Tensor) -> Tensor:
-        _check_backward(self, self._out_shape, grad)
-        n, c, h, w = self._x_shape
-        _, _, ho, wo = self._out_shape
+        _check_backward(self, None if self._out is None else _shape(self._out), grad)
+        n, c, h, w = self._x.shape
+        _, _, ho, wo = self._out.shape
         dx = _zeros(n, c, h, w, like=grad)
-        for t, view in enumerate(self._views(dx, ho, wo)):
-            view.copy_(grad * (self._winner == t))
+        taken = None  # windows whose maximum has already received its gradient
+        for view, target in zip(self._views(self._x, ho, wo), self._views(dx, ho, wo), strict=True):
+            hit = view == self._out
+            if taken is not None:
+                hit, taken = hit & ~taken, taken | hit
+            else:
+                taken = hit
+            target.copy_(grad * hit)
         return dx
 
     def __repr__(self) -> str:
