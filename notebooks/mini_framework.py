@@ -29,6 +29,9 @@
 #
 # - The framework's gradients equal autograd's to {glue:text}`fw_grad_diff` on the course's
 #   network, and its convolutional layers are checked the same way in the test suite.
+# - It now has convolutions, max-pooling, batch norm and weight sharing as modules of its
+#   own, still with nothing imported from torch but `empty`; the
+#   {doc}`API page <../book/framework_api>` lists them with an example.
 # - On the disk, the report's recipe gives {glue:text}`fw_report_test` % test error, not the
 #   published {glue:text}`fw_pub_test` %. Chosen on a validation split, the course's network
 #   with hidden activations {glue:text}`fw_best_name`, cross-entropy, Adam and a cosine
@@ -554,6 +557,14 @@ best_summary = study.summary_table(
 )
 best = best_summary.iloc[0]
 glue_value("fw_long_epochs", LONG)
+val = scores.set_index("setting").test_mean
+tanh, relu = "Tanh, Tanh, Tanh", "Tanh, ReLU, ReLU"
+glue_text("fw_val_acts_short", f"{val[tanh, p['epochs']] - val[relu, p['epochs']]:+.2f}")
+glue_text("fw_val_acts_long", f"{val[tanh, LONG] - val[relu, LONG]:+.2f}")
+glue_text("fw_val_len_tanh", f"{val[tanh, LONG] - val[tanh, p['epochs']]:+.2f}")
+glue_text("fw_val_len_relu", f"{val[relu, LONG] - val[relu, p['epochs']]:+.2f}")
+tanh_wins = val[tanh, p["epochs"]] < val[relu, p["epochs"]] and val[tanh, LONG] < val[relu, LONG]
+glue_text("fw_val_acts_reading", "as predicted by" if tanh_wins else "not as predicted by")
 glue_text("fw_best_name", best_name)
 glue_value("fw_best_epochs", best_epochs)
 glue_text("fw_best_val", f"{scores.test_mean.min():.2f}")
@@ -594,6 +605,18 @@ show_table(
 # no part in the choice, so this figure, unlike those of {numref}`tab-fw-results`, is not
 # flattered by selection. With a thousand training points the remaining errors are points
 # within a hair of the circle, on either side.
+#
+# The validation table also says which choice matters more. Tanh instead of ReLU after
+# the second and third layers changes the validation error by
+# {glue:text}`fw_val_acts_short` points at {glue:text}`fw_epochs` epochs and
+# {glue:text}`fw_val_acts_long` at {glue:text}`fw_long_epochs` (negative: Tanh does
+# better), {glue:text}`fw_val_acts_reading` the geometric argument: a smooth network can
+# bend its boundary along the circle, where a piecewise linear one spends its units on
+# corners.
+# Four times the epochs changes it by {glue:text}`fw_val_len_tanh` points with Tanh and
+# {glue:text}`fw_val_len_relu` with ReLU. The network is still the course's: the same
+# three hidden layers of the same width, two outputs, and the framework's own modules,
+# losses and optimiser.
 #
 # ## Against torch.nn and autograd
 #
@@ -719,6 +742,13 @@ glue_value("fw_s10_batch", S10.batch_size)
 # differences in the last bits grow over thousands of steps, so the two runs of a round
 # end at different weights, and the comparison is statistical: the mean test error over
 # the rounds, paired round by round.
+#
+# Copying the weights needs no name matching. `framework_branch` builds the framework's
+# layers in the order `pairlib.models.ConvNet` builds torch's (per block: convolution,
+# max-pooling, ReLU, batch norm; then the fully connected head), so the two lists of
+# parameters line up one to one, and `copy_torch_state` checks their shapes before it
+# copies them with the batch-norm running statistics. A test holds the two freshly copied
+# branches to the same outputs in training and in eval mode.
 
 # %% tags=["remove-cell"]
 TORCH_NAME, FW_NAME = "torch.nn + autograd", "pairlib.framework"
@@ -799,6 +829,16 @@ show_table(
 # pooling makes one elementwise pass per window position, and our batch norm makes several
 # passes where torch makes one. The profile says where a faster framework would start.
 #
+# What the comparison shows, and what it does not. Ten rounds measure the mean test error
+# of each implementation to a few tenths of a point, and the paired difference, free of
+# the round-to-round spread of the pairs, more precisely still: its 95 % CI
+# ({numref}`tab-fw-pairs`) is what the half-point bar is read against. It does not show
+# the two runs of a round landing on the same weights; float32 rounding, applied in a
+# different order, sees to that within an epoch, as it does between two torch builds. For
+# the fully connected network above the two implementations agreed to the last bit until
+# epoch {glue:text}`fw_twin_first_diff`, because there both compute the same matrix
+# products in the same order.
+#
 # ## Summary
 #
 # A framework of {glue:text}`fw_lines` lines, with only `empty` and `math` imported, trains
@@ -813,7 +853,9 @@ show_table(
 # {glue:text}`fw_best_ci`). Extended with convolutions, pooling, batch norm and weight
 # sharing, the same framework trains report 003's siamese-10 on the digit pairs to
 # {glue:text}`fw_s10_b:.1f` % test error, against torch's {glue:text}`fw_s10_a:.1f` % on
-# the same rounds, at {glue:text}`fw_s10_slowdown` times torch's time.
+# the same rounds, at {glue:text}`fw_s10_slowdown` times torch's time. The gap in time is
+# the gap between general tensor operations and kernels written for one layer each: the
+# profile ({numref}`tab-fw-profile`) points at the convolution and the pooling first.
 
 # %% tags=["remove-cell"]
 pairs_summary = study.summary_table(
