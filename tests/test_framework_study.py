@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pathlib
+import re
+
 import pandas as pd
 import pytest
 import torch
@@ -144,3 +147,31 @@ def test_race_starts_both_implementations_alike_and_mean_ci_is_a_t_interval():
         {"a": [{"test_error": 1.0, "train_error": 0.5, "seconds": 2.0}] * 2}, 4
     )
     assert table.loc[0, "ms_per_epoch"] == 500.0 and table.loc[0, "test_std"] == 0.0
+
+
+def test_results_rows_keep_the_published_link_and_the_headline_mark():
+    summary = framework_study.summary_table(
+        {
+            "a": [{"test_error": 1.0, "train_error": 0.5, "seconds": 1.0}] * 2,
+            "b": [{"test_error": 2.0, "train_error": 1.0, "seconds": 1.0}] * 2,
+        },
+        1,
+    )
+    rows = framework_study.results_rows(summary, 2, 10, {"a": ("004", "mini-framework")}, headline=True)
+    assert list(rows.report) == ["004", ""] and list(rows.published_model_id) == ["mini-framework", ""]
+    assert rows.headline.all() and list(rows.test_error_mean_pct) == [1.0, 2.0]
+
+
+@pytest.mark.slow
+def test_the_api_pages_example_runs():
+    """The example on book/framework_api.md is code a reader will paste: it must run (one epoch here)."""
+    page = (pathlib.Path(__file__).parents[1] / "book" / "framework_api.md").read_text()
+    code = re.search(r"```python\n(.*?)```", page, re.S).group(1)
+    assert "range(25)" in code
+    namespace: dict = {}
+    try:
+        exec(code.replace("range(25)", "range(1)"), namespace)
+    finally:
+        torch.set_grad_enabled(True)
+    assert namespace["predicted"].shape == (1000,)
+    assert (namespace["predicted"] != namespace["target_test"]).double().mean() < 0.5  # learned something
