@@ -10,6 +10,8 @@ Side by side, in one process:
    fraction of the roof, in the NCHW reference layout and in channels_last (the default),
    on two threads and on one (how the book's worker processes train), and with the explicit
    ``precision="bfloat16"`` option (never the book's default: it changes the numbers);
+   then report 003's siamese-10 in torch against the mini framework, with the framework's
+   profile by module;
 3. ``--rounds`` rounds run one after another in one process vs in two single-thread worker
    processes (how ``run_grid`` trains), and with ``torch.compile``, as ratios of wall time;
 4. with ``--book``: the book's execution time from a cold results cache (every chapter at its
@@ -36,7 +38,9 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from pairlib.configs import get_config
 from pairlib.data import generate_pair_sets, normalize_pairs
+from pairlib.framework_study import train_pairs
 from pairlib.models import ModelSpec, build_model
 from pairlib.runner import single_thread
 from pairlib.train import TrainConfig, loss_terms, run_grid, train_run
@@ -167,6 +171,26 @@ def book_times(cache_dir: Path) -> None:
     )
 
 
+def framework_against_torch(repeat: int) -> None:
+    """Report 003's siamese-10, one 25-epoch run on one thread: torch against the mini
+    framework (same pairs, initial weights and minibatch order), and the framework's profile."""
+    config = get_config("003/siamese-10")
+    pairs = generate_pair_sets(config.n_pairs, seed=0)
+    with single_thread():
+        torch_seconds = best_of(repeat, lambda: train_run(config, pairs, 0, device="cpu"))
+        runs = [train_pairs(config, 0) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r["seconds"])
+    print(
+        f"\nsiamese-10, one run on one thread: torch {torch_seconds:.2f} s, framework {best['seconds']:.2f} s"
+    )
+    loop = best["profile"]["training loop"]
+    for stage, seconds in sorted(best["profile"].items(), key=lambda item: -item[1]):
+        if stage != "training loop":
+            print(
+                f"  framework {stage:10s} {seconds:5.2f} s  {100 * seconds / loop:3.0f}% of the training loop"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -209,6 +233,8 @@ def main() -> None:
             f"  {args.rounds} rounds with torch.compile: {compiled:.1f} s "
             f"(speed-up {sequential / compiled:.2f}x, compilation included)"
         )
+    if not args.skip_runs:
+        framework_against_torch(args.repeat)
     if args.book and args.book_cache:
         book_times(args.book_cache.resolve())
     elif args.book:
