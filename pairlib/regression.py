@@ -40,7 +40,7 @@ QUICK_PROFILE: dict[str, dict[str, object]] = {
     "weight_sharing": {"rounds": 2, "epochs": 3},
     "auxiliary_loss": {"rounds": 2, "epochs": 3},
     "comparator": {"rounds": 2, "epochs": 3, "best_epochs": 3, "selection_rounds": 1},
-    "mini_framework": {"rounds": 2, "epochs": 20, "grid_rounds": 1, "grid_epochs": 10},
+    "mini_framework": {"rounds": 2, "epochs": 20, "grid_rounds": 1, "grid_epochs": 10, "pair_epochs": 3},
     "summary": {},
 }
 
