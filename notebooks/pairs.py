@@ -225,7 +225,7 @@ published = load_published()
 pairs_rows = published[published["weight_sharing"] != "n/a"]
 published_table = pd.DataFrame(
     {
-        "first author": pairs_rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
+        "report": pairs_rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
         "model": pairs_rows["model_id"],
         "WS": pairs_rows["weight_sharing"],
         "aux": pairs_rows["aux_loss"],
