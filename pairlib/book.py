@@ -291,6 +291,14 @@ _INTERVAL = re.compile(r" ?\[([^\[\]]*), ([^\[\]]*)\]")
 NBSP = "\u00a0"
 """A no-break space: LaTeX's ``~`` and HTML's ``&nbsp;``, so "2.4 ± 0.3" never breaks."""
 
+ZWSP = "\u200b"
+"""A zero-width space: where a long name may break in a narrow column, without a hyphen
+(the PDF's preamble makes it a break point, as browsers do)."""
+
+_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]{3}-)(?=[A-Za-z0-9]{3})")
+"""Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
+and after a hyphen with three characters on each side ("000/model-" / "B" never happens)."""
+
 
 def _cell(value: Any, floatfmt: str) -> str:
     # Empty for missing values; pipes escaped because they would split the Markdown row.
@@ -304,7 +312,8 @@ def _cell(value: Any, floatfmt: str) -> str:
     if "{" in text:  # a MyST role (a citation): its text is not ours to retypeset
         return text
     text = _MINUS.sub("\u2212", text).replace(" ± ", f"{NBSP}±{NBSP}")
-    return _INTERVAL.sub(lambda m: f"{NBSP}[{m[1]},{NBSP}{m[2]}]", text)
+    text = _INTERVAL.sub(lambda m: f"{NBSP}[{m[1]},{NBSP}{m[2]}]", text)
+    return _NAME_BREAK.sub(ZWSP, text)
 
 
 def _is_number(text: str) -> bool:
@@ -314,18 +323,43 @@ def _is_number(text: str) -> bool:
     return bool(re.match(r"[−+-]?\.?\d", text)) and not re.search(r"[A-Za-z]", without_exponents)
 
 
-def _column_width(header: str, cells: pd.Series) -> int:
-    # Relative width for LaTeX. Short columns (numbers, yes/no) get their full length so they
-    # never wrap; long text columns take 3/4 of theirs and wrap, but never below their
-    # longest word (table cells are not hyphenated). +1: the padding between columns.
-    # Header words count 25% wider: they are set in bold sans serif, and may wrap. Words are
-    # split at plain spaces only: a no-break space joins an interval into one "word".
-    longest = max((len(text) for text in cells), default=0)
-    header_word = max((math.ceil(1.25 * len(word)) for word in header.split(" ")), default=0)
+LINE_CHARS = 92
+"""About how many characters of a table's text (\\small FreeSerif) fill the PDF's line."""
+
+
+def _column_widths(header: str, cells: pd.Series) -> tuple[int, int]:
+    # (preferred, minimum) width in characters. Short columns (numbers, yes/no) get their
+    # full length so they never wrap; long text columns prefer 3/4 of theirs and may wrap
+    # down to their longest word (cells are never hyphenated; a long name breaks only at
+    # its ZWSP break points).
+    # +2: the padding between columns. Header words count 30% wider: they are set in bold
+    # sans serif. Words are split at plain spaces only: a no-break space joins an interval
+    # into one "word".
+    header_word = max((math.ceil(1.3 * len(word)) for word in header.split(" ")), default=0)
+    words = [word for text in cells for word in re.split(f"[ {ZWSP}]", text)]
+    longest = max((len(text.replace(ZWSP, "")) for text in cells), default=0)
+    longest_word = max([len(word) for word in words] + [header_word]) + 2
     if longest <= 14:
-        return max(longest, header_word) + 1
-    longest_word = max([len(word) for text in cells for word in text.split(" ")] + [header_word])
-    return max(longest_word + 1, round(0.75 * longest))
+        width = max(longest + 2, longest_word)
+        return width, width
+    return max(longest_word, round(0.75 * longest)), longest_word
+
+
+def fit_widths(columns: list[tuple[int, int]], line: int = LINE_CHARS) -> list[int]:
+    """Relative column widths for the PDF that fit ``line`` characters when they can.
+
+    Why: LaTeX scales relative widths to the line, so a table whose preferred widths add up
+    past the line squeezes every column, and a number or a word then sticks out of its cell
+    ("12.8!" clipped, overfull boxes). Only the columns that can wrap give up room, in
+    proportion to what they can give, down to their longest word."""
+    preferred = [p for p, _ in columns]
+    slack = [p - m for p, m in columns]
+    room = line - 2 * len(columns)  # the rules and the padding LaTeX adds per column
+    excess = sum(preferred) - room
+    if excess <= 0 or not any(slack):
+        return preferred
+    share = min(1.0, excess / sum(slack))
+    return [round(p - share * s) for p, s in zip(preferred, slack, strict=True)]
 
 
 def table_markdown(
@@ -354,11 +388,12 @@ def table_markdown(
     if long is None:
         long = len(frame) > LONG_TABLE_ROWS
     if long:
-        # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable
-        # can, but sizes its columns only from :widths: (else it never wraps text).
+        # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable can.
         options += ":class: longtable\n"
-        if widths is None:
-            widths = [_column_width(str(header), column) for header, column in cells.items()]
+    if widths is None:
+        # Every table gets its widths (ragged-right columns, see _config.yml): tabulary,
+        # left to itself, squeezes a column below its longest word in a wide table.
+        widths = fit_widths([_column_widths(str(header), column) for header, column in cells.items()])
     if widths is not None:
         options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
     # A tilde fence: a backtick fence's info string (the caption) may not contain
