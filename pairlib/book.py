@@ -345,6 +345,15 @@ def _column_widths(header: str, cells: pd.Series) -> tuple[int, int]:
     return max(longest_word, round(0.75 * longest)), longest_word
 
 
+SMALL_SCALE = 1.12
+"""How many more characters a line holds in \\footnotesize than in \\small."""
+
+
+def _latex(command: str) -> str:
+    # A raw LaTeX block: the PDF sees it, the HTML does not.
+    return f"```{{raw}} latex\n{command}\n```\n\n"
+
+
 def fit_widths(columns: list[tuple[int, int]], line: int = LINE_CHARS) -> list[int]:
     """Relative column widths for the PDF that fit ``line`` characters when they can.
 
@@ -390,15 +399,22 @@ def table_markdown(
     if long:
         # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable can.
         options += ":class: longtable\n"
+    small = False
     if widths is None:
         # Every table gets its widths (ragged-right columns, see _config.yml): tabulary,
-        # left to itself, squeezes a column below its longest word in a wide table.
-        widths = fit_widths([_column_widths(str(header), column) for header, column in cells.items()])
-    if widths is not None:
-        options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
+        # left to itself, squeezes a column below its longest word in a wide table. A table
+        # whose words cannot fit the line even wrapped is set a size smaller in the PDF.
+        columns = [_column_widths(str(header), column) for header, column in cells.items()]
+        small = sum(minimum for _, minimum in columns) > LINE_CHARS - 2 * len(columns)
+        widths = fit_widths(columns, round(LINE_CHARS * SMALL_SCALE) if small else LINE_CHARS)
+    options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
     # A tilde fence: a backtick fence's info string (the caption) may not contain
     # backticks, and captions cite with {cite:p}`key`.
-    return f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
+    table = f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
+    if small:  # the preamble's \pairlibtablesize (_config.yml), for this table only
+        table = _latex(r"\renewcommand{\pairlibtablesize}{\footnotesize}") + table
+        table += _latex(r"\renewcommand{\pairlibtablesize}{\small}")
+    return table
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str, **options: Any) -> None:
