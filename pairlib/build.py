@@ -635,7 +635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 what = "is missing" if not chapter.notebook.exists() else "does not match its .py"
                 log(f"WARNING {shown(chapter.notebook)} {what}: run python -m pairlib.build {chapter.name}")
         if not (args.execute_only or args.no_html):
-            ensure_tex()  # the HTML's math is typeset by LaTeX too
+            check_tex()  # the HTML's math is typeset by LaTeX too
             jupyter_book("html")
             log(f"HTML: {shown(BUILD_DIR / 'html' / 'index.html')}")
         if not (args.execute_only or args.no_pdf):
