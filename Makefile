@@ -14,12 +14,12 @@ export PYTORCH_DATA_DIR ?= $(CURDIR)/data
 export PAIRLIB_CACHE_DIR ?= $(CURDIR)/.cache/runs
 export PYTHONUNBUFFERED := 1
 
-.PHONY: book test test-fast venv data tex lint bench references check-full clean
+.PHONY: book test test-fast venv data tex browser lint bench references check-full clean
 
 book: venv data tex
 	$(PY) -m pairlib.build
 
-test: venv data
+test: venv data browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -27,6 +27,16 @@ test: venv data
 test-fast: venv data
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not slow"
+
+# The browser test (tests/test_html.py) reads the built HTML in headless Chromium. Like the
+# TeX packages of the PDF, Chromium is installed with apt-get when this runs as root;
+# elsewhere the test skips and says what to install.
+BROWSER_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+			&& { $(BROWSER_INSTALL) >/dev/null 2>&1 || { apt-get update -qq && $(BROWSER_INSTALL) >/dev/null; }; }; } \
+		|| echo "make: no Chromium (apt-get install chromium): tests/test_html.py will skip"
 
 venv: $(STAMP)
 

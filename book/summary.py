@@ -14,10 +14,21 @@
 # %% [markdown]
 # # Summary
 #
-# This page gathers the results table that every chapter recorded in `results/` when the
-# book was built, and sets each of our test errors beside the published one it reproduces.
-# Chapters that have not recorded a table are skipped. Numbers cross pages only through
-# these tables, so this page always shows what the chapters actually measured.
+# ```{admonition} Key findings
+# :class: tip
+# - {glue:}`sum_agree` of the {glue:}`sum_reproduced` published digit-pair and framework
+#   results we reran agree with ours within two standard errors; ours is lower for
+#   {glue:}`sum_lower` and higher for {glue:}`sum_higher` ({numref}`tab-scorecard`).
+# - Every chapter's best model is listed in {numref}`tab-summary-best` of the appendix
+#   {doc}`results_tables`, with how it was chosen.
+# - No model may be judged against 50%: answering 1 always errs on
+#   {glue:text}`sum_floor:.1f`% of the test pairs.
+# ```
+#
+# This page reads the results table every chapter recorded in `results/` when the book was
+# built, so it always shows what the chapters measured. The full tables, every published
+# model beside our rerun and each chapter's best model, are in the appendix
+# {doc}`results_tables`.
 
 # %% tags=["parameters", "remove-cell"]
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
@@ -25,145 +36,73 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from pairlib.book import (
     RESULTS_DIR,
-    best_per_chapter,
-    compare_with_published,
     glue_figure,
+    glue_value,
     load_results,
+    reproduction_scorecard,
     setup_figures,
-    show_markdown,
     show_table,
     toc_chapters,
 )
-from pairlib.published import REPORTS, load_published
+from pairlib.curves import ours_published_figure
+from pairlib.published import load_published
 
 setup_figures()
 folder = Path(results_dir) if results_dir else RESULTS_DIR
 results = load_results(toc_chapters(), folder)
 published = load_published()
+scorecard = reproduction_scorecard(results, published)
+counts = scorecard["verdict"].value_counts()
+glue_value("sum_reproduced", len(scorecard))
+glue_value("sum_agree", int(counts.get("agrees", 0)))
+glue_value("sum_lower", int(counts.get("ours lower", 0)))
+glue_value("sum_higher", int(counts.get("ours higher", 0)))
+balance = results["pairs"]
+glue_value("sum_floor", 100 * (1 - balance.loc[balance["split"] == "test", "positive_fraction"].mean()))
+glue_value("sum_test_sets", int((balance["split"] == "test").sum()))
 
 # %% [markdown]
-# ## Our results beside the published ones
+# ## The reproduction scorecard
+#
+# A published figure *agrees* with ours when the two means differ by less than two standard
+# errors of their difference, computed from both standard deviations and round counts (ours
+# alone where a report gave no spread). {numref}`tab-scorecard` counts the verdicts per
+# report; {numref}`fig-summary-errors` shows every published digit-pair result with our rerun
+# beside it, and the appendix lists them model by model.
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-comparison = compare_with_published(results, published)
-if comparison.empty:
-    show_markdown(
-        "No chapter has recorded a model's test error yet; the table of our results beside "
-        "the published ones appears here once the experiment chapters are built."
-    )
-else:
-    show_markdown(
-        "{numref}`tab-summary` lists every published model that a chapter reproduced, in the "
-        "order of the reports, with the published test error and ours (mean ± standard "
-        "deviation over the rounds). The chapters give the details of each configuration, "
-        "and the controls the reports did not run."
-    )
-    show_table(
-        comparison,
-        "tab-summary",
-        "Published test error (%) of every reproduced model beside ours (mean ± std over "
-        "rounds), and the chapter that measured it.",
-    )
-
-# %% [markdown]
-# ## Beyond the reports
-
-# %% tags=["remove-input"]
-# NBVAL_CHECK_OUTPUT
-best = best_per_chapter(results)
-if best.empty:
-    show_markdown("No chapter has recorded a model's test error yet.")
-else:
-    show_markdown(
-        "{numref}`tab-summary-best` gives each chapter's best model. Where a chapter chose "
-        "among its models on validation pairs, it is that choice; elsewhere it is the row with "
-        "the lowest mean test error, a choice made on the test pairs themselves, so its figure "
-        "flatters it a little. Some rows reproduce a published model, others are the chapters' "
-        "own additions."
-    )
-    show_table(
-        best,
-        "tab-summary-best",
-        "Each chapter's best model, how it was chosen (on validation pairs, or as the lowest mean "
-        "test error of the chapter's table) and its test error, mean ± std over rounds.",
-    )
+per_report = (
+    scorecard.groupby("report")["verdict"]
+    .value_counts()
+    .unstack(fill_value=0)
+    .reindex(columns=["agrees", "ours lower", "ours higher"], fill_value=0)
+)
+per_report.insert(0, "models rerun", per_report.sum(axis=1))
+show_table(
+    per_report.rename_axis("report").reset_index(),
+    "tab-scorecard",
+    "The reproduction scorecard: published models rerun per report, and whether the published "
+    "mean agrees with ours within two standard errors, or ours is lower or higher.",
+)
 
 # %% tags=["remove-cell"]
-pairs_published = published[published["weight_sharing"] != "n/a"].copy()
-pairs_published["label"] = [
-    f"{REPORTS[r]}: {m}" for r, m in zip(pairs_published["report"], pairs_published["model_id"], strict=True)
-]
-pairs_published = pairs_published.sort_values("test_error_mean_pct", ascending=False)
-ours = {
-    (row.report, row.published_model_id): row
-    for table in results.values()
-    if {"report", "published_model_id", "test_error_mean_pct"} <= set(table.columns)
-    for row in table.itertuples()
-}
-fig, ax = plt.subplots(figsize=(6.4, 0.2 * len(pairs_published) + 0.9))
-y = range(len(pairs_published))
-ax.errorbar(
-    pairs_published["test_error_mean_pct"],
-    y,
-    xerr=pairs_published["test_error_std_pct"].fillna(0),
-    fmt="o",
-    color="tab:gray",
-    ms=4,
-    capsize=2,
-    label="published",
-)
-matched = [
-    (k, ours[(row.report, row.model_id)])
-    for k, row in enumerate(pairs_published.itertuples())
-    if (row.report, row.model_id) in ours
-]
-if matched:
-    ax.errorbar(
-        [m.test_error_mean_pct for _, m in matched],
-        [k + 0.25 for k, _ in matched],
-        xerr=[getattr(m, "test_error_std_pct", 0) for _, m in matched],
-        fmt="D",
-        color="tab:red",
-        ms=4,
-        capsize=2,
-        label="this book",
-    )
-ax.set_yticks(list(y))
-ax.set_yticklabels(pairs_published["label"], fontsize=7)
-ax.set_xlabel("test error (%)")
-ax.set_xlim(left=0)
-ax.grid(axis="x", lw=0.3)
-ax.legend(fontsize=8, loc="upper right")
-glue_figure("fig-summary-errors", fig)
+pairs_published = published[published["weight_sharing"] != "n/a"]
+glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results))
 
 # %% [markdown]
-# {numref}`fig-summary-errors` shows all published digit-pair results at once, with ours
-# beside them.
-#
 # ```{glue:figure} fig-summary-errors
 # :name: fig-summary-errors
 #
-# Test error of every digit-pair model in the five reports (grey, mean ± std over their
-# rounds), and of our runs of the same models where a chapter recorded one (red).
+# Test error of every digit-pair model in the five reports (mean ± std over their rounds),
+# and of our rerun of the same model where a chapter recorded one.
 # ```
 
 # %% [markdown]
 # ## The floor set by the data
-
-# %% tags=["remove-input"]
-if "pairs" in results:
-    balance = results["pairs"]
-    test = balance[balance["split"] == "test"]["positive_fraction"]
-    show_markdown(
-        f"The data chapter measured a positive fraction of {test.mean():.3f} in "
-        f"{len(test)} test sets of {int(balance['n_pairs'].iloc[0])} pairs, so a network "
-        f"that always answers 1 has a test error of {100 * (1 - test.mean()):.1f}%. Every "
-        "model in this book must be judged against that floor, not against 50%."
-    )
-else:
-    show_markdown("The data chapter has not recorded its class-balance table yet.")
+#
+# The data chapter measured the share of positive targets in {glue:}`sum_test_sets` test
+# sets: a network that always answers 1 errs on {glue:text}`sum_floor:.1f`% of the test
+# pairs. Every model in this book must be judged against that floor, not against 50%.

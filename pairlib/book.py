@@ -31,7 +31,7 @@ import pandas as pd
 
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
-from pairlib.published import CITE_KEYS, REPORTS
+from pairlib.published import CITE_KEYS
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
 
@@ -201,26 +201,174 @@ def check_parameters(extra: Mapping[str, Spec] | None = None, /, **params: Any) 
 # --------------------------------------------------------------------------- display
 
 
+def execution_statistics(
+    chapters: Iterable[tuple[str, Path]], results: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """One row per executed chapter: when it ran, how long, and what its results table says
+    it trained (runs = rounds summed over its rows; training = their ``seconds_per_run``).
+
+    Why here and not at a chapter's end: timings are facts about one machine and one cache,
+    not findings, so the chapters carry none and this appendix gathers them from papermill's
+    record in each executed notebook (``chapters`` are (name, notebook path) pairs)."""
+    import nbformat
+
+    rows = []
+    for name, path in chapters:
+        if not path.is_file():
+            continue
+        record = nbformat.read(path, as_version=4).metadata.get("papermill", {})
+        table = results.get(name, pd.DataFrame())
+        runs = int(table["rounds"].sum()) if "rounds" in table else None
+        training = (
+            float((table["seconds_per_run"] * table["rounds"]).sum()) / 60
+            if {"rounds", "seconds_per_run"} <= set(table.columns)
+            else None
+        )
+        rows.append(
+            {
+                "chapter": name.replace("_", " "),
+                "executed (UTC)": str(record.get("end_time", ""))[:16].replace("T", " "),
+                "execution (min)": record["duration"] / 60 if record.get("duration") else None,
+                "runs": runs,
+                "training (min)": training,
+            }
+        )
+    columns = ["chapter", "executed (UTC)", "execution (min)", "runs", "training (min)"]
+    return pd.DataFrame(rows, columns=columns).astype({"runs": "Int64"})
+
+
+def change_phrase(table: pd.DataFrame, a: str, b: str) -> str:
+    """How the mean test error moves from model ``a`` to model ``b`` of a results table, in
+    words: "lowers it from 19.4% to 12.9%". The verb comes from the numbers, so an abstract
+    stays true whatever a rerun measures (the chapters give the paired tests behind it)."""
+    means = table.set_index("model_id")["test_error_mean_pct"]
+    before, after = float(means[a]), float(means[b])
+    if round(before, 1) == round(after, 1):
+        return f"leaves it at {before:.1f}%"
+    verb = "lowers" if after < before else "raises"
+    return f"{verb} it from {before:.1f}% to {after:.1f}%"
+
+
+def reproduction_scorecard(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """Per published model a chapter reproduced: both means, our mean minus theirs, and a
+    verdict: "agrees" when the difference is within two standard errors of it (from both
+    stds and round counts; ours alone when the report gave no std), else "ours lower" or
+    "ours higher". Why not "within one std": a report's std is over few rounds, and a
+    verdict should not depend on which of the two spreads is wider."""
+    rows = []
+    for pub, chapter, row in _reproduced(results, published):
+        ours, theirs = float(row["test_error_mean_pct"]), float(pub["test_error_mean_pct"])
+        variance = float(row["test_error_std_pct"]) ** 2 / int(row["rounds"])
+        if not pd.isna(pub["test_error_std_pct"]) and not pd.isna(pub["rounds"]):
+            variance += float(pub["test_error_std_pct"]) ** 2 / int(pub["rounds"])
+        margin = 2 * math.sqrt(variance)
+        difference = ours - theirs
+        verdict = "ours lower" if difference < 0 else "ours higher"
+        if abs(difference) <= margin:
+            verdict = "agrees"
+        rows.append(
+            {
+                "report": report_id(pub["report"]),
+                "published model": pub["model_id"],
+                "published": theirs,
+                "ours": ours,
+                "difference": difference,
+                "margin": margin,
+                "verdict": verdict,
+                "chapter": chapter,
+            }
+        )
+    columns = ["report", "published model", "published", "ours", "difference", "margin", "verdict", "chapter"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+_MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")
+"""A hyphen that is a minus sign: before a digit, not inside a word or a range ("1-9")."""
+
+_INTERVAL = re.compile(r" ?\[([^\[\]]*), ([^\[\]]*)\]")
+"""A confidence interval "[a, b]", with the space before it: kept on one line."""
+
+NBSP = "\u00a0"
+"""A no-break space: LaTeX's ``~`` and HTML's ``&nbsp;``, so "2.4 ± 0.3" never breaks."""
+
+ZWSP = "\u200b"
+"""A zero-width space: where a long name may break in a narrow column, without a hyphen
+(the PDF's preamble makes it a break point, as browsers do)."""
+
+_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]{3}-)(?=[A-Za-z0-9]{3})")
+"""Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
+and after a hyphen with three characters on each side ("000/model-" / "B" never happens)."""
+
+
 def _cell(value: Any, floatfmt: str) -> str:
     # Empty for missing values; pipes escaped because they would split the Markdown row.
+    # A printed minus is the real one (−), and "mean ± std" or "d [lo, hi]" is one unbreakable
+    # unit: a line break inside an interval leaves "-" alone at a line's end.
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         value = format(value, floatfmt)
-    return str(value).replace("|", r"\|").replace("\n", " ")
+    text = str(value).replace("|", r"\|").replace("\n", " ")
+    if "{" in text:  # a MyST role (a citation): its text is not ours to retypeset
+        return text
+    text = _MINUS.sub("\u2212", text).replace(" ± ", f"{NBSP}±{NBSP}")
+    text = _INTERVAL.sub(lambda m: f"{NBSP}[{m[1]},{NBSP}{m[2]}]", text)
+    return _NAME_BREAK.sub(ZWSP, text)
 
 
-def _column_width(header: str, cells: pd.Series) -> int:
-    # Relative width for LaTeX. Short columns (numbers, yes/no) get their full length so they
-    # never wrap; long text columns take 3/4 of theirs and wrap, but never below their
-    # longest word (table cells are not hyphenated). +1: the padding between columns.
-    # Header words count 25% wider: they are set in bold sans serif, and may wrap.
-    longest = max((len(text) for text in cells), default=0)
-    header_word = max((math.ceil(1.25 * len(word)) for word in header.split()), default=0)
+def _is_number(text: str) -> bool:
+    # Right-aligned: numbers and number-like cells ("16.4 ± 4.6", "−2.1 [−2.7, −1.5]", "8/10"),
+    # never text that merely starts with a digit, such as the model name "000/model-B".
+    without_exponents = re.sub(r"\de[−+-]?\d", "", text)
+    return bool(re.match(r"[−+-]?\.?\d", text)) and not re.search(r"[A-Za-z]", without_exponents)
+
+
+LINE_CHARS = 92
+"""About how many characters of a table's text (\\small FreeSerif) fill the PDF's line."""
+
+
+def _column_widths(header: str, cells: pd.Series) -> tuple[int, int]:
+    # (preferred, minimum) width in characters. Short columns (numbers, yes/no) get their
+    # full length so they never wrap; long text columns prefer 3/4 of theirs and may wrap
+    # down to their longest word (cells are never hyphenated; a long name breaks only at
+    # its ZWSP break points).
+    # +2: the padding between columns. Header words count 30% wider: they are set in bold
+    # sans serif. Words are split at plain spaces only: a no-break space joins an interval
+    # into one "word".
+    header_word = max((math.ceil(1.3 * len(word)) for word in header.split(" ")), default=0)
+    words = [word for text in cells for word in re.split(f"[ {ZWSP}]", text)]
+    longest = max((len(text.replace(ZWSP, "")) for text in cells), default=0)
+    longest_word = max([len(word) for word in words] + [header_word]) + 2
     if longest <= 14:
-        return max(longest, header_word) + 1
-    longest_word = max([len(word) for text in cells for word in text.split()] + [header_word])
-    return max(longest_word + 1, round(0.75 * longest))
+        width = max(longest + 2, longest_word)
+        return width, width
+    return max(longest_word, round(0.75 * longest)), longest_word
+
+
+SMALL_SCALE = 1.12
+"""How many more characters a line holds in \\footnotesize than in \\small."""
+
+
+def _latex(command: str) -> str:
+    # A raw LaTeX block: the PDF sees it, the HTML does not.
+    return f"```{{raw}} latex\n{command}\n```\n\n"
+
+
+def fit_widths(columns: list[tuple[int, int]], line: int = LINE_CHARS) -> list[int]:
+    """Relative column widths for the PDF that fit ``line`` characters when they can.
+
+    Why: LaTeX scales relative widths to the line, so a table whose preferred widths add up
+    past the line squeezes every column, and a number or a word then sticks out of its cell
+    ("12.8!" clipped, overfull boxes). Only the columns that can wrap give up room, in
+    proportion to what they can give, down to their longest word."""
+    preferred = [p for p, _ in columns]
+    slack = [p - m for p, m in columns]
+    room = line - 2 * len(columns)  # the rules and the padding LaTeX adds per column
+    excess = sum(preferred) - room
+    if excess <= 0 or not any(slack):
+        return preferred
+    share = min(1.0, excess / sum(slack))
+    return [round(p - share * s) for p, s in zip(preferred, slack, strict=True)]
 
 
 def table_markdown(
@@ -240,7 +388,7 @@ def table_markdown(
     cells = frame.map(lambda v: _cell(v, floatfmt))
     # Numbers (including "16.4 ± 4.6") read best right-aligned; text left-aligned.
     numeric = [
-        bool(column.ne("").any()) and bool(column[column.ne("")].str.match(r"-?\.?\d").all())
+        bool(column.ne("").any()) and all(_is_number(text) for text in column if text)
         for _, column in cells.items()
     ]
     colalign = ["right" if is_number else "left" for is_number in numeric]
@@ -249,16 +397,24 @@ def table_markdown(
     if long is None:
         long = len(frame) > LONG_TABLE_ROWS
     if long:
-        # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable
-        # can, but sizes its columns only from :widths: (else it never wraps text).
+        # Sphinx's default LaTeX table (tabulary) cannot break across pages; a longtable can.
         options += ":class: longtable\n"
-        if widths is None:
-            widths = [_column_width(str(header), column) for header, column in cells.items()]
-    if widths is not None:
-        options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
+    small = False
+    if widths is None:
+        # Every table gets its widths (ragged-right columns, see _config.yml): tabulary,
+        # left to itself, squeezes a column below its longest word in a wide table. A table
+        # whose words cannot fit the line even wrapped is set a size smaller in the PDF.
+        columns = [_column_widths(str(header), column) for header, column in cells.items()]
+        small = sum(minimum for _, minimum in columns) > LINE_CHARS - 2 * len(columns)
+        widths = fit_widths(columns, round(LINE_CHARS * SMALL_SCALE) if small else LINE_CHARS)
+    options += ":widths: " + " ".join(str(w) for w in widths) + "\n"
     # A tilde fence: a backtick fence's info string (the caption) may not contain
     # backticks, and captions cite with {cite:p}`key`.
-    return f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
+    table = f"~~~{{table}} {caption}\n{options}\n{body}\n~~~\n"
+    if small:  # the preamble's \pairlibtablesize (_config.yml), for this table only
+        table = _latex(r"\renewcommand{\pairlibtablesize}{\footnotesize}") + table
+        table += _latex(r"\renewcommand{\pairlibtablesize}{\small}")
+    return table
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str, **options: Any) -> None:
@@ -345,23 +501,46 @@ def show_markdown(text: str) -> None:
     display(Markdown(text))
 
 
+FIGURE_FONT = "FreeSerif"
+"""The PDF's text font (_config.yml): figures set in it read as part of the page."""
+
+
 def setup_figures() -> None:
-    """PNG only (the PDF needs raster or PDF images, never SVG) at a print-worthy dpi."""
+    """One theme for every figure: seaborn's "paper" context on a white grid, the colour-blind
+    palette, the text's serif font. Figures are kept as PNG (the HTML) and as PDF (vector,
+    which the PDF build prefers, with the fonts embedded as text, not outlines)."""
+    import glob
+
     import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib import font_manager
 
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("png")
+        set_matplotlib_formats("png", "pdf")
     except ImportError:  # outside IPython: nothing is displayed anyway
         pass
+    # Fonts installed after matplotlib built its cache are unknown to it until added.
+    for path in glob.glob(f"/usr/share/fonts/**/{FIGURE_FONT}*.[ot]tf", recursive=True):
+        font_manager.fontManager.addfont(path)
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    serif = [FIGURE_FONT] if FIGURE_FONT in known else ["DejaVu Serif"]
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font="serif")
     plt.rcParams.update(
         {
+            "font.serif": serif,
+            "mathtext.fontset": "dejavuserif",
             "figure.dpi": FIGURE_DPI,
             "savefig.dpi": FIGURE_DPI,
             "font.size": 10,
             "axes.titlesize": 10,
+            "axes.labelsize": 10,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 8.5,
             "figure.constrained_layout.use": True,
+            "pdf.fonttype": 42,
         }
     )
 
@@ -408,13 +587,19 @@ def glue_figure(name: str, fig: Any) -> None:
     plt.close(fig)
 
 
+def report_id(report: str) -> str:
+    """A report's short id, "000" to "004": the one name the book gives it (the seed file's
+    hash suffix is an artefact of the transcription, never printed)."""
+    return report.split("_")[0]
+
+
 def report_label(report: str, cite: bool = True, short: bool = False) -> str:
-    """A report's authors: a MyST citation when ``cite``, else "Grall Lucas et al." or,
-    when ``short`` (for narrow table columns), the first author's surname only."""
+    """How the book names a report: a MyST citation when ``cite`` ("Grall Lucas et al.
+    (c. 2020)", the authors in the introduction's table), else "report 000" in prose or,
+    when ``short`` (a table's report column), "000"."""
     if cite:
         return f"{{cite:t}}`{CITE_KEYS[report]}`"
-    label = REPORTS[report]
-    return label.split(" et al.")[0].split(" and ")[0] if short else label
+    return report_id(report) if short else f"report {report_id(report)}"
 
 
 def mean_std(mean: float, std: float, digits: int = 1) -> str:
@@ -502,34 +687,40 @@ def _model_tables(results: Mapping[str, pd.DataFrame]) -> Iterator[tuple[str, pd
             yield chapter, table
 
 
-def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
-    """One row per published model that a chapter reproduced: ours beside theirs.
-
-    Rows follow ``published.csv``. A model reproduced in several chapters (the same
-    configuration, hence the same cached runs) is listed once, under the first chapter.
-    """
+def _reproduced(
+    results: Mapping[str, pd.DataFrame], published: pd.DataFrame
+) -> Iterator[tuple[pd.Series, str, pd.Series]]:
+    """(published row, chapter, our row) for every published model a chapter reproduced, in
+    ``published.csv`` order; a model reproduced in several chapters (the same configuration,
+    hence the same cached runs) counts once, under the first chapter."""
     ours: dict[tuple[str, str], tuple[str, pd.Series]] = {}
     for chapter, table in _model_tables(results):
         for _, row in table.iterrows():
             key = (row.get("report"), row.get("published_model_id"))
             if isinstance(key[0], str) and key[0] and key not in ours:
                 ours[key] = (chapter, row)
-    rows = []
     for _, pub in published.iterrows():
-        key = (pub["report"], pub["model_id"])
-        if key not in ours:
-            continue
-        chapter, row = ours[key]
-        rows.append(
-            {
-                "report": report_label(pub["report"], cite=False, short=True),
-                "published model": pub["model_id"],
-                "published (%)": mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
-                "ours (%)": mean_std(row["test_error_mean_pct"], row["test_error_std_pct"]),
-                "rounds": int(row["rounds"]),
-                "chapter": chapter,
-            }
-        )
+        if (pub["report"], pub["model_id"]) in ours:
+            yield pub, *ours[(pub["report"], pub["model_id"])]
+
+
+def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """One row per published model that a chapter reproduced: ours beside theirs.
+
+    Rows follow ``published.csv``. A model reproduced in several chapters (the same
+    configuration, hence the same cached runs) is listed once, under the first chapter.
+    """
+    rows = [
+        {
+            "report": report_label(pub["report"], cite=False, short=True),
+            "published model": pub["model_id"],
+            "published (%)": mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
+            "ours (%)": mean_std(row["test_error_mean_pct"], row["test_error_std_pct"]),
+            "rounds": int(row["rounds"]),
+            "chapter": chapter,
+        }
+        for pub, chapter, row in _reproduced(results, published)
+    ]
     columns = ["report", "published model", "published (%)", "ours (%)", "rounds", "chapter"]
     return pd.DataFrame(rows, columns=columns)
 

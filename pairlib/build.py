@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -57,8 +58,11 @@ PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"
 EXECUTED_DIR = BUILD_DIR / "executed"
 """One record per chapter this checkout executed (see :func:`is_current`); never committed."""
 
-AGGREGATORS = ("summary",)
-"""Chapters that read other chapters' results: re-executed whenever another one ran."""
+AGGREGATORS = ("index", "summary", "results_tables", "execution")
+"""Pages that read other chapters' results: executed after them, whenever another one ran."""
+
+READS_NOTEBOOKS = ("execution",)
+"""Aggregators that also read the other chapters' executed notebooks (their timings)."""
 
 RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
 KERNEL = "python3"
@@ -79,9 +83,14 @@ TEX_REQUIREMENTS: dict[str, str] = {
     "pict2e.sty": "texlive-pictures",
     "pzdr.tfm": "texlive-fonts-recommended",
     "FreeSerif.otf": "fonts-freefont-otf",
+    # The HTML's math, rendered at build time to SVG (sphinx.ext.imgmath): no MathJax, no network.
+    "latex": "texlive-latex-base",
+    "dvisvgm": "dvisvgm",
+    "anyfontsize.sty": "texlive-latex-extra",
 }
-"""What the PDF needs (xelatex with Sphinx's own LaTeX style, see _config.yml), as read from
-a build's .fls file list: about 90 MB of Debian packages, installed in under a minute."""
+"""What the PDF and the HTML's math need (xelatex with Sphinx's own LaTeX style, latex and
+dvisvgm for imgmath, see _config.yml), as read from a build's .fls file list: about 90 MB of
+Debian packages, installed in under a minute."""
 
 
 class BuildError(RuntimeError):
@@ -149,12 +158,33 @@ def source_notebook(chapter: Chapter) -> Any:
         # Stable ids (jupytext draws random ones): re-executing an unchanged chapter then
         # changes only its outputs and timings in git, not every cell's id.
         cell.id = hashlib.sha1(f"{index}:{cell.source}".encode()).hexdigest()[:8]
+    hide_plumbing(nb)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     if not code or "parameters" not in code[0].metadata.get("tags", []):
         raise BuildError(
             f"{shown(chapter.source)}: the first code cell must be tagged "
             'parameters (# %% tags=["parameters"])'
         )
+    return nb
+
+
+PLUMBING = re.compile(r"\bglue_\w*\(|NBVAL_CHECK_OUTPUT")
+"""What marks a code cell as plumbing: it glues values for the prose, or nbval checks it."""
+
+HIDDEN_TAGS = frozenset({"remove-cell", "remove-input", "hide-input", "hide-cell"})
+
+
+def hide_plumbing(nb: Any) -> Any:
+    """Tag ``remove-input`` on code cells that glue values or carry nbval markers (in place).
+
+    Why: their code is bookkeeping (``glue_value("x", ...)``, ``# NBVAL_CHECK_OUTPUT``), not
+    something a reader learns from, and a chapter author should not have to remember a tag
+    for each. Outputs (a table a checked cell shows) stay; cells already hidden are left alone.
+    """
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and PLUMBING.search(cell.source) and not HIDDEN_TAGS & set(tags):
+            cell.metadata["tags"] = [*tags, "remove-input"]
     return nb
 
 
@@ -201,6 +231,8 @@ def dependencies(chapter: Chapter) -> list[Path]:
     files.append(RESULTS_DIR / "published.csv")
     if chapter.name in AGGREGATORS:
         files += sorted(p for p in RESULTS_DIR.glob("*.csv") if p.stem != chapter.name)
+    if chapter.name in READS_NOTEBOOKS:
+        files += [c.notebook for c in toc_chapters() if c.name not in AGGREGATORS]
     return [p for p in dict.fromkeys(files) if p.is_file()]
 
 
@@ -442,6 +474,20 @@ def check_tex() -> None:
         )
 
 
+PDF_IN_HTML = BUILD_DIR / "html" / "book.pdf"
+"""Where the HTML book links the PDF (the landing page and the sidebar of every page)."""
+
+
+def copy_pdf_into_html() -> Path | None:
+    """Put the built PDF beside the HTML pages, so that the HTML's link to it resolves offline.
+
+    Returns the copy, or None when there is no PDF yet or no HTML to put it in."""
+    if not (PDF_PATH.is_file() and PDF_IN_HTML.parent.is_dir()):
+        return None
+    shutil.copyfile(PDF_PATH, PDF_IN_HTML)
+    return PDF_IN_HTML
+
+
 def build_pdf() -> Path:
     """Render the PDF through Jupyter Book's LaTeX route and copy it to ``PDF_PATH``."""
     check_tex()
@@ -469,7 +515,7 @@ def parse_value(text: str) -> Any:
 
 
 def select(chapters: Sequence[Chapter], names: Sequence[str]) -> list[Chapter]:
-    """The chapters to execute, in toc order; aggregators follow whenever anything runs."""
+    """The chapters to execute, in toc order but aggregators last; they follow whenever anything runs."""
     by_name = {c.name: c for c in chapters}
     wanted = {Path(n).stem for n in names} if names else set(by_name)
     unknown = sorted(wanted - set(by_name))
@@ -477,7 +523,8 @@ def select(chapters: Sequence[Chapter], names: Sequence[str]) -> list[Chapter]:
         raise BuildError(f"unknown chapter {', '.join(unknown)}: the toc's chapters are {', '.join(by_name)}")
     if wanted:
         wanted |= set(AGGREGATORS) & set(by_name)
-    return [c for c in chapters if c.name in wanted]
+    # Aggregators last, whatever their place in the toc (the landing page comes first).
+    return sorted((c for c in chapters if c.name in wanted), key=lambda c: c.name in AGGREGATORS)
 
 
 def chapter_parameters(selected: Sequence[Chapter], given: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -588,10 +635,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 what = "is missing" if not chapter.notebook.exists() else "does not match its .py"
                 log(f"WARNING {shown(chapter.notebook)} {what}: run python -m pairlib.build {chapter.name}")
         if not (args.execute_only or args.no_html):
+            check_tex()  # the HTML's math is typeset by LaTeX too
             jupyter_book("html")
             log(f"HTML: {shown(BUILD_DIR / 'html' / 'index.html')}")
         if not (args.execute_only or args.no_pdf):
             log(f"PDF: {shown(build_pdf())}")
+        if not args.execute_only and copy_pdf_into_html() is None and not args.no_html:
+            log(f"WARNING the HTML links {shown(PDF_IN_HTML)}, but there is no PDF yet: build it")
     except BuildError as error:
         log(f"ERROR {error}")
         return 1

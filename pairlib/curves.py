@@ -1,9 +1,11 @@
-"""Curves over epochs drawn as a mean line and a mean ± std band over the rounds.
+"""The book's statistical figures, in one theme (``pairlib.book.setup_figures``).
 
 Every learning curve of the book is the same picture: one line per configuration, the mean
 over rounds of a per-epoch column of a :func:`pairlib.train.run_grid` frame, and a band one
 standard deviation either side, because a single round's curve says little about the next
-one's (report 000's Figs. 2-4 draw them this way).
+one's (report 000's Figs. 2-4 draw them this way). Final errors are drawn by seaborn: every
+round as a point, the mean with its 95% confidence interval. "Ours" and "published" keep one
+colour and one marker in every figure (``OURS``, ``PUBLISHED``), so a reader learns them once.
 """
 
 from __future__ import annotations
@@ -12,6 +14,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+
+OURS: dict[str, Any] = {"color": "#0173b2", "marker": "o"}
+"""Our result (a mean, or one round) in every figure: seaborn's colour-blind blue, a dot."""
+
+PUBLISHED: dict[str, Any] = {"color": "#d55e00", "marker": "X"}
+"""A report's published figure in every figure: seaborn's colour-blind vermilion, a cross."""
+
+TICK_SIZE = 8.5
+"""The smallest text of a figure: model names on an axis stay readable at print size."""
 
 
 def epoch_band(df: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -36,6 +47,36 @@ def plot_band(
     return band
 
 
+def _round_points(
+    ax: Any, frame: pd.DataFrame, x: str, y: str, order: Sequence[str], hue: str, palette: Any, seed: int
+) -> None:
+    # Every round as a dot (jittered across its line), coloured per ``hue``. seaborn jitters
+    # with NumPy's global generator: seeded here and restored, so a figure is the same on
+    # every execution and nothing else's random stream moves.
+    import numpy as np
+    import seaborn as sns
+
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        sns.stripplot(
+            data=frame,
+            x=x,
+            y=y,
+            order=list(order),
+            hue=hue,
+            palette=palette,
+            jitter=0.18,
+            size=3.5,
+            alpha=0.7,
+            linewidth=0,
+            legend=False,
+            ax=ax,
+        )
+    finally:
+        np.random.set_state(state)
+
+
 def paired_differences_figure(
     df: pd.DataFrame,
     tables: Mapping[str, pd.DataFrame],
@@ -45,36 +86,43 @@ def paired_differences_figure(
     seed: int = 0,
 ) -> Any:
     """The picture of paired comparisons: per-round differences b − a (dots, coloured by
-    table) and their mean with its 95% CI (black), one line per comparison, top to bottom.
+    table) and their mean with its 95% CI (black), one line per comparison, the first on top.
 
     ``tables`` are :func:`pairlib.stats.labelled_comparisons` tables keyed by a kind that
-    ``colours`` maps to a colour; ``df`` is the run_grid frame they were computed from.
+    ``colours`` maps to a colour; ``df`` is the run_grid frame they were computed from. The
+    CI is the table's (a paired t interval), so figure and table never disagree.
     """
     import matplotlib.pyplot as plt
-    import numpy as np
 
     from pairlib.train import final_epoch
 
     rows = pd.concat([t.assign(kind=kind) for kind, t in tables.items()], ignore_index=True)
     per_round = final_epoch(df).pivot_table(index="seed", columns="name", values=metric)
-    jitter = np.random.default_rng(seed)
+    points = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "comparison": row["comparison"],
+                    "kind": row["kind"],
+                    "difference": (per_round[row["b"]] - per_round[row["a"]]).dropna().to_numpy(),
+                }
+            )
+            for _, row in rows.iterrows()
+        ],
+        ignore_index=True,
+    )
+    order = rows["comparison"].tolist()
     fig, ax = plt.subplots(figsize=(6.4, height))
-    for y, (_, row) in enumerate(rows.iloc[::-1].iterrows()):
-        diffs = (per_round[row["b"]] - per_round[row["a"]]).dropna().to_numpy()
-        ax.scatter(
-            diffs,
-            y + jitter.uniform(-0.15, 0.15, len(diffs)),
-            s=8,
-            color=colours[row["kind"]],
-            alpha=0.5,
-            lw=0,
-        )
+    _round_points(ax, points, "difference", "comparison", order, "kind", dict(colours), seed)
+    for y, (_, row) in enumerate(rows.iterrows()):
         low, high = row["difference"] - row["ci_low"], row["ci_high"] - row["difference"]
-        ax.errorbar(row["difference"], y, xerr=[[low], [high]], fmt="o", color="black", ms=4, capsize=3)
+        ax.errorbar(
+            row["difference"], y, xerr=[[low], [high]], fmt="o", color="black", ms=4, capsize=3, zorder=3
+        )
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(range(len(rows)), rows["comparison"].iloc[::-1], fontsize=7.5)
+    ax.tick_params(axis="y", labelsize=TICK_SIZE)
+    ax.set_ylabel("")
     ax.set_xlabel(f"{metric.replace('_', ' ')} of b − that of a (percentage points)")
-    ax.grid(axis="x", alpha=0.3)
     return fig
 
 
@@ -88,32 +136,94 @@ def round_errors_figure(
     seed: int = 0,
 ) -> Any:
     """Every round's final error (dots, coloured per configuration by ``colours``), the mean
-    (black bar) and the published mean where known (red cross), one line per name, the first
-    name on top: the distribution behind each mean ± std of a results table."""
+    with its 95% CI over rounds (black, seaborn's bootstrap) and the published mean where
+    known (``PUBLISHED``), one line per name, the first name on top: the distribution behind
+    each mean ± std of a results table."""
     import matplotlib.pyplot as plt
-    import numpy as np
+    import seaborn as sns
 
     from pairlib.train import final_epoch
 
     finals = final_epoch(df)
+    finals = finals[finals["name"].isin(list(names))].dropna(subset=[metric])
     published = published or {}
-    jitter = np.random.default_rng(seed)
     fig, ax = plt.subplots(figsize=(6.4, height))
-    order = list(names)[::-1]
-    for y, name in enumerate(order):
-        errors = finals.loc[finals["name"] == name, metric].dropna().to_numpy()
-        ax.scatter(errors, y + jitter.uniform(-0.18, 0.18, len(errors)), s=9, color=colours[name], lw=0)
-        if len(errors):
-            ax.plot([errors.mean()] * 2, [y - 0.32, y + 0.32], color="black", lw=1.6)
+    _round_points(ax, finals, metric, "name", list(names), "name", dict(colours), seed)
+    sns.pointplot(
+        data=finals,
+        x=metric,
+        y="name",
+        order=list(names),
+        errorbar=("ci", 95),
+        seed=seed,
+        color="black",
+        markers="|",
+        markersize=10,
+        linestyle="none",
+        err_kws={"linewidth": 1.2},
+        capsize=0.2,
+        ax=ax,
+    )
+    for y, name in enumerate(names):
         if name in published:
-            ax.scatter(published[name], y, marker="x", s=36, color="tab:red", zorder=3)
-    ax.set_yticks(range(len(order)), order, fontsize=7.5)
-    ax.set_ylim(-0.7, len(order) - 0.3)
+            ax.scatter(published[name], y, s=40, zorder=4, **PUBLISHED)
+    ax.tick_params(axis="y", labelsize=TICK_SIZE)
+    ax.set_ylabel("")
     ax.set_xlabel(f"{metric.replace('_', ' ')} (%)")
-    ax.grid(axis="x", alpha=0.3)
-    ax.scatter([], [], s=9, color="grey", label="one round")
-    ax.plot([], [], color="black", lw=1.6, label="mean")
+    handles = [
+        plt.Line2D([], [], ls="", marker="o", color="grey", ms=4, label="one round (ours)"),
+        plt.Line2D([], [], color="black", marker="|", ms=8, label="mean, 95% CI (ours)"),
+    ]
     if published:
-        ax.scatter([], [], marker="x", color="tab:red", label="published mean")
-    ax.legend(fontsize=7.5, loc="lower right")
+        handles.append(plt.Line2D([], [], ls="", ms=6, label="published mean", **PUBLISHED))
+    ax.legend(handles=handles, fontsize=TICK_SIZE, loc="lower right")
+    return fig
+
+
+def ours_published_figure(published: pd.DataFrame, results: Mapping[str, pd.DataFrame]) -> Any:
+    """Every published model of ``published`` (rows of ``results/published.csv``), mean ± std
+    over its rounds, with our rerun's mean ± std beside it where a results table links one:
+    the whole reproduction in one picture, highest published error on top."""
+    import matplotlib.pyplot as plt
+
+    ours = {
+        (row.report, row.published_model_id): row
+        for table in results.values()
+        if {"report", "published_model_id", "test_error_mean_pct"} <= set(table.columns)
+        for row in table.itertuples()
+    }
+    rows = published.sort_values("test_error_mean_pct", ascending=False).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(6.4, 0.22 * len(rows) + 1.0))
+    y = [-k for k in range(len(rows))]
+    ax.errorbar(
+        rows["test_error_mean_pct"],
+        y,
+        xerr=rows["test_error_std_pct"].fillna(0),
+        ls="none",
+        ms=5,
+        capsize=2,
+        label="published",
+        **PUBLISHED,
+    )
+    matched = [
+        (k, ours[(r.report, r.model_id)]) for k, r in rows.iterrows() if (r.report, r.model_id) in ours
+    ]
+    if matched:
+        ax.errorbar(
+            [m.test_error_mean_pct for _, m in matched],
+            [-k - 0.3 for k, _ in matched],
+            xerr=[m.test_error_std_pct for _, m in matched],
+            ls="none",
+            ms=4,
+            capsize=2,
+            label="ours (rerun)",
+            **OURS,
+        )
+    ax.set_yticks(
+        y, [f"{r.report.split('_')[0]}/{r.model_id}" for r in rows.itertuples()], fontsize=TICK_SIZE
+    )
+    ax.set_xlabel("test error (%)")
+    ax.set_xlim(left=0)
+    ax.grid(axis="y", visible=False)
+    ax.legend(fontsize=TICK_SIZE, loc="lower right")
     return fig

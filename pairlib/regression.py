@@ -42,6 +42,9 @@ QUICK_PROFILE: dict[str, dict[str, object]] = {
     "comparator": {"rounds": 2, "epochs": 3, "best_epochs": 3, "selection_rounds": 1},
     "mini_framework": {"rounds": 2, "epochs": 20, "grid_rounds": 1, "grid_epochs": 10, "pair_epochs": 3},
     "summary": {},
+    "index": {},
+    "results_tables": {},
+    "execution": {},
 }
 
 

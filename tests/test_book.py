@@ -166,6 +166,51 @@ def test_show_table_emits_a_numbered_myst_table():
         book.table_markdown(df, "bad name", "x")
 
 
+def test_table_cells_keep_intervals_whole_with_real_minus_signs():
+    df = pd.DataFrame(
+        {
+            "model": ["000/model-B", "002/FCNN3"],
+            "b − a [95% CI]": ["-2.4 [-2.7, -2.1]", "+0.3 [-0.1, 0.8]"],
+            "error (%)": ["16.4 ± 4.6", "5.0 ± 1.0"],
+            "range": ["1-9", "2-3"],
+        }
+    )
+    text = book.table_markdown(df, "tab-x", "Caption.", long=True)
+    nbsp = book.NBSP
+    assert f"−2.4{nbsp}[−2.7,{nbsp}−2.1]" in text and f"16.4{nbsp}±{nbsp}4.6" in text
+    # hyphens in names and ranges stay; a name breaks after its report, never before "B"
+    assert f"000/{book.ZWSP}model-B" in text and "1-9" in text
+    # Model names start with digits but are text: left-aligned; the intervals right-aligned.
+    rule = next(line for line in text.splitlines() if line.startswith("|:") or line.startswith("|-"))
+    assert rule.startswith("|:--") and rule.split("|")[2].endswith(":")
+    # An interval is one word for the column widths (a longtable column never splits it).
+    widths = [int(w) for w in re.search(r":widths: (.*)", text)[1].split()]
+    assert widths[1] > len("−2.4 [−2.7, −2.1]")
+
+
+def test_sync_hides_the_input_of_glue_and_nbval_cells(tmp_path):
+    chapter = write_chapter(
+        tmp_path,
+        "toy",
+        """
+        x = 1
+
+        # %%
+        glue_value("x", x)
+
+        # %%
+        # NBVAL_CHECK_OUTPUT
+        print(x)
+
+        # %% tags=["remove-cell"]
+        glue_text("y", "z")
+        """,
+    )
+    cells = [c for c in build.source_notebook(chapter).cells if c.cell_type == "code"]
+    tags = [c.metadata.get("tags", []) for c in cells]
+    assert tags == [["parameters"], [], ["remove-input"], ["remove-input"], ["remove-cell"]]
+
+
 # --------------------------------------------------------------------------- execute
 
 
@@ -372,8 +417,11 @@ def test_parse_value_reads_like_papermill():
 def test_select_adds_the_summary_and_rejects_unknown_chapters():
     chapters = build.toc_chapters()
     names = [c.name for c in chapters]
-    assert [c.name for c in build.select(chapters, ["pairs"])] == ["pairs", "summary"]
-    assert [c.name for c in build.select(chapters, [])] == names
+    aggregators = [name for name in names if name in build.AGGREGATORS]
+    assert [c.name for c in build.select(chapters, ["pairs"])] == ["pairs", *aggregators]
+    everything = [c.name for c in build.select(chapters, [])]
+    assert sorted(everything) == sorted(names) and everything[-len(aggregators) :] == aggregators
+    assert everything[0] == "pairs" and "summary" in aggregators and "index" in aggregators
     with pytest.raises(build.BuildError, match="unknown chapter nope"):
         build.select(chapters, ["nope"])
 
@@ -381,7 +429,7 @@ def test_select_adds_the_summary_and_rejects_unknown_chapters():
 def test_parameters_go_to_the_chapters_that_declare_them():
     chapters = build.select(build.toc_chapters(), ["pairs"])
     split = build.chapter_parameters(chapters, {"rounds": 3})
-    assert split == {"pairs": {"rounds": 3}, "summary": {}}
+    assert split == {"pairs": {"rounds": 3}, **{name: {} for name in build.AGGREGATORS}}
     with pytest.raises(build.BuildError, match="parameter roundz is declared by none"):
         build.chapter_parameters(chapters, {"roundz": 3})
 
@@ -395,7 +443,7 @@ def test_toc_entries_exist_and_notebooks_are_paired():
     for notebook in [*REPO_ROOT.glob("notebooks/*.ipynb"), *REPO_ROOT.glob("book/*.ipynb")]:
         assert notebook.with_suffix(".py").is_file(), f"{notebook} has no paired .py"
     names = [c.name for c in build.toc_chapters()]
-    assert names[0] == "pairs" and names[-1] == "summary"
+    assert names[0] == "index" and names[1] == "pairs"  # the landing page, then the data
 
 
 @pytest.mark.parametrize("chapter", build.toc_chapters(), ids=lambda c: c.name)
@@ -521,7 +569,7 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
     table = book.compare_with_published(results, published)
     assert table.to_dict("records") == [
         {
-            "report": "Ahmed",
+            "report": "003",
             "published model": "siamese 10",
             "published (%)": "2.0 ± 0.6",
             "ours (%)": "2.5 ± 0.5",
@@ -546,3 +594,44 @@ def test_glue_comparisons_numbers_the_rows_in_table_order(monkeypatch):
     table = pd.DataFrame({"label": ["first", "second", "third"]}, index=[7, 3, 5])
     book.glue_comparisons("ws_share", table)
     assert seen == [("ws_share0", "first"), ("ws_share1", "second"), ("ws_share2", "third")]
+
+
+def test_scorecard_agrees_within_two_standard_errors_of_the_difference():
+    published = pd.DataFrame(
+        {
+            "report": ["000_x", "001_y", "002_z"],
+            "model_id": ["a", "b", "c"],
+            "test_error_mean_pct": [10.0, 10.0, 10.0],
+            "test_error_std_pct": [2.0, 2.0, float("nan")],
+            "rounds": pd.array([4, 4, None], dtype="Int64"),
+        }
+    )
+    ours = pd.DataFrame(
+        {
+            "model_id": ["000/a", "001/b", "002/c"],
+            "rounds": [4, 4, 4],
+            "test_error_mean_pct": [11.5, 7.0, 11.5],
+            "test_error_std_pct": [2.0, 2.0, 2.0],
+            "report": ["000_x", "001_y", "002_z"],
+            "published_model_id": ["a", "b", "c"],
+        }
+    )
+    card = book.reproduction_scorecard({"chapter": ours}, published)
+    # a: 1.5 within 2 * sqrt(1 + 1) = 2.83; b: 3.0 below it; c: no published std, so ours
+    # alone (margin 2 * 1 = 2): 1.5 agrees.
+    assert card["report"].tolist() == ["000", "001", "002"]
+    assert card["verdict"].tolist() == ["agrees", "ours lower", "agrees"]
+    assert card["margin"].round(2).tolist() == [2.83, 2.83, 2.0]
+    assert book.change_phrase(ours, "000/a", "001/b") == "lowers it from 11.5% to 7.0%"
+    assert book.change_phrase(ours, "001/b", "000/a") == "raises it from 7.0% to 11.5%"
+    assert book.change_phrase(ours, "000/a", "002/c") == "leaves it at 11.5%"
+
+
+def test_table_widths_fit_the_line_by_wrapping_text_columns_only():
+    # Two number columns (fixed) and a text column that may wrap down to its longest word.
+    assert book.fit_widths([(10, 10), (60, 20)], line=100) == [10, 60]  # fits: as preferred
+    assert book.fit_widths([(10, 10), (60, 20), (40, 40)], line=86) == [10, 30, 40]
+    assert book.fit_widths([(50, 50), (60, 60)], line=50) == [50, 60]  # nothing can give
+    cells = pd.Series(["a long description of a model that wraps", "short"])
+    preferred, minimum = book._column_widths("what", cells)
+    assert minimum == len("description") + 2 and preferred > minimum

@@ -71,7 +71,8 @@ def test_paired_differences_figure_draws_every_round_of_every_comparison():
     }
     fig = paired_differences_figure(df, tables, {"x": "tab:green", "y": "tab:orange"})
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a to c", "a to b"]  # first on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a to b", "a to c"]
+    assert ax.yaxis_inverted()  # seaborn's categorical axis: the first comparison on top
     dots = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 6]
     assert sorted(round(float(d[:, 0].mean()), 6) for d in dots) == [-2.0, 1.0]
 
@@ -91,8 +92,13 @@ def test_round_errors_figure_shows_each_round_mean_and_published_figure():
     assert published == {"004/WS": 12.3}  # only names that reproduce a report's row
     fig = round_errors_figure(df, ["004/WS", "ours"], {"004/WS": "tab:blue", "ours": "tab:green"}, published)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["ours", "004/WS"]
-    means = sorted(line.get_xdata()[0] for line in ax.get_lines() if len(line.get_xdata()) == 2)
-    assert means == [11.5, 21.5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["004/WS", "ours"] and ax.yaxis_inverted()
+    rounds = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 4]
+    assert [sorted(r[:, 0].tolist()) for r in rounds] == [[10, 11, 12, 13], [20, 21, 22, 23]]
+    assert ax.get_lines()[0].get_xdata().tolist() == [11.5, 21.5]  # seaborn's means
     crosses = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 1]
-    assert [tuple(c[0]) for c in crosses] == [(12.3, 1.0)]
+    assert [tuple(c[0]) for c in crosses] == [(12.3, 0.0)]
+    # the same figure twice: seeded jitter, identical dots
+    colours = {"004/WS": "tab:blue", "ours": "tab:green"}
+    again = round_errors_figure(df, ["004/WS", "ours"], colours, published)
+    assert (again.axes[0].collections[0].get_offsets() == ax.collections[0].get_offsets()).all()

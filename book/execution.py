@@ -1,0 +1,77 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Appendix: execution statistics
+#
+# When and how long each chapter ran, as papermill recorded it in the executed notebook,
+# with the runs its results table holds and the training time they took on one CPU thread
+# (runs read from the results cache cost no training in that execution, so the two times
+# differ), then the versions and the commit that computed the book.
+
+# %% tags=["parameters", "remove-cell"]
+results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
+
+# %% tags=["remove-cell"]
+import platform
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+
+from pairlib.book import RESULTS_DIR, execution_statistics, load_results, show_markdown, show_table
+from pairlib.build import AGGREGATORS, REPO_ROOT, toc_chapters
+
+folder = Path(results_dir) if results_dir else RESULTS_DIR
+chapters = [(c.name, c.notebook) for c in toc_chapters() if c.name not in AGGREGATORS]
+results = load_results([name for name, _ in chapters], folder)
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_markdown(
+    f"The build executed {len(chapters)} chapters, each with papermill in a fresh kernel, and "
+    "then the pages that gather their results (the landing page, the summary and these "
+    "appendices)."
+)
+
+# %% tags=["remove-input"]
+statistics = execution_statistics(chapters, results)
+show_table(
+    statistics,
+    "tab-execution",
+    "Each chapter's last execution: its date, its duration, the runs its results table holds "
+    "and their training time (minutes on one CPU thread; empty where a chapter records none).",
+    floatfmt=".1f",
+)
+
+# %% tags=["remove-input"]
+commit = subprocess.run(
+    ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+).stdout.strip()
+dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+packages = ["torch", "numpy", "pandas", "scipy", "matplotlib", "seaborn"]
+packages += ["papermill", "jupyter-book", "myst-nb", "sphinx"]
+versions = pd.DataFrame(
+    {
+        "software": ["Python", *packages],
+        "version": [platform.python_version(), *[version(name) for name in packages]],
+    }
+)
+show_markdown(
+    f"The pages were computed from commit `{commit or 'unknown'}`"
+    + (" with uncommitted changes" if dirty.strip() else "")
+    + f", on {platform.system()} {platform.machine()}, with the versions of "
+    "{numref}`tab-versions` (the full list is `requirements.lock`)."
+)
+show_table(versions, "tab-versions", "The versions of Python and the main packages that computed the book.")

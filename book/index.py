@@ -1,0 +1,146 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# ```{raw} latex
+# % The landing page opens the PDF as its abstract: an unnumbered chapter, so that the
+# % Introduction is chapter 1 as in the HTML.
+# \setcounter{secnumdepth}{-1}
+# ```
+#
+# # Weight sharing, auxiliary losses and a mini framework
+#
+# *A reproducible study of the two mini-projects of EPFL's deep-learning course EE-559.*
+#
+# Can a network that compares two handwritten digits learn better when its two branches share
+# their weights, and when it is also taught to name each digit? Five student reports answered
+# with test errors from {glue:text}`abs_worst_published:.0f`% down to
+# {glue:text}`abs_best_published:.0f`%, on the same small task but with
+# different networks, losses and training protocols. This book reruns their experiments under
+# one protocol, every result a mean ± standard deviation over independent rounds set beside
+# the published one, and rebuilds the course's second exercise, a deep-learning framework
+# without autograd.
+
+# %% tags=["parameters", "remove-cell"]
+results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
+
+# %% tags=["remove-cell"]
+from pathlib import Path
+
+from pairlib.book import (
+    RESULTS_DIR,
+    change_phrase,
+    glue_text,
+    glue_value,
+    load_results,
+    mean_std,
+    report_label,
+    reproduction_scorecard,
+)
+from pairlib.published import load_published
+
+folder = Path(results_dir) if results_dir else RESULTS_DIR
+results = load_results(["pairs", "weight_sharing", "auxiliary_loss", "comparator", "mini_framework"], folder)
+published = load_published()
+
+# %% tags=["remove-cell"]
+# 1. The best digit-pair model (the comparator chapter's choice on validation pairs).
+comparator = results["comparator"]
+best = comparator[comparator["headline"].astype(bool)].iloc[0]
+pairs_published = published[published["weight_sharing"] != "n/a"]
+best_published = pairs_published.loc[pairs_published["test_error_mean_pct"].idxmin()]
+glue_text("abs_best_model", best["model_id"])
+glue_text("abs_best_error", mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]))
+glue_value("abs_best_rounds", int(best["rounds"]))
+glue_value("abs_best_published", float(best_published["test_error_mean_pct"]))
+glue_value("abs_worst_published", float(pairs_published["test_error_mean_pct"].max()))
+best_published_id = report_label(best_published["report"], cite=False, short=True)
+glue_text("abs_best_published_model", f"{best_published_id}/{best_published['model_id']}")
+lower = best["test_error_mean_pct"] < best_published["test_error_mean_pct"]
+glue_text("abs_best_vs", "below" if lower else "above")
+test_balance = results["pairs"].query("split == 'test'")["positive_fraction"]
+glue_value("abs_floor", 100 * (1 - test_balance.mean()))
+
+# 2. Weight sharing, where a report trained the same model with and without it.
+sharing = results["weight_sharing"]
+glue_text("abs_ws_000", change_phrase(sharing, "000/model-B-no-ws", "000/model-B"))
+glue_text("abs_ws_004", change_phrase(sharing, "004/WS unshared", "004/WS"))
+
+# 3. The auxiliary loss on the digit classes, with everything else equal.
+auxiliary = results["auxiliary_loss"]
+glue_text("abs_aux_000", change_phrase(auxiliary, "000/model-A", "000/model-A-aux"))
+glue_text("abs_aux_004", change_phrase(auxiliary, "004/WS", "004/AL"))
+glue_text("abs_aux_001", change_phrase(auxiliary, "001/model-3, no aux", "001/model-3"))
+
+# 4. How the published figures fared.
+scorecard = reproduction_scorecard(results, published)
+counts = scorecard["verdict"].value_counts()
+glue_value("abs_reproduced", len(scorecard))
+glue_value("abs_agree", int(counts.get("agrees", 0)))
+glue_value("abs_lower", int(counts.get("ours lower", 0)))
+glue_value("abs_higher", int(counts.get("ours higher", 0)))
+
+# 5. The mini framework: report 004's recipe, and the chapter's best setting.
+framework = results["mini_framework"]
+recipe = framework[framework["published_model_id"].eq("mini-framework")].iloc[0]
+framework_best = framework.loc[framework["test_error_mean_pct"].idxmin()]
+glue_text("abs_fw_recipe", mean_std(recipe["test_error_mean_pct"], recipe["test_error_std_pct"]))
+glue_value(
+    "abs_fw_published",
+    float(published.loc[published["model_id"].eq("mini-framework"), "test_error_mean_pct"].iloc[0]),
+)
+glue_text(
+    "abs_fw_best", mean_std(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
+)
+glue_text("abs_fw_best_model", framework_best["model_id"])
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(f"abstract read from {', '.join(results)}; {len(scorecard)} published models rerun")
+
+# %% [markdown]
+# ## Abstract
+#
+# 1. **The best model.** Our best digit-pair model, “{glue:}`abs_best_model`” (chosen on
+#    validation pairs), errs on {glue:}`abs_best_error`% of the test pairs over
+#    {glue:}`abs_best_rounds` rounds, {glue:}`abs_best_vs` the best published figure,
+#    {glue:text}`abs_best_published:.1f`% for {glue:}`abs_best_published_model`. A model that
+#    always answers 1 errs on {glue:text}`abs_floor:.1f`%.
+# 2. **Weight sharing.** With everything else equal, sharing the two branches'
+#    weights {glue:}`abs_ws_000` for report 000's Model B and {glue:}`abs_ws_004` for report
+#    004's network ({doc}`../notebooks/weight_sharing`).
+# 3. **An auxiliary loss on the digits.** Adding it {glue:}`abs_aux_000` for report
+#    000's Model A, {glue:}`abs_aux_004` for report 004's shared network and
+#    {glue:}`abs_aux_001` for report 001's CNN ({doc}`../notebooks/auxiliary_loss`).
+# 4. **The published figures.** Of the {glue:}`abs_reproduced` published models we
+#    reran, {glue:}`abs_agree` agree with ours within two standard errors, ours is lower for
+#    {glue:}`abs_lower` and higher for {glue:}`abs_higher` ({doc}`summary`).
+# 5. **The mini framework.** Report 004's recipe reaches {glue:}`abs_fw_recipe`%
+#    test error on the disk problem (published: {glue:text}`abs_fw_published:.1f`%); the best
+#    setting we tried, “{glue:}`abs_fw_best_model`”, {glue:}`abs_fw_best`%
+#    ({doc}`../notebooks/mini_framework`).
+#
+# Every page is generated from code that ran to produce it: the chapters are notebooks
+# executed by the build, and their numbers and figures are computed, never typed. The
+# {doc}`intro` introduces the five reports and explains how to read the book; the appendices
+# give the full results tables, the execution statistics and
+# {doc}`how to reproduce it <reproduce>`.
+#
+# ```{only} html
+# The book is also a single <a href="../book.pdf">PDF</a>, built from the same sources.
+# ```
+#
+# ```{raw} latex
+# % Chapters are numbered again from the Introduction on (the class's default depth).
+# \setcounter{secnumdepth}{2}
+# ```

@@ -1,0 +1,188 @@
+"""The HTML book as a reader meets it: every page loaded in headless Chromium, network off.
+
+Why a real browser: what a reader sees (math typeset or raw ``\\(p = 6\\)``, an image that
+loads, a link that resolves) only exists once a browser has run the page's scripts, and an
+offline reader is the case a CDN silently breaks. Chromium is driven over its DevTools
+protocol with tornado's websocket client (already installed with Jupyter), so the test needs
+no extra Python package. It skips, saying why, where Chromium or the built HTML is missing
+(``make test`` installs Chromium when run as root; ``python -m pairlib.build`` builds the HTML).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pairlib.build import BUILD_DIR
+
+HTML_DIR = BUILD_DIR / "html"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+PLUMBING = re.compile(r"glue_(?:text|value|figure|comparison)|NBVAL_CHECK_OUTPUT")
+FILE_NAME_ALT = re.compile(r"^[0-9a-f]{16,}|\.(?:png|svg|pdf|jpe?g)$")
+
+# What each page reports once loaded: its text, its math, its images and its links to the PDF.
+PAGE_FACTS = """
+JSON.stringify({
+  text: document.body.innerText,
+  rawMath: [...document.querySelectorAll('.math')]
+      .filter(e => /\\\\[\\(\\[]|\\$\\$/.test(e.textContent)).length,
+  mathImages: [...document.querySelectorAll('img.math')]
+      .filter(i => !(i.complete && i.naturalWidth > 0)).length,
+  images: [...document.images].map(i => ({src: i.currentSrc || i.src, alt: i.getAttribute('alt') || '',
+      loaded: i.complete && i.naturalWidth > 0})),
+  pdfLinks: [...document.querySelectorAll('a[href$="book.pdf"]')].map(a => a.href),
+})
+"""
+
+
+def browser() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def pages() -> list[Path]:
+    return sorted(
+        p for p in HTML_DIR.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts
+    )
+
+
+class DevTools:
+    """A minimal DevTools-protocol session: send a command, wait for its answer, keep events."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        await self.connection.write_message(
+            json.dumps({"id": self.next_id, "method": method, "params": params})
+        )
+        while True:
+            message = await asyncio.wait_for(self.connection.read_message(), 30)
+            if message is None:
+                raise RuntimeError("Chromium closed the DevTools connection")
+            data = json.loads(message)
+            if data.get("id") == self.next_id:
+                if "error" in data:
+                    raise RuntimeError(f"{method}: {data['error']}")
+                return data.get("result", {})
+            self.events.append(data)
+
+    async def until(self, method: str, timeout: float = 30) -> None:
+        while not any(e.get("method") == method for e in self.events):
+            message = await asyncio.wait_for(self.connection.read_message(), timeout)
+            if message is None:
+                raise RuntimeError("Chromium closed the DevTools connection")
+            self.events.append(json.loads(message))
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[str]:
+    """A headless Chromium with no network at all (every host name fails to resolve)."""
+    executable = browser()
+    if executable is None:
+        pytest.skip("no Chromium installed (apt-get install chromium; make test does it as root)")
+    if not (HTML_DIR / "index.html").is_file():
+        pytest.skip(f"no HTML book in {HTML_DIR}: build it with python -m pairlib.build --no-execute")
+    with tempfile.TemporaryDirectory() as profile:
+        process = subprocess.Popen(
+            [
+                executable,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--allow-file-access-from-files",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            for line in process.stderr:
+                match = re.search(r"DevTools listening on (ws://\S+)", line)
+                if match:
+                    break
+            else:
+                pytest.fail("Chromium did not start its DevTools server")
+            port = match[1].split("/")[2]  # host:port of the DevTools server, on this machine
+            with urllib.request.urlopen(f"http://{port}/json/list", timeout=10) as answer:
+                targets = json.loads(answer.read())
+            yield next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+async def visit(url: str, page: Path) -> tuple[dict[str, Any], list[str]]:
+    """Load ``page``; return its facts and the requests that failed or left the machine."""
+    from tornado.websocket import websocket_connect
+
+    connection = await websocket_connect(url, max_message_size=64 * 2**20)
+    try:
+        tools = DevTools(connection)
+        await tools.send("Network.enable")
+        await tools.send("Page.enable")
+        await tools.send("Page.navigate", url=page.as_uri())
+        await tools.until("Page.loadEventFired")
+        await asyncio.sleep(0.3)  # scripts that run on load (theme, search) settle
+        facts = json.loads((await tools.send("Runtime.evaluate", expression=PAGE_FACTS))["result"]["value"])
+        requested = {
+            e["params"]["requestId"]: e["params"]["request"]["url"]
+            for e in tools.events
+            if e.get("method") == "Network.requestWillBeSent"
+        }
+        problems = [
+            f"request failed: {requested.get(e['params']['requestId'], '?')} ({e['params'].get('errorText')})"
+            for e in tools.events
+            if e.get("method") == "Network.loadingFailed"
+        ]
+        problems += [f"network request: {u}" for u in requested.values() if u.startswith(("http:", "https:"))]
+        return facts, problems
+    finally:
+        connection.close()
+
+
+def test_every_page_reads_offline(chromium):
+    checked, problems = 0, []
+    for page in pages():
+        facts, failed = asyncio.run(visit(chromium, page))
+        name = page.relative_to(HTML_DIR).as_posix()
+        problems += [f"{name}: {p}" for p in failed]
+        if facts["rawMath"] or facts["mathImages"]:
+            problems.append(
+                f"{name}: math not typeset ({facts['rawMath']} raw, {facts['mathImages']} unloaded)"
+            )
+        if "??" in facts["text"]:
+            problems.append(f"{name}: an unresolved reference (??)")
+        if PLUMBING.search(facts["text"]):
+            problems.append(f"{name}: plumbing shown ({PLUMBING.search(facts['text'])[0]})")
+        for image in facts["images"]:
+            alt = image["alt"].strip()
+            if not image["loaded"]:
+                problems.append(f"{name}: image does not load: {image['src'][:80]}")
+            if not alt or FILE_NAME_ALT.search(alt):
+                problems.append(f"{name}: image without real alt text ({alt or 'none'})")
+        for link in facts["pdfLinks"]:
+            if not (link.startswith("file:") and Path(link.removeprefix("file://")).is_file()):
+                problems.append(f"{name}: the PDF link does not resolve: {link}")
+        if name == "book/index.html" and not facts["pdfLinks"]:
+            problems.append(f"{name}: the landing page does not link the PDF")
+        checked += 1
+    assert checked > 5, f"only {checked} pages in {HTML_DIR}"
+    assert not problems, "\n".join(problems)
