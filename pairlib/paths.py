@@ -34,6 +34,7 @@ def cache_setting() -> str:
 
 def toc_files(toc: Path = TOC) -> list[Path]:
     """Every ``file:`` entry of the toc, in reading order, as paths without suffix."""
+
     def walk(node: Any) -> Iterator[str]:
         if isinstance(node, dict):
             if "file" in node:
