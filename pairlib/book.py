@@ -309,9 +309,10 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
 
 
 def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
-    """A paired comparison b − a in words: "lowers the error by 2.1 points (95% CI [-3.0,
-    -1.2], Holm-adjusted p = 0.004)". The verb comes from the sign, so the sentence stays true
-    whatever a rerun measures; the p is the adjusted one when the row has it."""
+    """A paired comparison b − a in words: "clearly lowers the error by 2.1 points (95% CI
+    [-3.0, -1.2], Holm-adjusted p = 0.004)". The verb comes from the sign, so the sentence stays
+    true whatever a rerun measures; "clearly" / "not clearly" from the row's ``clear`` (when it
+    has one), and the p is the adjusted one when the row has it."""
     adjusted = "p_adjusted" in row
     p = row["p_adjusted"] if adjusted else row["t_test_p"]
     evidence = (
@@ -321,7 +322,12 @@ def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     if abs(row["difference"]) < 0.05:  # would print as "by 0.0 points"
         return f"leaves {subject} unchanged to a tenth of a point {evidence}"
     verb = "lowers" if row["difference"] < 0 else "raises"
-    return f"{verb} {subject} by {abs(row['difference']):.1f} points {evidence}"
+    size = f"by {abs(row['difference']):.1f} points"
+    if "clear" not in row:
+        return f"{verb} {subject} {size} {evidence}"
+    if bool(row["clear"]):
+        return f"clearly {verb} {subject} {size} {evidence}"
+    return f"{verb} {subject} {size}, not clearly {evidence}"
 
 
 def glue_comparison(

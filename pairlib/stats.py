@@ -92,6 +92,8 @@ def paired_comparison(df: pd.DataFrame, a: str, b: str, metric: str = "test_erro
     the same amount (zero spread) the t statistic is undefined, and the interval is that one
     value, with p = 0 (or 1 when the difference is zero).
     """
+    if a == b:
+        raise ValueError(f"cannot compare {a!r} with itself")
     final = final_epoch(df).pivot_table(index="seed", columns="name", values=metric)
     both = final[[a, b]].dropna()
     if len(both) < 2:

@@ -75,6 +75,8 @@ def test_paired_table_and_too_few_rounds():
     assert len(paired_table(df, [("a", "b"), ("b", "a")])) == 2
     with pytest.raises(ValueError, match="at least 2 rounds"):
         paired_comparison(table({"a": [1.0], "b": [2.0]}), "a", "b")
+    with pytest.raises(ValueError, match="with itself"):
+        paired_comparison(df, "a", "a")
 
 
 def test_results_table_links_registry_names_to_published_rows():
@@ -107,15 +109,26 @@ def test_labelled_comparisons_and_their_display():
     assert shown.loc[1, "clear"] == "no" and shown.loc[0, "p (Holm)"] == "< 0.001"
 
 
-def test_effect_phrase_takes_its_verb_from_the_sign():
-    row = {"difference": -2.14, "ci_low": -3.0, "ci_high": -1.2, "t_test_p": 0.001, "p_adjusted": 0.0039}
-    assert (
-        effect_phrase(row) == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], Holm-adjusted p = 0.004)"
+def test_effect_phrase_takes_its_verb_from_the_sign_and_its_adverb_from_clear():
+    row = {
+        "difference": -2.14,
+        "ci_low": -3.0,
+        "ci_high": -1.2,
+        "t_test_p": 0.001,
+        "p_adjusted": 0.0039,
+        "clear": True,
+    }
+    expected = "clearly lowers the error by 2.1 points (95% CI [-3.0, -1.2], Holm-adjusted p = 0.004)"
+    assert effect_phrase(row) == expected
+    assert effect_phrase({**row, "difference": 0.5, "clear": False}).startswith(
+        "raises the error by 0.5 points, not clearly ("
     )
-    assert effect_phrase({**row, "difference": 0.5}).startswith("raises the error by 0.5 points")
     assert effect_phrase({**row, "difference": 0.02}).startswith("leaves the error unchanged")
-    unadjusted = {k: v for k, v in row.items() if k != "p_adjusted"}
-    assert effect_phrase(unadjusted).endswith("paired-t p = 0.001)")
+    unadjusted = {k: v for k, v in row.items() if k not in ("p_adjusted", "clear")}
+    assert (
+        effect_phrase(unadjusted)
+        == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], paired-t p = 0.001)"
+    )
 
 
 def test_the_interval_and_p_are_scipys_paired_t():
