@@ -132,6 +132,21 @@ def mean_interval(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[flo
     return mean, mean - half, mean + half
 
 
+def reproduction_z(ours: tuple[float, float, int], published: tuple[float, float, int]) -> float:
+    """The gap between our mean and a published one in standard errors: (ours − published) /
+    sqrt(se_ours² + se_pub²), se = std/sqrt(rounds), each given as (mean, std, rounds).
+
+    NaN when the report gave no std or no rounds: without them the gap has no scale.
+    """
+    (m1, s1, n1), (m2, s2, n2) = ours, published
+    if any(not (isinstance(v, int | float) and math.isfinite(v)) for v in (m1, s1, n1, m2, s2, n2)):
+        return math.nan
+    if n1 < 1 or n2 < 1:
+        return math.nan
+    scale = math.sqrt(s1**2 / n1 + s2**2 / n2)
+    return (m1 - m2) / scale if scale > 0 else math.nan
+
+
 def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm's step-down adjusted p-values: reject where adjusted p < alpha, family-wise error <= alpha.
 

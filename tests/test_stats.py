@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,7 @@ from pairlib.stats import (
     mean_interval,
     paired_comparison,
     paired_table,
+    reproduction_z,
     summarise,
     verdict,
     wilcoxon_exact,
@@ -248,3 +251,10 @@ def test_registered_configs_at_a_chapters_protocol_and_their_published_text():
     assert published_text("004/WS") == "12.3 ± 1.3" and published_text("ours only") == ""
     with pytest.raises(KeyError, match="unknown configuration"):
         registered("004/nope", epochs=25, n_pairs=1000)
+
+
+def test_reproduction_z_scales_the_gap_by_both_standard_errors():
+    # se_ours = 1/sqrt(4) = 0.5, se_pub = 0.6/sqrt(4) = 0.3: gap 1.166 / sqrt(0.34) = 2.0
+    z = reproduction_z((3.0, 1.0, 4), (3.0 - 2 * 0.34**0.5, 0.6, 4))
+    assert z == pytest.approx(2.0)
+    assert math.isnan(reproduction_z((3.0, 1.0, 10), (2.0, float("nan"), 10)))
