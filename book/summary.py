@@ -167,3 +167,32 @@ if "pairs" in results:
     )
 else:
     show_markdown("The data chapter has not recorded its class-balance table yet.")
+
+# %% tags=["remove-input"]
+# Every paired comparison of the book in one table, results/comparisons.csv (Methods page).
+from pairlib.book import load_comparisons, save_results
+from pairlib.stats import wilcoxon_floor
+
+comparisons = load_comparisons(toc_chapters(), folder)
+if len(comparisons):
+    save_results(comparisons, "comparisons")
+    floor = comparisons["rounds"].map(wilcoxon_floor)
+    counts = (
+        comparisons.assign(
+            unadjusted=comparisons["p_value"] < 0.05, at_floor=comparisons["wilcoxon_p"] <= floor * 1.0001
+        )
+        .groupby("chapter", sort=False)[["clear", "unadjusted", "at_floor"]]
+        .agg(["sum", "size"])
+    )
+    show_markdown(
+        "## Every comparison\n\n"
+        f"The chapters made {len(comparisons)} paired comparisons, all listed with their mean "
+        "difference, 95% interval, paired-t p (raw and Holm-adjusted within the chapter), exact "
+        "Wilcoxon p and verdict in `results/comparisons.csv`. "
+        + " ".join(
+            f"{chapter}: {int(row[('clear', 'sum')])} of {int(row[('clear', 'size')])} clear after "
+            f"Holm's adjustment ({int(row[('unadjusted', 'sum')])} with an unadjusted p below 0.05; "
+            f"{int(row[('at_floor', 'sum')])} at the Wilcoxon floor 2/2^n of their n rounds)."
+            for chapter, row in counts.iterrows()
+        )
+    )
