@@ -954,8 +954,8 @@ glue_figure("fig-cmp-best", fig)
 # model reaches {glue:text}`cmp_single:.2f`% in {glue:text}`cmp_single_seconds:.0f` s.
 # Against siamese-10, the best published model, it {glue:}`cmp_best_vs_s10` the error
 # ({numref}`tab-cmp-best-paired`). The ensemble {glue:}`cmp_ensemble_effect` the single
-# model's error (Holm-adjusted p = {glue:text}`cmp_ensemble_p`); the test-time augmentation
-# {glue:}`cmp_tta_effect` the single model's error (p = {glue:text}`cmp_tta_p`) and
+# model's error (Holm-adjusted {glue:text}`cmp_ensemble_p`); the test-time augmentation
+# {glue:}`cmp_tta_effect` the single model's error ({glue:text}`cmp_tta_p`) and
 # {glue:}`cmp_tta_ensemble_effect` the ensemble's. "Clearly" here, as throughout, means a
 # paired-t p below 0.05 after Holm's adjustment over the chapter's
 # {glue:text}`cmp_family` comparisons and a 95% interval that excludes zero

@@ -37,7 +37,7 @@
 #   {glue:text}`ws_share4_ci`, {glue:text}`ws_share4_clear`).
 # - **Merged to two branches**: report 004's 2-channel CNN to separate branches
 #   {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points
-#   ({glue:text}`ws_merge4_clear`, adjusted p = {glue:text}`ws_merge4_p`).
+#   ({glue:text}`ws_merge4_clear`, adjusted {glue:text}`ws_merge4_p`).
 # - {glue:text}`ws_family` comparisons are made in this chapter; {glue:text}`ws_family_clear`
 #   are clear after Holm's adjustment, against {glue:text}`ws_family_raw` at an unadjusted
 #   p < 0.05.
@@ -416,7 +416,8 @@ glue_comparisons("ws_share", sharing)
 glue_comparisons("ws_merge", merged)
 # Only the rows where sharing is the one difference count as evidence on sharing: the rows at
 # the reports' own learning rates change the learning rate too.
-controlled = sharing[~sharing["comparison"].str.contains("report's")]
+LR_CONFOUNDED = {"FC, report 002's learning rates", "ConvNet 002, report's learning rates"}
+controlled = sharing[~sharing["comparison"].isin(LR_CONFOUNDED)]
 glue_value("ws_share_clear", int(controlled["clear"].sum()))
 glue_value("ws_share_count", len(controlled))
 glue_value("ws_share_better", int((controlled["difference"] < 0).sum()))
@@ -806,7 +807,7 @@ save_comparisons("weight_sharing", family)
 # - **The reports' "CNN against WS" comparisons mix two effects.** Splitting report 004's
 #   2-channel CNN into two separate branches already {glue:text}`ws_merge4_effect` the error
 #   by {glue:text}`ws_merge4_diff:.1f` points ({glue:text}`ws_merge4_clear`, Holm-adjusted
-#   p = {glue:text}`ws_merge4_p`); sharing them then does the rest ({numref}`tab-ws-merged`).
+#   {glue:text}`ws_merge4_p`); sharing them then does the rest ({numref}`tab-ws-merged`).
 # - **Report 003's batch norm finding holds.** Without batch norm, its pair ConvNet at a
 #   learning rate of one {glue:}`ws_abl_pair_no_batch_norm`, and its convolutions' gradients
 #   are zero or not finite through the second half of the first {glue:text}`ws_grad_steps`

@@ -281,6 +281,12 @@ def p_text(p: float) -> str:
     return "< 0.001" if p < 0.0005 else f"{p:.3f}"
 
 
+def p_equation(p: float) -> str:
+    """ "p = 0.023" or "p < 0.001", for prose: a p-value never reads "p = < 0.001"."""
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means, the
     mean per-round difference b − a with its 95% CI, the paired-t p adjusted (Holm) within the
@@ -317,7 +323,7 @@ def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     p = row["p_adjusted"] if adjusted else row["t_test_p"]
     evidence = (
         f"(95% CI [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], "
-        f"{'Holm-adjusted ' if adjusted else 'paired-t '}p = {p_text(p)})"
+        f"{'Holm-adjusted ' if adjusted else 'paired-t '}{p_equation(p)})"
     )
     if abs(row["difference"]) < 0.05:  # would print as "by 0.0 points"
         return f"leaves {subject} unchanged to a tenth of a point {evidence}"
@@ -336,8 +342,9 @@ def glue_comparison(
     """Glue one paired comparison for the prose, so that no figure of it is typed by hand.
 
     Names: ``<prefix>_a`` and ``<prefix>_b`` (mean errors), ``<prefix>_diff`` (|b − a|),
-    ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` (paired t, Holm-adjusted in the chapter's
-    family), ``<prefix>_wilcoxon`` (exact Wilcoxon, unadjusted), ``<prefix>_won`` ("8 of 10"),
+    ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` ("p = 0.012" or "p < 0.001": paired t,
+    Holm-adjusted in the chapter's family), ``<prefix>_wilcoxon`` (exact Wilcoxon, unadjusted,
+    same form), ``<prefix>_won`` ("8 of 10"),
     ``<prefix>_effect`` (``lower`` or ``higher``: the sign of b − a in words, so the sentence
     stays true if a rerun flips it), ``<prefix>_clear`` ("clearly" or "not clearly", from the
     row's ``clear``: adjusted p < 0.05 and the CI excluding 0) and ``<prefix>_phrase``
@@ -347,8 +354,8 @@ def glue_comparison(
     glue_value(f"{prefix}_b", float(row["mean_b"]))
     glue_value(f"{prefix}_diff", abs(float(row["difference"])))
     glue_text(f"{prefix}_ci", f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]")
-    glue_text(f"{prefix}_p", p_text(float(row["p_adjusted"])))
-    glue_text(f"{prefix}_wilcoxon", p_text(float(row["wilcoxon_p"])))
+    glue_text(f"{prefix}_p", p_equation(float(row["p_adjusted"])))
+    glue_text(f"{prefix}_wilcoxon", p_equation(float(row["wilcoxon_p"])))
     glue_text(f"{prefix}_won", f"{int(row['b_better_rounds'])} of {int(row['rounds'])}")
     glue_text(f"{prefix}_effect", lower if row["difference"] < 0 else higher)
     glue_text(f"{prefix}_clear", "clearly" if bool(row["clear"]) else "not clearly")

@@ -7,7 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from pairlib.book import comparison_display, effect_phrase, load_comparisons, p_text, save_comparisons
+from pairlib.book import (
+    comparison_display,
+    effect_phrase,
+    load_comparisons,
+    p_equation,
+    p_text,
+    save_comparisons,
+)
 from pairlib.stats import (
     COMPARISON_COLUMNS,
     adjust_family,
@@ -230,6 +237,7 @@ def test_a_mean_against_a_threshold_carries_its_interval():
 
 def test_p_text_never_prints_zero():
     assert p_text(0.0001) == "< 0.001" and p_text(0.0234) == "0.023"
+    assert p_equation(0.0001) == "p < 0.001" and p_equation(0.0234) == "p = 0.023"
 
 
 def test_summary_text_shows_divergence_instead_of_a_mean():
