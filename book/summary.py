@@ -106,3 +106,32 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 # The data chapter measured the share of positive targets in {glue:}`sum_test_sets` test
 # sets: a network that always answers 1 errs on {glue:text}`sum_floor:.1f`% of the test
 # pairs. Every model in this book must be judged against that floor, not against 50%.
+
+# %% tags=["remove-input"]
+# Every paired comparison of the book in one table, results/comparisons.csv (Methods page).
+from pairlib.book import load_comparisons, save_results
+from pairlib.stats import wilcoxon_floor
+
+comparisons = load_comparisons(toc_chapters(), folder)
+if len(comparisons):
+    save_results(comparisons, "comparisons")
+    floor = comparisons["rounds"].map(wilcoxon_floor)
+    counts = (
+        comparisons.assign(
+            unadjusted=comparisons["p_value"] < 0.05, at_floor=comparisons["wilcoxon_p"] <= floor * 1.0001
+        )
+        .groupby("chapter", sort=False)[["clear", "unadjusted", "at_floor"]]
+        .agg(["sum", "size"])
+    )
+    show_markdown(
+        "## Every comparison\n\n"
+        f"The chapters made {len(comparisons)} paired comparisons, all listed with their mean "
+        "difference, 95% interval, paired-t p (raw and Holm-adjusted within the chapter), exact "
+        "Wilcoxon p and verdict in `results/comparisons.csv`. "
+        + " ".join(
+            f"{chapter}: {int(row[('clear', 'sum')])} of {int(row[('clear', 'size')])} clear after "
+            f"Holm's adjustment ({int(row[('unadjusted', 'sum')])} with an unadjusted p below 0.05; "
+            f"{int(row[('at_floor', 'sum')])} at the Wilcoxon floor 2/2^n of their n rounds)."
+            for chapter, row in counts.iterrows()
+        )
+    )

@@ -23,6 +23,25 @@
 # from sharing itself or from the change of size that comes with it, and do the
 # architectural details that {cite:t}`ahmed_ee559` studied (batch norm, skip connections,
 # learning rate, widths) change the answer?
+#
+# ```{admonition} Key findings
+# - **Sharing helps where only the sharing differs.** Of the {glue:text}`ws_share_count`
+#   comparisons in which a model and its unshared twin differ in nothing else, sharing lowers
+#   the mean error in {glue:text}`ws_share_better` and clearly (Holm-adjusted within the
+#   chapter, see [Methods](../book/methods.md)) in {glue:text}`ws_share_clear`. For report
+#   004's branches at equal parameter count it {glue:text}`ws_share6_effect` the error by
+#   {glue:text}`ws_share6_diff:.1f` points (95% CI {glue:text}`ws_share6_ci`,
+#   {glue:text}`ws_share6_clear`).
+# - **Report 002's ConvNets at one learning rate**: WS1 to WS3 at WS3's learning rate
+#   {glue:text}`ws_share4_effect` the error by {glue:text}`ws_share4_diff:.1f` points (CI
+#   {glue:text}`ws_share4_ci`, {glue:text}`ws_share4_clear`).
+# - **Merged to two branches**: report 004's 2-channel CNN to separate branches
+#   {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points
+#   ({glue:text}`ws_merge4_clear`, adjusted {glue:text}`ws_merge4_p`).
+# - {glue:text}`ws_family` comparisons are made in this chapter; {glue:text}`ws_family_clear`
+#   are clear after Holm's adjustment, against {glue:text}`ws_family_raw` at an unadjusted
+#   p < 0.05.
+# ```
 
 # %% tags=["parameters"]
 rounds = 10  # rounds per configuration: new pairs, new initialisation and batch order each
@@ -35,7 +54,6 @@ grad_steps = 40  # minibatches whose gradient norms are recorded (report 003's F
 # %% tags=["remove-cell"]
 import functools
 import re
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,6 +69,8 @@ from pairlib.book import (
     glue_text,
     glue_value,
     integer,
+    p_text,
+    save_comparisons,
     save_results,
     setup_figures,
     show_table,
@@ -62,10 +82,9 @@ from pairlib.curves import paired_differences_figure, plot_band, round_errors_fi
 from pairlib.diagnostics import gradient_grid
 from pairlib.models import match_parameters
 from pairlib.published import published_row
-from pairlib.stats import labelled_comparisons, paired_table, results_table, summarise, verdict
+from pairlib.stats import adjust_family, labelled_comparisons, results_table, summarise, wilcoxon_floor
 from pairlib.train import TrainConfig, run_grid
 
-started = time.perf_counter()
 p = check_parameters(
     {"grad_steps": integer(2, 500)},
     rounds=rounds,
@@ -111,7 +130,9 @@ registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p[
 #   add FCNN3 at WS2's learning rate (same architecture) and, with hidden layers halved, at
 #   WS2's parameter count.
 # - **ConvNets**: a merged 2-channel ConvNet (003 pair, 004 CNN, 001 Model 2) against two
-#   ConvNet branches without sharing (002 WS1) and with it (002 WS3, 004 WS). Report 004's
+#   ConvNet branches without sharing (002 WS1) and with it (002 WS3, 004 WS). Report 002
+#   tuned WS1 and WS3 to different learning rates, so we add WS1 at WS3's learning rate, which
+#   makes sharing the only difference between them. Report 004's
 #   branches are the 2-channel model's body with one input channel; we add the same model
 #   without sharing, and report 003's siamese ConvNet trained on the target alone (its
 #   report adds an auxiliary loss, which the next chapter studies).
@@ -152,6 +173,7 @@ GROUPS: dict[str, dict[str, TrainConfig]] = {
         "003/pair": registered("003/pair"),
         "003/siamese, target only": siamese003,
         "002/WS1": registered("002/WS1"),
+        "002/WS1, WS3's lr": registered("002/WS1").replace(lr=registered("002/WS3").lr),
         "002/WS3": registered("002/WS3"),
     },
     "equal size": {
@@ -282,7 +304,8 @@ def effect(a: str, b: str) -> str:
         return f"makes training diverge ({error_text(b)})"
     if not stable(a):
         return f"avoids the divergence ({error_text(a)} before; {error_text(b)}% after)"
-    return effect_phrase(paired_table(everything, [(a, b)]).iloc[0])
+    effects = family["ablations"]
+    return effect_phrase(effects[(effects["a"] == a) & (effects["b"] == b)].iloc[0])
 
 
 # %% [markdown]
@@ -346,7 +369,8 @@ SHARING = [
     ("FC, report 002's learning rates", "002/FCNN3", "002/WS2"),
     ("FC, same architecture", "002/FCNN3, WS2's lr", "002/WS2"),
     ("FC, same parameter count", "002/FCNN3, WS2's lr and size", "002/WS2"),
-    ("ConvNet 002 (WS1 vs WS3)", "002/WS1", "002/WS3"),
+    ("ConvNet 002, report's learning rates", "002/WS1", "002/WS3"),
+    ("ConvNet 002, same learning rate", "002/WS1, WS3's lr", "002/WS3"),
     ("ConvNet 004, same architecture", "004/WS unshared", "004/WS"),
     ("ConvNet 004, same parameter count", "004/WS unshared, WS's size", "004/WS"),
     ("report 000, Model B", "000/model-B-no-ws", "000/model-B"),
@@ -361,13 +385,56 @@ MERGED = [
 ]
 
 
-sharing = labelled_comparisons(main, SHARING)
-merged = labelled_comparisons(main, MERGED)
+SETTINGS = list(ablations(siamese003))
+cell_name = {(setting, model): name for setting, model, name in ablation_cells}
+both_stable = [
+    s
+    for s in SETTINGS
+    if not final.loc[[cell_name[(s, "pair")], cell_name[(s, "siamese")]], "diverged"].any()
+]
+# Each ablation against its model's base setting, where both trained in every round.
+ABLATION_EFFECTS = [
+    (f"{model}: {setting}", cell_name[("as in report 003", model)], cell_name[(setting, model)])
+    for model in ABLATION_BASES
+    for setting in SETTINGS[1:]
+    if cell_name[(setting, model)] != cell_name[("as in report 003", model)]
+    and not final.loc[[cell_name[("as in report 003", model)], cell_name[(setting, model)]], "diverged"].any()
+]
+# One family: every comparison of the chapter, Holm-adjusted together (see the Methods page).
+family = adjust_family(
+    {
+        "sharing": labelled_comparisons(main, SHARING),
+        "merged": labelled_comparisons(main, MERGED),
+        "pair vs siamese": labelled_comparisons(
+            ablation, [(s, cell_name[(s, "pair")], cell_name[(s, "siamese")]) for s in both_stable]
+        ),
+        "ablations": labelled_comparisons(everything, ABLATION_EFFECTS),
+    }
+)
+sharing, merged = family["sharing"], family["merged"]
 glue_comparisons("ws_share", sharing)
 glue_comparisons("ws_merge", merged)
-glue_value("ws_share_clear", int(sum(v != "no clear difference" for v in sharing["verdict"])))
-glue_value("ws_share_count", len(sharing))
-glue_value("ws_share_better", int((sharing["difference"] < 0).sum()))
+# Only the rows where sharing is the one difference count as evidence on sharing: the rows at
+# the reports' own learning rates change the learning rate too.
+LR_CONFOUNDED = {"FC, report 002's learning rates", "ConvNet 002, report's learning rates"}
+controlled = sharing[~sharing["comparison"].isin(LR_CONFOUNDED)]
+glue_value("ws_share_clear", int(controlled["clear"].sum()))
+glue_value("ws_share_count", len(controlled))
+glue_value("ws_share_better", int((controlled["difference"] < 0).sum()))
+whole = pd.concat(family.values(), ignore_index=True)
+glue_value("ws_family", len(whole))
+glue_value("ws_family_clear", int(whole["clear"].sum()))
+glue_value("ws_family_raw", int((whole["t_test_p"] < 0.05).sum()))
+glue_value("ws_family_floor", int((whole["wilcoxon_p"] <= wilcoxon_floor(p["rounds"]) * 1.0001).sum()))
+glue_text("ws_floor", p_text(wilcoxon_floor(p["rounds"])))
+same_size = sharing.set_index("comparison").loc["ConvNet 004, same parameter count"]
+glue_text(
+    "ws_size_reading",
+    "the gain is about sharing rather than size."
+    if same_size["clear"] and same_size["difference"] < 0
+    else "at equal size the runs do not show a clear gain, so part of the gain at equal "
+    "architecture may be the size.",
+)
 for name in ("000/model-B", "000/model-B-no-ws", "002/FCNN3", "002/WS2", "004/WS", "004/CNN"):
     row = published_row(*PUBLISHED_ROW[name])
     glue_value(f"ws_pub_{name.replace('/', '_').replace('-', '_')}", float(row["test_error_mean_pct"]))
@@ -381,34 +448,49 @@ glue_value("ws_hidden_004", ws004.model.hidden[0])
 # ## Does sharing help?
 #
 # {numref}`tab-ws-sharing` compares each shared model with the same model without sharing,
-# round by round, and {numref}`fig-ws-paired` draws the differences. Sharing lowers the
-# mean test error in {glue:text}`ws_share_better` of the {glue:text}`ws_share_count`
-# comparisons, and the difference is clear (95% interval excluding zero and Wilcoxon
-# p < 0.05) in {glue:text}`ws_share_clear` of them.
+# round by round, and {numref}`fig-ws-paired` draws the differences. Two of its rows, at the
+# learning rates report 002 tuned for each model, change the learning rate as well as the
+# sharing; they are shown because the report compared them, but only the
+# {glue:text}`ws_share_count` rows in which sharing is the one difference count as evidence.
+# Among those, sharing lowers the mean test error in {glue:text}`ws_share_better`, and the
+# difference is clear in {glue:text}`ws_share_clear`. *Clear* means, throughout the book, a
+# paired-t p below 0.05 after Holm's adjustment over all {glue:text}`ws_family` comparisons
+# of this chapter, with a 95% interval that excludes zero ([Methods](../book/methods.md));
+# {glue:text}`ws_family_raw` of them have an unadjusted p below 0.05 and
+# {glue:text}`ws_family_clear` survive the adjustment. The exact Wilcoxon p is shown as a
+# check: {glue:text}`ws_family_floor` of the chapter's comparisons sit at its floor of
+# {glue:text}`ws_floor` for {glue:text}`ws_rounds` rounds, which says only that every round
+# went the same way.
 #
 # - **ConvNet branches, report 004's architecture.** At the same architecture, sharing
-#   {glue:text}`ws_share4_effect` the test error from {glue:text}`ws_share4_a:.1f`% to
-#   {glue:text}`ws_share4_b:.1f`% (difference {glue:text}`ws_share4_diff:.1f` points, 95% CI
-#   {glue:text}`ws_share4_ci`, better in {glue:text}`ws_share4_won` rounds). But the shared
+#   {glue:text}`ws_share5_effect` the test error from {glue:text}`ws_share5_a:.1f`% to
+#   {glue:text}`ws_share5_b:.1f`% (difference {glue:text}`ws_share5_diff:.1f` points, 95% CI
+#   {glue:text}`ws_share5_ci`, better in {glue:text}`ws_share5_won` rounds). But the shared
 #   model has {glue:text}`ws_params_004_ws:,` parameters and its unshared twin
 #   {glue:text}`ws_params_004_unshared:,`. Narrowing the unshared branches' hidden layer from
 #   {glue:text}`ws_hidden_004` to {glue:text}`ws_hidden_004_small` units brings it to
 #   {glue:text}`ws_params_004_small:,` parameters; against that model sharing
-#   {glue:text}`ws_share5_effect` the error by {glue:text}`ws_share5_diff:.1f` points (CI
-#   {glue:text}`ws_share5_ci`), so the gain is {glue:text}`ws_share5_clear` about sharing
-#   rather than size.
-# - **Report 002's ConvNets** (WS1 to WS3, each at its own tuned learning rate): sharing
-#   {glue:text}`ws_share3_effect` the error by {glue:text}`ws_share3_diff:.1f` points (CI
-#   {glue:text}`ws_share3_ci`).
+#   {glue:text}`ws_share6_effect` the error by {glue:text}`ws_share6_diff:.1f` points (CI
+#   {glue:text}`ws_share6_ci`, {glue:text}`ws_share6_clear`): {glue:text}`ws_size_reading`
+# - **Report 002's ConvNets.** WS1 to WS3, each at its own tuned learning rate (8e-4 and
+#   1.3e-3 in the report's configuration), {glue:text}`ws_share3_effect` the error by
+#   {glue:text}`ws_share3_diff:.1f` points (CI {glue:text}`ws_share3_ci`), but changes two
+#   things. With WS1 trained at WS3's learning rate, sharing alone
+#   {glue:text}`ws_share4_effect` the error by {glue:text}`ws_share4_diff:.1f` points (CI
+#   {glue:text}`ws_share4_ci`, {glue:text}`ws_share4_clear`, better in
+#   {glue:text}`ws_share4_won` rounds).
 # - **Fully connected branches.** Report 002's FCNN3 to WS2 changes both the sharing and the
 #   learning rate: {glue:text}`ws_share0_a:.1f`% to {glue:text}`ws_share0_b:.1f`% (published:
 #   {glue:text}`ws_pub_002_FCNN3:.1f`% to {glue:text}`ws_pub_002_WS2:.1f`%). At the same
 #   learning rate sharing {glue:text}`ws_share1_effect` the error by
-#   {glue:text}`ws_share1_diff:.1f` points (CI {glue:text}`ws_share1_ci`), and at the same
-#   parameter count by {glue:text}`ws_share2_diff:.1f` points (CI {glue:text}`ws_share2_ci`).
+#   {glue:text}`ws_share1_diff:.1f` points (CI {glue:text}`ws_share1_ci`,
+#   {glue:text}`ws_share1_clear`), and at the same parameter count by
+#   {glue:text}`ws_share2_diff:.1f` points (CI {glue:text}`ws_share2_ci`,
+#   {glue:text}`ws_share2_clear`).
 # - **Report 000's Model B** (the fixed power-6 comparator, MSE on the target): sharing
-#   {glue:text}`ws_share6_effect` the error from {glue:text}`ws_share6_a:.1f`% to
-#   {glue:text}`ws_share6_b:.1f`% (CI {glue:text}`ws_share6_ci`); the report found
+#   {glue:text}`ws_share7_effect` the error from {glue:text}`ws_share7_a:.1f`% to
+#   {glue:text}`ws_share7_b:.1f`% (CI {glue:text}`ws_share7_ci`, {glue:text}`ws_share7_clear`);
+#   the report found
 #   {glue:text}`ws_pub_000_model_B_no_ws:.1f`% and {glue:text}`ws_pub_000_model_B:.1f`%.
 #
 # Why sharing should help: with 1000 pairs, each branch of an unshared model sees each
@@ -424,9 +506,11 @@ show_table(
     comparison_display(sharing),
     "tab-ws-sharing",
     f"Sharing the branches' weights, round by round: test error without (a) and with (b) sharing, "
-    f"the mean per-round difference b − a with its 95% confidence interval, the Wilcoxon "
-    f"signed-rank test and the rounds (of {p['rounds']}) in which the shared model did better. "
-    "Negative differences favour sharing.",
+    f"the mean per-round difference b − a with its 95% confidence interval, the paired-t p "
+    f"adjusted (Holm) over the chapter's comparisons, the exact Wilcoxon p (unadjusted), the rounds "
+    f"(of {p['rounds']}) in which the shared model did better and whether the difference is clear. "
+    "Negative differences favour sharing. The rows at the report's learning rates change the "
+    "learning rate too.",
 )
 
 # %% tags=["remove-input"]
@@ -460,14 +544,15 @@ glue_figure("fig-ws-paired", fig)
 # a change of more than sharing ({numref}`tab-ws-merged`). Going from report 004's
 # 2-channel CNN ({glue:text}`ws_merge4_a:.1f`%) to separate branches
 # {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points (CI
-# {glue:text}`ws_merge4_ci`), and to shared branches by {glue:text}`ws_merge5_diff:.1f`
-# points ({glue:text}`ws_merge5_effect` it; CI {glue:text}`ws_merge5_ci`); the report
+# {glue:text}`ws_merge4_ci`, {glue:text}`ws_merge4_clear`), and to shared branches by
+# {glue:text}`ws_merge5_diff:.1f` points ({glue:text}`ws_merge5_effect` it; CI
+# {glue:text}`ws_merge5_ci`, {glue:text}`ws_merge5_clear`); the report
 # published {glue:text}`ws_pub_004_CNN:.1f`% and {glue:text}`ws_pub_004_WS:.1f`%. Report
 # 003's pair ConvNet to its siamese network trained on the target alone:
 # {glue:text}`ws_merge3_a:.1f`% to {glue:text}`ws_merge3_b:.1f`% (CI
-# {glue:text}`ws_merge3_ci`). The two-branch layout builds in what the task is (two
-# independent digits, then a comparison), which a merged network must discover from 1000
-# examples.
+# {glue:text}`ws_merge3_ci`, {glue:text}`ws_merge3_clear`). A likely reason, which these
+# runs do not test: the two-branch layout builds in what the task is (two independent
+# digits, then a comparison), which a merged network must discover from 1000 examples.
 #
 # ## Report 000's curves
 #
@@ -520,31 +605,29 @@ axes[1].legend(fontsize=7)
 glue_figure("fig-ws-curves", fig)
 
 # %% tags=["remove-cell"]
-SETTINGS = list(ablations(siamese003))
-cell_name = {(setting, model): name for setting, model, name in ablation_cells}
-ablation_rows, ablation_stats = [], []
+ablation_stats = family["pair vs siamese"].set_index("comparison")
+ablation_rows = []
 for setting in SETTINGS:
     pair_name, siamese_name = cell_name[(setting, "pair")], cell_name[(setting, "siamese")]
-    difference, wilcoxon = "", ""
-    if stable(pair_name, siamese_name):
-        row = paired_table(ablation, [(pair_name, siamese_name)]).iloc[0]
-        ablation_stats.append({**row.to_dict(), "setting": setting})
-        difference = f"{row['difference']:+.1f} [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]"
-        wilcoxon = f"{row['wilcoxon_p']:.3f}"
+    cells = {"siamese − pair [95% CI]": "", "p (Holm)": "", "Wilcoxon p": ""}
+    if setting in ablation_stats.index:
+        row = ablation_stats.loc[setting]
+        interval = f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]"
+        cells = {
+            "siamese − pair [95% CI]": f"{row['difference']:+.1f} {interval}",
+            "p (Holm)": p_text(row["p_adjusted"]),
+            "Wilcoxon p": p_text(row["wilcoxon_p"]),
+        }
     ablation_rows.append(
         {
             "setting": setting,
             "pair (%)": error_text(pair_name),
             "siamese (%)": error_text(siamese_name),
-            "siamese − pair [95% CI]": difference,
-            "Wilcoxon p": wilcoxon,
+            **cells,
         }
     )
-ablation_stats = pd.DataFrame(ablation_stats).set_index("setting")
 glue_comparison("ws_abl_base", ablation_stats.loc["as in report 003"])
-siamese_clear = [
-    s for s in ablation_stats.index if verdict(ablation_stats.loc[s]).startswith(cell_name[(s, "siamese")])
-]
+siamese_clear = ablation_stats[ablation_stats["clear"] & (ablation_stats["difference"] < 0)]
 glue_value("ws_abl_siamese_wins", len(siamese_clear))
 glue_value("ws_abl_settings", len(ablation_stats))
 glue_value("ws_abl_unstable", len(SETTINGS) - len(ablation_stats))
@@ -568,8 +651,9 @@ show_table(
     "tab-ws-ablation",
     f"Report 003's ablations on its pair ConvNet (learning rate 1) and on its siamese ConvNet "
     f"with shared branches trained on the target (learning rate 0.25): test error, mean ± std "
-    f"over {p['rounds']} rounds, and the per-round difference between the two. Each row "
-    "changes the named setting of both models (64 channels and 64 hidden units otherwise).",
+    f"over {p['rounds']} rounds, and the per-round difference between the two with its 95% "
+    "CI, Holm-adjusted paired-t p and exact Wilcoxon p. Each row changes the named setting of "
+    "both models (64 channels and 64 hidden units otherwise).",
 )
 
 # %% tags=["remove-cell"]
@@ -704,25 +788,26 @@ save_results(tidy, "weight_sharing")
 glue_value("ws_configurations", len(tidy))
 glue_value("ws_runs", int(len(tidy) * p["rounds"]))
 glue_value("ws_train_minutes", float(final["seconds"].mul(final["count"]).sum() / 60))
-glue_value("ws_minutes", (time.perf_counter() - started) / 60)
+save_comparisons("weight_sharing", family)
 
 # %% [markdown]
 # ## What holds
 #
-# - **Sharing helps, and not because it changes the size.** It lowers the mean test error
-#   in {glue:text}`ws_share_better` of the {glue:text}`ws_share_count` comparisons of
-#   {numref}`tab-ws-sharing`, clearly in {glue:text}`ws_share_clear`, and against an
-#   unshared model of the same parameter count as much as against one of the same
-#   architecture ({glue:text}`ws_share5_diff:.1f` against {glue:text}`ws_share4_diff:.1f`
-#   points for report 004's ConvNets).
-# - **Reports 000 and 004 found large gains, report 002 a smaller one: both hold.** The gain
-#   depends on the model: {glue:text}`ws_share6_diff:.1f` points for report 000's Model B,
-#   {glue:text}`ws_share4_diff:.1f` for report 004's branches, {glue:text}`ws_share3_diff:.1f`
-#   for report 002's ConvNets and {glue:text}`ws_share1_diff:.1f` for its MLPs.
+# - **Sharing, where it is the one difference.** It lowers the mean test error in
+#   {glue:text}`ws_share_better` of the {glue:text}`ws_share_count` such comparisons of
+#   {numref}`tab-ws-sharing`, clearly in {glue:text}`ws_share_clear`. For report 004's
+#   ConvNets the gain against an unshared model of the same parameter count is
+#   {glue:text}`ws_share6_diff:.1f` points ({glue:text}`ws_share6_clear`), against one of the
+#   same architecture {glue:text}`ws_share5_diff:.1f` ({glue:text}`ws_share5_clear`).
+# - **The size of the gain depends on the model**: {glue:text}`ws_share7_diff:.1f` points for
+#   report 000's Model B ({glue:text}`ws_share7_clear`), {glue:text}`ws_share5_diff:.1f` for
+#   report 004's branches, {glue:text}`ws_share4_diff:.1f` for report 002's ConvNets at one
+#   learning rate ({glue:text}`ws_share4_clear`) and {glue:text}`ws_share1_diff:.1f` for its
+#   MLPs ({glue:text}`ws_share1_clear`).
 # - **The reports' "CNN against WS" comparisons mix two effects.** Splitting report 004's
 #   2-channel CNN into two separate branches already {glue:text}`ws_merge4_effect` the error
-#   by {glue:text}`ws_merge4_diff:.1f` points; sharing them then does the rest
-#   ({numref}`tab-ws-merged`).
+#   by {glue:text}`ws_merge4_diff:.1f` points ({glue:text}`ws_merge4_clear`, Holm-adjusted
+#   {glue:text}`ws_merge4_p`); sharing them then does the rest ({numref}`tab-ws-merged`).
 # - **Report 003's batch norm finding holds.** Without batch norm, its pair ConvNet at a
 #   learning rate of one {glue:}`ws_abl_pair_no_batch_norm`, and its convolutions' gradients
 #   are zero or not finite through the second half of the first {glue:text}`ws_grad_steps`
@@ -731,5 +816,4 @@ glue_value("ws_minutes", (time.perf_counter() - started) / 60)
 #
 # This chapter trained {glue:text}`ws_configurations` configurations for
 # {glue:text}`ws_rounds` rounds each ({glue:text}`ws_runs` runs, {glue:text}`ws_train_minutes:.0f`
-# minutes of single-thread training); its execution took {glue:text}`ws_minutes:.1f` minutes
-# with the results cache as it was.
+# minutes of single-thread training).

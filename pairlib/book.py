@@ -32,6 +32,7 @@ import pandas as pd
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
 from pairlib.published import CITE_KEYS
+from pairlib.stats import COMPARISON_COLUMNS, adjust_family, comparisons_record
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
 
@@ -431,36 +432,64 @@ def show_table(df: pd.DataFrame, name: str, caption: str, **options: Any) -> Non
     display(Markdown(table_markdown(df, name, caption, **options)))
 
 
+def p_text(p: float) -> str:
+    """A p-value as the book prints it: three decimals, or "< 0.001" rather than "0.000"."""
+    return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+
+
+def p_equation(p: float) -> str:
+    """ "p = 0.023" or "p < 0.001", for prose: a p-value never reads "p = < 0.001"."""
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
-    """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means,
-    the mean per-round difference b − a with its 95% CI, the Wilcoxon p and the rounds b won."""
+    """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means, the
+    mean per-round difference b − a with its 95% CI, the paired-t p adjusted (Holm) within the
+    chapter, the exact Wilcoxon p as a check, the rounds b won and the verdict."""
     f = f"{{:+.{digits}f}}"
+    m = f"{{:.{digits}f}}"
     return pd.DataFrame(
         {
             "comparison": table["comparison"],
             "from (a)": table["a"],
             "to (b)": table["b"],
-            "a (%)": table["mean_a"].map(f"{{:.{digits}f}}".format),
-            "b (%)": table["mean_b"].map(f"{{:.{digits}f}}".format),
+            "a → b (%)": [
+                f"{m.format(x)} → {m.format(y)}"
+                for x, y in zip(table["mean_a"], table["mean_b"], strict=True)
+            ],
             "b − a [95% CI]": [
                 f"{f.format(d)} [{f.format(lo)}, {f.format(hi)}]"
                 for d, lo, hi in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
             ],
-            "Wilcoxon p": table["wilcoxon_p"].map("{:.3f}".format),
+            "p (Holm)": table["p_adjusted"].map(p_text),
+            "Wilcoxon p": table["wilcoxon_p"].map(p_text),
             "b better": [f"{k}/{n}" for k, n in zip(table["b_better_rounds"], table["rounds"], strict=True)],
+            "clear": table["clear"].map({True: "yes", False: "no"}),
         }
     )
 
 
 def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
-    """A paired comparison b − a in words: "lowers the error by 2.1 points (95% CI [-3.0,
-    -1.2], Wilcoxon p = 0.004)". The verb comes from the sign, so the sentence stays true
-    whatever a rerun measures."""
-    evidence = f"(95% CI [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], Wilcoxon p = {row['wilcoxon_p']:.3f})"
+    """A paired comparison b − a in words: "clearly lowers the error by 2.1 points (95% CI
+    [-3.0, -1.2], Holm-adjusted p = 0.004)". The verb comes from the sign, so the sentence stays
+    true whatever a rerun measures; "clearly" / "not clearly" from the row's ``clear`` (when it
+    has one), and the p is the adjusted one when the row has it."""
+    adjusted = "p_adjusted" in row
+    p = row["p_adjusted"] if adjusted else row["t_test_p"]
+    evidence = (
+        f"(95% CI [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], "
+        f"{'Holm-adjusted ' if adjusted else 'paired-t '}{p_equation(p)})"
+    )
     if abs(row["difference"]) < 0.05:  # would print as "by 0.0 points"
         return f"leaves {subject} unchanged to a tenth of a point {evidence}"
     verb = "lowers" if row["difference"] < 0 else "raises"
-    return f"{verb} {subject} by {abs(row['difference']):.1f} points {evidence}"
+    size = f"by {abs(row['difference']):.1f} points"
+    if "clear" not in row:
+        return f"{verb} {subject} {size} {evidence}"
+    if bool(row["clear"]):
+        return f"clearly {verb} {subject} {size} {evidence}"
+    return f"{verb} {subject} {size}, not clearly {evidence}"
 
 
 def glue_comparison(
@@ -469,20 +498,23 @@ def glue_comparison(
     """Glue one paired comparison for the prose, so that no figure of it is typed by hand.
 
     Names: ``<prefix>_a`` and ``<prefix>_b`` (mean errors), ``<prefix>_diff`` (|b − a|),
-    ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` (Wilcoxon), ``<prefix>_won`` ("8 of 10"),
+    ``<prefix>_ci`` ("[-3.1, -1.2]"), ``<prefix>_p`` ("p = 0.012" or "p < 0.001": paired t,
+    Holm-adjusted in the chapter's family), ``<prefix>_wilcoxon`` (exact Wilcoxon, unadjusted,
+    same form), ``<prefix>_won`` ("8 of 10"),
     ``<prefix>_effect`` (``lower`` or ``higher``: the sign of b − a in words, so the sentence
-    stays true if a rerun flips it), ``<prefix>_clear`` ("clearly" when the CI excludes 0
-    and p < 0.05, else "not clearly") and ``<prefix>_phrase`` (:func:`effect_phrase`).
+    stays true if a rerun flips it), ``<prefix>_clear`` ("clearly" or "not clearly", from the
+    row's ``clear``: adjusted p < 0.05 and the CI excluding 0) and ``<prefix>_phrase``
+    (:func:`effect_phrase`).
     """
     glue_value(f"{prefix}_a", float(row["mean_a"]))
     glue_value(f"{prefix}_b", float(row["mean_b"]))
     glue_value(f"{prefix}_diff", abs(float(row["difference"])))
     glue_text(f"{prefix}_ci", f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]")
-    glue_value(f"{prefix}_p", float(row["wilcoxon_p"]))
+    glue_text(f"{prefix}_p", p_equation(float(row["p_adjusted"])))
+    glue_text(f"{prefix}_wilcoxon", p_equation(float(row["wilcoxon_p"])))
     glue_text(f"{prefix}_won", f"{int(row['b_better_rounds'])} of {int(row['rounds'])}")
     glue_text(f"{prefix}_effect", lower if row["difference"] < 0 else higher)
-    clear = (row["ci_high"] < 0 or row["ci_low"] > 0) and row["wilcoxon_p"] < 0.05
-    glue_text(f"{prefix}_clear", "clearly" if clear else "not clearly")
+    glue_text(f"{prefix}_clear", "clearly" if bool(row["clear"]) else "not clearly")
     glue_text(f"{prefix}_phrase", effect_phrase(row))
 
 
@@ -725,6 +757,10 @@ def compare_with_published(results: Mapping[str, pd.DataFrame], published: pd.Da
     return pd.DataFrame(rows, columns=columns)
 
 
+TEST_CHOSEN = "chosen on the test pairs (optimistic)"
+"""How the book labels anything "best" that the test pairs chose: its error is biased low."""
+
+
 def best_per_chapter(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Each chapter's best model: the row it marks ``headline`` (a model chosen on validation
     pairs, as the test pairs must not choose it), else the lowest mean test error; the
@@ -738,9 +774,33 @@ def best_per_chapter(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             {
                 "chapter": chapter,
                 "model": best["model_id"],
-                "chosen by": "validation pairs" if len(marked) else "lowest test error",
+                "chosen by": "validation pairs" if len(marked) else TEST_CHOSEN,
                 "test error (%)": mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]),
                 "rounds": int(best["rounds"]),
             }
         )
     return pd.DataFrame(rows, columns=["chapter", "model", "chosen by", "test error (%)", "rounds"])
+
+
+# --------------------------------------------------------------------------- comparisons
+
+COMPARISONS = "comparisons"
+"""``results/comparisons.csv``: every chapter's ``<chapter>_comparisons`` table, concatenated."""
+
+
+def save_comparisons(chapter: str, tables: Mapping[str, pd.DataFrame]) -> Path | None:
+    """Record a chapter's comparison tables as ``<chapter>_comparisons`` (through
+    :func:`save_results`, so only the build writes), after adjusting them as one family.
+
+    Returns the path written, or None on a hand run.
+    """
+    return save_results(comparisons_record(chapter, adjust_family(tables)), f"{chapter}_{COMPARISONS}")
+
+
+def load_comparisons(chapters: Iterable[str], folder: Path | None = None) -> pd.DataFrame:
+    """The recorded ``<chapter>_comparisons`` tables of ``chapters`` that exist, concatenated in
+    the given order: the book's one table of every paired comparison."""
+    tables = load_results([f"{c}_{COMPARISONS}" for c in chapters], folder)
+    if not tables:
+        return pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+    return pd.concat(tables.values(), ignore_index=True)

@@ -230,7 +230,15 @@ def dependencies(chapter: Chapter) -> list[Path]:
     files = [*sorted((REPO_ROOT / "pairlib").rglob("*.py")), REPO_ROOT / "requirements.lock"]
     files.append(RESULTS_DIR / "published.csv")
     if chapter.name in AGGREGATORS:
-        files += sorted(p for p in RESULTS_DIR.glob("*.csv") if p.stem != chapter.name)
+        # The chapters' tables (<name>.csv, <name>_comparisons.csv), never an aggregator's own
+        # (the summary writes comparisons.csv): a chapter that read its own output would never
+        # be current.
+        names = [c.name for c in toc_chapters() if c.name not in AGGREGATORS]
+        files += sorted(
+            p
+            for p in RESULTS_DIR.glob("*.csv")
+            if any(p.stem == name or p.stem.startswith(f"{name}_") for name in names)
+        )
     if chapter.name in READS_NOTEBOOKS:
         files += [c.notebook for c in toc_chapters() if c.name not in AGGREGATORS]
     return [p for p in dict.fromkeys(files) if p.is_file()]

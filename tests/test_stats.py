@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
-from pairlib.book import comparison_display, effect_phrase
-from pairlib.stats import labelled_comparisons, paired_comparison, paired_table, summarise, verdict
+from pairlib.book import (
+    comparison_display,
+    effect_phrase,
+    load_comparisons,
+    p_equation,
+    p_text,
+    save_comparisons,
+)
+from pairlib.stats import (
+    COMPARISON_COLUMNS,
+    adjust_family,
+    comparisons_record,
+    holm,
+    labelled_comparisons,
+    mean_interval,
+    paired_comparison,
+    paired_table,
+    reproduction_z,
+    summarise,
+    verdict,
+    wilcoxon_exact,
+    wilcoxon_floor,
+)
 
 
 def table(errors: dict[str, list[float]]) -> pd.DataFrame:
@@ -62,6 +85,8 @@ def test_paired_table_and_too_few_rounds():
     assert len(paired_table(df, [("a", "b"), ("b", "a")])) == 2
     with pytest.raises(ValueError, match="at least 2 rounds"):
         paired_comparison(table({"a": [1.0], "b": [2.0]}), "a", "b")
+    with pytest.raises(ValueError, match="with itself"):
+        paired_comparison(df, "a", "a")
 
 
 def test_results_table_links_registry_names_to_published_rows():
@@ -83,20 +108,136 @@ def test_labelled_comparisons_and_their_display():
     assert list(compared["comparison"]) == ["sharing", "nothing"]
     assert list(compared["verdict"]) == ["shared is better", "no clear difference"]
     shown = comparison_display(compared)
-    assert list(shown.loc[0, ["a (%)", "b (%)", "b − a [95% CI]", "b better"]]) == [
-        "23.2",
-        "20.2",
+    assert list(shown.loc[0, ["a → b (%)", "b − a [95% CI]", "b better", "clear"]]) == [
+        "23.2 → 20.2",
         "-3.0 [-3.0, -3.0]",
         "10/10",
+        "yes",
     ]
+    assert shown.loc[0, "Wilcoxon p"] == "0.002"  # the floor 2/2^10: all ten rounds one way
     assert shown.loc[1, "b better"] == "0/10" and shown.loc[1, "Wilcoxon p"] == "1.000"
+    assert shown.loc[1, "clear"] == "no" and shown.loc[0, "p (Holm)"] == "< 0.001"
 
 
-def test_effect_phrase_takes_its_verb_from_the_sign():
-    row = {"difference": -2.14, "ci_low": -3.0, "ci_high": -1.2, "wilcoxon_p": 0.0039}
-    assert effect_phrase(row) == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], Wilcoxon p = 0.004)"
-    assert effect_phrase({**row, "difference": 0.5}).startswith("raises the error by 0.5 points")
+def test_effect_phrase_takes_its_verb_from_the_sign_and_its_adverb_from_clear():
+    row = {
+        "difference": -2.14,
+        "ci_low": -3.0,
+        "ci_high": -1.2,
+        "t_test_p": 0.001,
+        "p_adjusted": 0.0039,
+        "clear": True,
+    }
+    expected = "clearly lowers the error by 2.1 points (95% CI [-3.0, -1.2], Holm-adjusted p = 0.004)"
+    assert effect_phrase(row) == expected
+    assert effect_phrase({**row, "difference": 0.5, "clear": False}).startswith(
+        "raises the error by 0.5 points, not clearly ("
+    )
     assert effect_phrase({**row, "difference": 0.02}).startswith("leaves the error unchanged")
+    unadjusted = {k: v for k, v in row.items() if k not in ("p_adjusted", "clear")}
+    assert (
+        effect_phrase(unadjusted)
+        == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], paired-t p = 0.001)"
+    )
+
+
+def test_the_interval_and_p_are_scipys_paired_t():
+    from scipy import stats
+
+    a = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    b = [19.1, 24.5, 18.3, 28.2, 21.9, 26.0, 18.1, 24.4, 20.2, 25.5]
+    result = paired_comparison(table({"a": a, "b": b}), "a", "b")
+    expected = stats.ttest_rel(b, a)
+    interval = expected.confidence_interval()
+    assert result["ci_low"] == pytest.approx(interval.low) and result["ci_high"] == pytest.approx(
+        interval.high
+    )
+    assert result["t_test_p"] == pytest.approx(expected.pvalue)
+
+
+def test_wilcoxon_is_exact_with_ties_and_zeros():
+    # Ten rounds all one way: the exact two-sided p is the floor 2/2^10, whatever the sizes.
+    assert wilcoxon_exact([-1.0] * 10) == pytest.approx(wilcoxon_floor(10)) == pytest.approx(2 / 1024)
+    assert wilcoxon_exact([0.0] * 10) == 1.0
+    # Tied magnitudes and a zero, by enumeration of the sign flips of the nonzero ranks.
+    diff = [-0.3, -0.3, -0.1, 0.2, -0.5, -0.3, 0.0, -0.4, -0.2, -0.1]
+    ranks = pd.Series([abs(d) for d in diff if d]).rank().to_numpy()
+    signs = [d > 0 for d in diff if d]
+    observed = sum(r for r, s in zip(ranks, signs, strict=True) if s)
+    total = ranks.sum()
+    flips = [sum(r for k, r in enumerate(ranks) if mask >> k & 1) for mask in range(2 ** len(ranks))]
+    centre = total / 2
+    p = sum(abs(w - centre) >= abs(observed - centre) - 1e-9 for w in flips) / len(flips)
+    assert wilcoxon_exact(diff) == pytest.approx(p)
+
+
+def test_holm_matches_its_definition():
+    adjusted = holm([0.01, 0.04, 0.03, 0.005])
+    # sorted 0.005, 0.01, 0.03, 0.04 -> 4x, 3x, 2x, 1x, then running maximum, capped at 1
+    assert adjusted.tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.5, float("nan"), 0.6]).tolist()[0] == pytest.approx(1.0)
+    assert holm([]).size == 0
+
+
+def test_a_family_calls_clear_only_what_survives_holm():
+    # Five comparisons with raw paired-t p between 0.01 and 0.05: each clear alone, none
+    # once the five are adjusted together.
+    base = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    noise = [0.9, -0.6, 0.4, -0.8, 0.1, 0.7, -0.5, 0.2, -0.3, 0.6]
+    errors = {"a": base}
+    for k in range(5):
+        errors[f"b{k}"] = [e - 0.55 - 0.02 * k + n for e, n in zip(base, noise, strict=True)]
+    df = table(errors)
+    alone = {f"t{k}": labelled_comparisons(df, [(f"c{k}", "a", f"b{k}")]) for k in range(5)}
+    assert all(t["clear"].all() for t in alone.values())
+    assert all(0.01 < t.loc[0, "t_test_p"] < 0.05 for t in alone.values())
+    together = adjust_family(alone)
+    assert list(together) == list(alone)
+    assert not any(t["clear"].any() for t in together.values())
+    assert all((t["verdict"] == "no clear difference").all() for t in together.values())
+    record = comparisons_record("weight_sharing", together)
+    assert list(record.columns) == list(COMPARISON_COLUMNS) and len(record) == 5
+    assert (record["p_adjusted"] >= record["p_value"]).all() and not record["clear"].any()
+    assert set(record["table"]) == set(alone) and (record["chapter"] == "weight_sharing").all()
+
+
+def test_no_row_is_clear_with_an_adjusted_p_above_alpha_or_a_ci_across_zero():
+    base = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    shifts = {"x": -3.0, "y": 0.3, "z": 1.0}
+    noise = [0.9, -0.6, 0.4, -0.8, 0.1, 0.7, -0.5, 0.2, -0.3, 0.6]
+    df = table(
+        {"a": base} | {n: [e + s + d for e, d in zip(base, noise, strict=True)] for n, s in shifts.items()}
+    )
+    family = adjust_family({"t": labelled_comparisons(df, [(n, "a", n) for n in shifts])})["t"]
+    crosses = (family["ci_low"] <= 0) & (family["ci_high"] >= 0)
+    assert not (family["clear"] & ((family["p_adjusted"] >= 0.05) | crosses)).any()
+    assert family["clear"].tolist() == [True, False, True]
+
+
+def test_comparisons_are_staged_by_the_build_only_and_gathered(tmp_path, monkeypatch):
+    base = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    df = table({"a": base, "b": [e - 1.0 for e in base]})
+    tables = {"main": labelled_comparisons(df, [("a to b", "a", "b")])}
+    monkeypatch.delenv("PAIRLIB_RESULTS_DIR", raising=False)
+    assert save_comparisons("weight_sharing", tables) is None
+    monkeypatch.setenv("PAIRLIB_RESULTS_DIR", str(tmp_path))
+    assert save_comparisons("weight_sharing", tables).name == "weight_sharing_comparisons.csv"
+    save_comparisons("comparator", tables)
+    gathered = load_comparisons(["comparator", "pairs", "weight_sharing"], tmp_path)
+    assert gathered["chapter"].tolist() == ["comparator", "weight_sharing"]
+    assert list(gathered.columns) == list(COMPARISON_COLUMNS)
+    assert load_comparisons(["pairs"], tmp_path).empty
+
+
+def test_a_mean_against_a_threshold_carries_its_interval():
+    mean, low, high = mean_interval([1.0, 2.0, 3.0, 2.0, 2.0])
+    assert mean == 2.0 and low < 2.0 < high
+    assert high - mean == pytest.approx(2.776445 * (0.5**0.5) / 5**0.5, rel=1e-5)
+
+
+def test_p_text_never_prints_zero():
+    assert p_text(0.0001) == "< 0.001" and p_text(0.0234) == "0.023"
+    assert p_equation(0.0001) == "p < 0.001" and p_equation(0.0234) == "p = 0.023"
 
 
 def test_summary_text_shows_divergence_instead_of_a_mean():
@@ -118,3 +259,10 @@ def test_registered_configs_at_a_chapters_protocol_and_their_published_text():
     assert published_text("004/WS") == "12.3 ± 1.3" and published_text("ours only") == ""
     with pytest.raises(KeyError, match="unknown configuration"):
         registered("004/nope", epochs=25, n_pairs=1000)
+
+
+def test_reproduction_z_scales_the_gap_by_both_standard_errors():
+    # se_ours = 1/sqrt(4) = 0.5, se_pub = 0.6/sqrt(4) = 0.3: gap 1.166 / sqrt(0.34) = 2.0
+    z = reproduction_z((3.0, 1.0, 4), (3.0 - 2 * 0.34**0.5, 0.6, 4))
+    assert z == pytest.approx(2.0)
+    assert math.isnan(reproduction_z((3.0, 1.0, 10), (2.0, float("nan"), 10)))
