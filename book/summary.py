@@ -109,7 +109,7 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 
 # %% tags=["remove-input"]
 # Every paired comparison of the book in one table, results/comparisons.csv (Methods page).
-from pairlib.book import load_comparisons, save_results
+from pairlib.book import load_comparisons, save_results, show_markdown
 from pairlib.stats import wilcoxon_floor
 
 comparisons = load_comparisons(toc_chapters(), folder)
