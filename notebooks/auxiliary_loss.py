@@ -65,13 +65,14 @@ from pairlib.book import (
     glue_value,
     integer,
     mean_std,
+    published_text,
     save_comparisons,
     save_results,
     setup_figures,
     show_table,
     summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, published_means, published_text
+from pairlib.configs import PUBLISHED_ROW, published_means
 from pairlib.configs import registered as registered_config
 from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
 from pairlib.probes import probe_grid
@@ -695,7 +696,7 @@ glue_value("al_004_best_gain", float(grid_cells["difference"].min()))
 glue_value("al_004_least_gain", float(grid_cells["difference"].max()))
 
 # %% [markdown]
-# Report 004 searched $lpha$ and $\gamma$ over {0.2, 0.5, 0.8, 1} and the learning rate
+# Report 004 searched $\alpha$ and $\gamma$ over {0.2, 0.5, 0.8, 1} and the learning rate
 # over {0.05, 0.1, 0.5, 1}. We ran the whole (α, γ) grid, {glue:text}`al_004_grid_cells`
 # pairs, at the registry's learning rate of {glue:text}`al_004_lr:g` only
 # ({numref}`tab-al-004-grid`): {glue:text}`al_004_help` clearly help and

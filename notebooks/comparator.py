@@ -80,13 +80,14 @@ from pairlib.book import (
     glue_text,
     glue_value,
     integer,
+    published_text,
     save_comparisons,
     save_results,
     setup_figures,
     show_table,
     summary_text,
 )
-from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW, published_text
+from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW
 from pairlib.configs import registered as registered_config
 from pairlib.published import published_row
 from pairlib.stats import (
@@ -435,9 +436,9 @@ family = adjust_family(
 )
 best_table = family["best model"]
 glue_text("cmp_best_vs_s10", direction(best_table.iloc[-1]))
-glue_text("cmp_ensemble_effect", direction(best_table.iloc[2]))
-glue_text("cmp_tta_effect", direction(best_table.iloc[1]))
-glue_text("cmp_tta_ensemble_effect", direction(best_table.iloc[3]))
+glue_text("cmp_ensemble_verb", direction(best_table.iloc[2]))
+glue_text("cmp_tta_verb", direction(best_table.iloc[1]))
+glue_text("cmp_tta_ensemble_verb", direction(best_table.iloc[3]))
 glue_comparison("cmp_ensemble", best_table.iloc[2])
 glue_comparison("cmp_tta", best_table.iloc[1])
 whole = pd.concat(family.values(), ignore_index=True)
@@ -953,10 +954,10 @@ glue_figure("fig-cmp-best", fig)
 # {glue:text}`cmp_best_seconds:.0f` s of training per round on one CPU thread; the single
 # model reaches {glue:text}`cmp_single:.2f`% in {glue:text}`cmp_single_seconds:.0f` s.
 # Against siamese-10, the best published model, it {glue:}`cmp_best_vs_s10` the error
-# ({numref}`tab-cmp-best-paired`). The ensemble {glue:}`cmp_ensemble_effect` the single
+# ({numref}`tab-cmp-best-paired`). The ensemble {glue:}`cmp_ensemble_verb` the single
 # model's error (Holm-adjusted {glue:text}`cmp_ensemble_p`); the test-time augmentation
-# {glue:}`cmp_tta_effect` the single model's error ({glue:text}`cmp_tta_p`) and
-# {glue:}`cmp_tta_ensemble_effect` the ensemble's. "Clearly" here, as throughout, means a
+# {glue:}`cmp_tta_verb` the single model's error ({glue:text}`cmp_tta_p`) and
+# {glue:}`cmp_tta_ensemble_verb` the ensemble's. "Clearly" here, as throughout, means a
 # paired-t p below 0.05 after Holm's adjustment over the chapter's
 # {glue:text}`cmp_family` comparisons and a 95% interval that excludes zero
 # ({glue:text}`cmp_family_raw` of them have an unadjusted p below 0.05,

@@ -809,7 +809,7 @@ show_table(
 # The framework's siamese-10 reaches {glue:text}`fw_s10_b:.1f` % test error against torch's
 # {glue:text}`fw_s10_a:.1f` % ({numref}`tab-fw-pairs`): the difference is
 # {glue:text}`fw_s10_diff:.2f` points, 95 % CI {glue:text}`fw_s10_ci`, Wilcoxon
-# p = {glue:text}`fw_s10_p:.2f`, {glue:text}`fw_s10_within` half a point, and the framework
+# {glue:text}`fw_s10_wilcoxon`, {glue:text}`fw_s10_within` half a point, and the framework
 # does better in {glue:text}`fw_s10_won` rounds. Their digit errors are
 # {glue:text}`fw_s10_digits_fw` % and {glue:text}`fw_s10_digits_torch` %. The two runs of a
 # round start from the same point and part slowly: after the first epoch their training

@@ -70,13 +70,14 @@ from pairlib.book import (
     glue_value,
     integer,
     p_text,
+    published_text,
     save_comparisons,
     save_results,
     setup_figures,
     show_table,
     summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, published_means, published_text
+from pairlib.configs import PUBLISHED_ROW, published_means
 from pairlib.configs import registered as registered_config
 from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
 from pairlib.diagnostics import gradient_grid

@@ -29,9 +29,10 @@ from typing import Any
 
 import pandas as pd
 
+from pairlib.configs import PUBLISHED_ROW
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
-from pairlib.published import CITE_KEYS
+from pairlib.published import CITE_KEYS, published_row
 from pairlib.stats import COMPARISON_COLUMNS, adjust_family, comparisons_record
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
@@ -804,3 +805,11 @@ def load_comparisons(chapters: Iterable[str], folder: Path | None = None) -> pd.
     if not tables:
         return pd.DataFrame(columns=list(COMPARISON_COLUMNS))
     return pd.concat(tables.values(), ignore_index=True)
+
+
+def published_text(name: str) -> str:
+    """'16.4 ± 4.6': the published test error of the report row ``name`` reproduces, or ''."""
+    if name not in PUBLISHED_ROW:
+        return ""
+    row = published_row(*PUBLISHED_ROW[name])
+    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pairlib.models import ModelSpec
+from pairlib.published import published_row
 from pairlib.train import TrainConfig
 
 # Report 000: three conv layers take each 14x14 image to 256 channels of 1x1, then two linear
@@ -142,8 +143,6 @@ def get_config(name: str) -> TrainConfig:
 
 def published_means(names: Iterable[str]) -> dict[str, float]:
     """The published mean test error (%) of every name that reproduces a report's row."""
-    from pairlib.published import published_row
-
     return {
         n: float(published_row(*PUBLISHED_ROW[n])["test_error_mean_pct"]) for n in names if n in PUBLISHED_ROW
     }
@@ -153,14 +152,3 @@ def registered(name: str, epochs: int, n_pairs: int) -> TrainConfig:
     """The registered configuration ``name`` at a chapter's protocol (its ``epochs`` and
     ``n_pairs`` parameters; unchanged at the book's defaults, so the runs are shared)."""
     return get_config(name).replace(epochs=epochs, n_pairs=n_pairs)
-
-
-def published_text(name: str) -> str:
-    """'16.4 ± 4.6': the published test error of the report row ``name`` reproduces, or ''."""
-    from pairlib.book import mean_std
-    from pairlib.published import published_row
-
-    if name not in PUBLISHED_ROW:
-        return ""
-    row = published_row(*PUBLISHED_ROW[name])
-    return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])

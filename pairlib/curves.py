@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from pairlib.train import final_epoch
+
 OURS: dict[str, Any] = {"color": "#0173b2", "marker": "o"}
 """Our result (a mean, or one round) in every figure: seaborn's colour-blind blue, a dot."""
 
@@ -94,8 +96,6 @@ def paired_differences_figure(
     """
     import matplotlib.pyplot as plt
 
-    from pairlib.train import final_epoch
-
     rows = pd.concat([t.assign(kind=kind) for kind, t in tables.items()], ignore_index=True)
     per_round = final_epoch(df).pivot_table(index="seed", columns="name", values=metric)
     points = pd.concat(
@@ -141,8 +141,6 @@ def round_errors_figure(
     each mean ± std of a results table."""
     import matplotlib.pyplot as plt
     import seaborn as sns
-
-    from pairlib.train import final_epoch
 
     finals = final_epoch(df)
     finals = finals[finals["name"].isin(list(names))].dropna(subset=[metric])

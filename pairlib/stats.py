@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pairlib.configs import PUBLISHED_ROW
+from pairlib.published import published_row
 from pairlib.train import final_epoch
 
 ALPHA = 0.05
@@ -251,9 +253,6 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
     ``published`` maps a configuration name to the (report prefix, model_id) of the published
     row it reproduces; by default the registry's own mapping (names like ``"002/AL4"``).
     """
-    from pairlib.configs import PUBLISHED_ROW
-    from pairlib.published import published_row
-
     mapping = PUBLISHED_ROW if published is None else published
     summary = summarise(df)
     rows = []

@@ -252,7 +252,8 @@ def test_summary_text_shows_divergence_instead_of_a_mean():
 
 
 def test_registered_configs_at_a_chapters_protocol_and_their_published_text():
-    from pairlib.configs import REGISTRY, published_text, registered
+    from pairlib.book import published_text
+    from pairlib.configs import REGISTRY, registered
 
     assert registered("004/WS", epochs=25, n_pairs=1000) == REGISTRY["004/WS"]  # shared runs
     assert registered("004/WS", epochs=3, n_pairs=200).replace(epochs=25, n_pairs=1000) == REGISTRY["004/WS"]
