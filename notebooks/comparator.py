@@ -617,7 +617,7 @@ for q, (_, row) in zip(TRAINED_POWERS, power_table.iloc[3:].iterrows(), strict=T
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(power_table, digits=2),
+    comparison_display(power_table),
     "tab-cmp-power",
     "The report's power 6 (a) against other comparators (b), round by round. For the models "
     "trained on the classes, both are read from the same trained weights; on the targets, "
@@ -865,9 +865,9 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 wide = scores.pivot(index="candidate", columns="readout", values="test_error").loc[list(CANDIDATES)]
-wide = wide[list(SELECTION_READOUTS)].map("{:.2f}".format)
+wide = wide[list(SELECTION_READOUTS)].map("{:.1f}".format)
 digits = scores[scores["readout"] == "exact"].set_index("candidate").loc[list(CANDIDATES)]
-wide.insert(0, "digit error (%)", digits["test_digit_error"].map("{:.2f}".format))
+wide.insert(0, "digit error (%)", digits["test_digit_error"].map("{:.1f}".format))
 wide["time / run"] = digits["seconds"].map("{:.1f} s".format)
 show_table(
     wide.reset_index(),
@@ -916,7 +916,7 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(best_table, digits=2),
+    comparison_display(best_table),
     "tab-cmp-best-paired",
     "What each step adds, round by round (same pairs; the single model is the ensemble's "
     "first member). Negative differences favour b.",

@@ -297,9 +297,10 @@ ZWSP = "\u200b"
 """A zero-width space: where a long name may break in a narrow column, without a hyphen
 (the PDF's preamble makes it a break point, as browsers do)."""
 
-_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]{3}-)(?=[A-Za-z0-9]{3})")
+_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9]{3})")
 """Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
-and after a hyphen with three characters on each side ("000/model-" / "B" never happens)."""
+and after a hyphen followed by a word of three characters or more ("model-B-" / "classes-ce";
+"000/model-" / "B" never happens)."""
 
 
 def _cell(value: Any, floatfmt: str) -> str:
