@@ -297,9 +297,9 @@ ZWSP = "\u200b"
 """A zero-width space: where a long name may break in a narrow column, without a hyphen
 (the PDF's preamble makes it a break point, as browsers do)."""
 
-_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9]{3})")
+_NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9]{2})")
 """Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
-and after a hyphen followed by a word of three characters or more ("model-B-" / "classes-ce";
+and after a hyphen followed by a word of two characters or more ("model-B-" / "no-ws";
 "000/model-" / "B" never happens)."""
 
 

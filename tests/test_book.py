@@ -169,7 +169,7 @@ def test_show_table_emits_a_numbered_myst_table():
 def test_table_cells_keep_intervals_whole_with_real_minus_signs():
     df = pd.DataFrame(
         {
-            "model": ["000/model-B", "002/FCNN3"],
+            "model": ["000/model-B", "000/model-B-no-ws"],
             "b − a [95% CI]": ["-2.4 [-2.7, -2.1]", "+0.3 [-0.1, 0.8]"],
             "error (%)": ["16.4 ± 4.6", "5.0 ± 1.0"],
             "range": ["1-9", "2-3"],
@@ -180,6 +180,8 @@ def test_table_cells_keep_intervals_whole_with_real_minus_signs():
     assert f"−2.4{nbsp}[−2.7,{nbsp}−2.1]" in text and f"16.4{nbsp}±{nbsp}4.6" in text
     # hyphens in names and ranges stay; a name breaks after its report, never before "B"
     assert f"000/{book.ZWSP}model-B" in text and "1-9" in text
+    # a long name may break after a hyphen followed by a word: "model-B-" / "no-ws"
+    assert f"000/{book.ZWSP}model-B-{book.ZWSP}no-{book.ZWSP}ws" in text
     # Model names start with digits but are text: left-aligned; the intervals right-aligned.
     rule = next(line for line in text.splitlines() if line.startswith("|:") or line.startswith("|-"))
     assert rule.startswith("|:--") and rule.split("|")[2].endswith(":")
