@@ -40,6 +40,7 @@ from pathlib import Path
 from pairlib.book import (
     RESULTS_DIR,
     change_phrase,
+    glue_scorecard,
     glue_text,
     glue_value,
     load_results,
@@ -84,11 +85,7 @@ glue_text("abs_aux_001", change_phrase(auxiliary, "001/model-3, no aux", "001/mo
 
 # 4. How the published figures fared.
 scorecard = reproduction_scorecard(results, published)
-counts = scorecard["verdict"].value_counts()
-glue_value("abs_reproduced", len(scorecard))
-glue_value("abs_agree", int(counts.get("agrees", 0)))
-glue_value("abs_lower", int(counts.get("ours lower", 0)))
-glue_value("abs_higher", int(counts.get("ours higher", 0)))
+glue_scorecard("abs", scorecard)
 
 # 5. The mini framework: report 004's recipe, and the chapter's best setting.
 framework = results["mini_framework"]

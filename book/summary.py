@@ -39,6 +39,7 @@ from pathlib import Path
 from pairlib.book import (
     RESULTS_DIR,
     glue_figure,
+    glue_scorecard,
     glue_value,
     load_results,
     reproduction_scorecard,
@@ -54,11 +55,7 @@ folder = Path(results_dir) if results_dir else RESULTS_DIR
 results = load_results(toc_chapters(), folder)
 published = load_published()
 scorecard = reproduction_scorecard(results, published)
-counts = scorecard["verdict"].value_counts()
-glue_value("sum_reproduced", len(scorecard))
-glue_value("sum_agree", int(counts.get("agrees", 0)))
-glue_value("sum_lower", int(counts.get("ours lower", 0)))
-glue_value("sum_higher", int(counts.get("ours higher", 0)))
+glue_scorecard("sum", scorecard)
 balance = results["pairs"]
 glue_value("sum_floor", 100 * (1 - balance.loc[balance["split"] == "test", "positive_fraction"].mean()))
 glue_value("sum_test_sets", int((balance["split"] == "test").sum()))

@@ -303,6 +303,16 @@ and after a hyphen followed by a word of two characters or more ("model-B-" / "n
 "000/model-" / "B" never happens)."""
 
 
+
+def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
+    """Glue the scorecard's counts as ``<prefix>_reproduced``, ``_agree``, ``_lower`` and
+    ``_higher``: the abstract and the summary state them alike."""
+    counts = scorecard["verdict"].value_counts()
+    glue_value(f"{prefix}_reproduced", len(scorecard))
+    for key, verdict in (("agree", "agrees"), ("lower", "ours lower"), ("higher", "ours higher")):
+        glue_value(f"{prefix}_{key}", int(counts.get(verdict, 0)))
+
+
 def _cell(value: Any, floatfmt: str) -> str:
     # Empty for missing values; pipes escaped because they would split the Markdown row.
     # A printed minus is the real one (−), and "mean ± std" or "d [lo, hi]" is one unbreakable

@@ -11,11 +11,15 @@ no extra Python package. It skips, saying why, where Chromium or the built HTML 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +91,22 @@ class DevTools:
             self.events.append(json.loads(message))
 
 
+def end_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the browser and every helper it started, SIGKILL to what is left after 10 s."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(wait)
+            time.sleep(0.5)  # helpers exit just after the browser
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, 0)
+                continue  # some helper is still alive
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[str]:
     """A headless Chromium with no network at all (every host name fails to resolve)."""
@@ -95,7 +115,9 @@ def chromium() -> Iterator[str]:
         pytest.skip("no Chromium installed (apt-get install chromium; make test does it as root)")
     if not (HTML_DIR / "index.html").is_file():
         pytest.skip(f"no HTML book in {HTML_DIR}: build it with python -m pairlib.build --no-execute")
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes (renderer, GPU, network) may still write the profile for a
+    # moment after the browser exits: the whole process group is ended, then the folder goes.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [
                 executable,
@@ -112,6 +134,7 @@ def chromium() -> Iterator[str]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         try:
             for line in process.stderr:
@@ -125,8 +148,7 @@ def chromium() -> Iterator[str]:
                 targets = json.loads(answer.read())
             yield next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
         finally:
-            process.terminate()
-            process.wait(10)
+            end_process_group(process)
 
 
 async def visit(url: str, page: Path) -> tuple[dict[str, Any], list[str]]:
