@@ -19,11 +19,11 @@ export PYTHONUNBUFFERED := 1
 book: venv data tex
 	$(PY) -m pairlib.build
 
-# The HTML of the committed notebooks is rendered first (about 30 s, no execution), so that
-# tests/test_html.py loads the pages a reader gets instead of skipping.
+# The committed notebooks are rendered first, HTML and PDF (about a minute, no execution), so
+# that tests/test_html.py loads the pages a reader gets, PDF link included, instead of skipping.
 test: venv data tex browser
 	$(PY) -m ruff check .
-	$(PY) -m pairlib.build --no-execute --no-pdf
+	$(PY) -m pairlib.build --no-execute
 	$(PY) -m pytest
 
 # The fast lane while editing (under a minute): no training runs, no notebook executions.
