@@ -35,7 +35,6 @@
 n_pairs = 1000  # pairs in each of the training and test sets
 seed = 0  # the draw shown in the figures
 rounds = 10  # draws (seeds 0..rounds-1) for the balance statistics
-device = "auto"
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
@@ -57,7 +56,7 @@ from pairlib.book import (
 from pairlib.data import TEST_IMAGES, TRAIN_IMAGES, generate_pair_sets
 from pairlib.published import load_published
 
-p = check_parameters(n_pairs=n_pairs, seed=seed, rounds=rounds, device=device)
+p = check_parameters(n_pairs=n_pairs, seed=seed, rounds=rounds)
 setup_figures()
 glue_value("n_pairs", p["n_pairs"])
 glue_value("rounds", p["rounds"])
