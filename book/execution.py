@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pairlib.book import RESULTS_DIR, execution_statistics, load_results, show_markdown, show_table
 from pairlib.build import AGGREGATORS, REPO_ROOT, toc_chapters
+from pairlib.page import RESULTS_DIR, execution_statistics, load_results, show_markdown, show_table
 
 folder = Path(results_dir) if results_dir else RESULTS_DIR
 chapters = [(c.name, c.notebook) for c in toc_chapters() if c.name not in AGGREGATORS]

@@ -37,7 +37,7 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-from pairlib.book import (
+from pairlib.page import (
     RESULTS_DIR,
     change_phrase,
     glue_scorecard,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pairlib.book import (
+from pairlib.page import (
     RESULTS_DIR,
     best_per_chapter,
     compare_with_published,

@@ -36,7 +36,8 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-from pairlib.book import (
+from pairlib.curves import ours_published_figure
+from pairlib.page import (
     RESULTS_DIR,
     glue_figure,
     glue_scorecard,
@@ -47,7 +48,6 @@ from pairlib.book import (
     show_table,
     toc_chapters,
 )
-from pairlib.curves import ours_published_figure
 from pairlib.published import load_published
 
 setup_figures()
@@ -106,7 +106,7 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 
 # %% tags=["remove-input"]
 # Every paired comparison of the book in one table, results/comparisons.csv (Methods page).
-from pairlib.book import load_comparisons, save_results, show_markdown
+from pairlib.page import load_comparisons, save_results, show_markdown
 from pairlib.stats import wilcoxon_floor
 
 comparisons = load_comparisons(toc_chapters(), folder)

@@ -56,7 +56,10 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from pairlib.book import (
+from pairlib.configs import PUBLISHED_ROW, published_means
+from pairlib.configs import registered as registered_config
+from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
+from pairlib.page import (
     check_parameters,
     comparison_display,
     glue_comparisons,
@@ -72,9 +75,6 @@ from pairlib.book import (
     show_table,
     summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, published_means
-from pairlib.configs import registered as registered_config
-from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
 from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.stats import adjust_family, labelled_comparisons, results_table, summarise

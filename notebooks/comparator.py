@@ -71,7 +71,9 @@ from pairlib.analysis import (
     readout_table,
     worst_pairs,
 )
-from pairlib.book import (
+from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW
+from pairlib.configs import registered as registered_config
+from pairlib.page import (
     TEST_CHOSEN,
     check_parameters,
     comparison_display,
@@ -87,8 +89,6 @@ from pairlib.book import (
     show_table,
     summary_text,
 )
-from pairlib.configs import BODY_003, BODY_004, PUBLISHED_ROW
-from pairlib.configs import registered as registered_config
 from pairlib.published import published_row
 from pairlib.stats import (
     adjust_family,

@@ -70,7 +70,8 @@ from torch import nn
 
 from pairlib import framework as fw
 from pairlib import framework_study as study
-from pairlib.book import (
+from pairlib.configs import get_config
+from pairlib.page import (
     check_parameters,
     comparison_display,
     glue_comparison,
@@ -84,7 +85,6 @@ from pairlib.book import (
     setup_figures,
     show_table,
 )
-from pairlib.configs import get_config
 from pairlib.published import published_row
 from pairlib.stats import labelled_comparisons
 from pairlib.train import final_epoch, run_grid

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from pairlib.book import (
+from pairlib.data import TEST_IMAGES, TRAIN_IMAGES, generate_pair_sets
+from pairlib.page import (
     check_parameters,
     glue_figure,
     glue_text,
@@ -53,7 +54,6 @@ from pairlib.book import (
     setup_figures,
     show_table,
 )
-from pairlib.data import TEST_IMAGES, TRAIN_IMAGES, generate_pair_sets
 from pairlib.published import load_published
 
 p = check_parameters(n_pairs=n_pairs, seed=seed, rounds=rounds)

@@ -59,7 +59,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pairlib.book import (
+from pairlib.configs import PUBLISHED_ROW, published_means
+from pairlib.configs import registered as registered_config
+from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
+from pairlib.diagnostics import gradient_grid
+from pairlib.models import match_parameters
+from pairlib.page import (
     check_parameters,
     comparison_display,
     effect_phrase,
@@ -77,11 +82,6 @@ from pairlib.book import (
     show_table,
     summary_text,
 )
-from pairlib.configs import PUBLISHED_ROW, published_means
-from pairlib.configs import registered as registered_config
-from pairlib.curves import paired_differences_figure, plot_band, round_errors_figure
-from pairlib.diagnostics import gradient_grid
-from pairlib.models import match_parameters
 from pairlib.published import published_row
 from pairlib.stats import adjust_family, labelled_comparisons, results_table, summarise, wilcoxon_floor
 from pairlib.train import TrainConfig, run_grid

@@ -6,7 +6,7 @@
 Why a module rather than a Makefile recipe: the published record (``notebooks/X.ipynb`` and
 ``results/X.csv``) must change only when a chapter ran to its end. Each chapter is therefore
 executed into a temporary notebook, its results are staged in a temporary folder (given to
-the notebook as ``$PAIRLIB_RESULTS_DIR``, see ``pairlib.book.save_results``), and both are
+the notebook as ``$PAIRLIB_RESULTS_DIR``, see ``pairlib.page.save_results``), and both are
 moved into place with ``os.replace`` only on success. A failure, Ctrl-C or SIGTERM leaves the
 previous notebook and results exactly as they were.
 

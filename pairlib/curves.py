@@ -1,4 +1,4 @@
-"""The book's statistical figures, in one theme (``pairlib.book.setup_figures``).
+"""The book's statistical figures, in one theme (``pairlib.page.setup_figures``).
 
 Every learning curve of the book is the same picture: one line per configuration, the mean
 over rounds of a per-epoch column of a :func:`pairlib.train.run_grid` frame, and a band one

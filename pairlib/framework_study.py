@@ -247,7 +247,7 @@ def results_rows(
     headline: bool = False,
 ) -> pd.DataFrame:
     """A :func:`summary_table` in the columns of the book's results tables (see
-    :func:`pairlib.book.save_results`); ``published`` maps a setting to the (report,
+    :func:`pairlib.page.save_results`); ``published`` maps a setting to the (report,
     model_id) of the published row it reproduces, ``headline`` marks settings chosen on
     validation sets."""
     published = published or {}

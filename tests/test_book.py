@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pairlib import book, build
+from pairlib import build, page
 from pairlib.published import (
     PUBLISHED_CSV,
     REPO_ROOT,
@@ -61,7 +61,7 @@ BAD = [
 @pytest.mark.parametrize(("name", "value"), BAD)
 def test_check_parameters_rejects_each_bad_value_in_one_line(name, value):
     with pytest.raises(ValueError) as info:
-        book.check_parameters(**{**GOOD, name: value})
+        page.check_parameters(**{**GOOD, name: value})
     message = str(info.value)
     assert "\n" not in message
     assert f"{name}=" in message  # names the parameter...
@@ -70,14 +70,14 @@ def test_check_parameters_rejects_each_bad_value_in_one_line(name, value):
 
 
 def test_check_parameters_limit_is_half_the_test_set():
-    assert book.check_parameters(n_pairs=5000)["n_pairs"] == 5000
+    assert page.check_parameters(n_pairs=5000)["n_pairs"] == 5000
     with pytest.raises(ValueError, match=r"n_pairs=5001 .*1\.\.5000"):
-        book.check_parameters(n_pairs=5001)
+        page.check_parameters(n_pairs=5001)
 
 
 def test_check_parameters_rejects_unknown_names():
     with pytest.raises(ValueError, match=r"parameter n_pair=1000 .*unknown name.*n_pairs"):
-        book.check_parameters(n_pair=1000)
+        page.check_parameters(n_pair=1000)
 
 
 def test_check_parameters_cuda_without_gpu(monkeypatch):
@@ -85,15 +85,15 @@ def test_check_parameters_cuda_without_gpu(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match=r"device='cuda'.*no CUDA GPU"):
-        book.check_parameters(device="cuda")
-    assert book.check_parameters(device="auto") == {"device": "cpu"}
+        page.check_parameters(device="cuda")
+    assert page.check_parameters(device="auto") == {"device": "cpu"}
 
 
 def test_check_parameters_normalises_and_accepts_extra_specs():
     import numpy as np
 
-    out = book.check_parameters(
-        {"alpha": book.number(0, 1), "mode": book.choice("a", "b")},
+    out = page.check_parameters(
+        {"alpha": page.number(0, 1), "mode": page.choice("a", "b")},
         n_pairs=np.int64(10),
         lr=1,
         alpha=1,
@@ -102,27 +102,27 @@ def test_check_parameters_normalises_and_accepts_extra_specs():
     assert out == {"n_pairs": 10, "lr": 1.0, "alpha": 1.0, "mode": "b"}
     assert type(out["n_pairs"]) is int and type(out["lr"]) is float
     with pytest.raises(ValueError, match=r"parameter alpha=2 .*in 0\.\.1"):
-        book.check_parameters({"alpha": book.number(0, 1)}, alpha=2)
+        page.check_parameters({"alpha": page.number(0, 1)}, alpha=2)
 
 
 # --------------------------------------------------------------------------- save_results
 
 
 def test_save_results_writes_nothing_without_the_build(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv(book.RESULTS_ENV, raising=False)
+    monkeypatch.delenv(page.RESULTS_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    before = {p: p.stat().st_mtime_ns for p in book.RESULTS_DIR.glob("*")}
-    assert book.save_results(pd.DataFrame({"a": [1]}), "pairs") is None
-    assert {p: p.stat().st_mtime_ns for p in book.RESULTS_DIR.glob("*")} == before
+    before = {p: p.stat().st_mtime_ns for p in page.RESULTS_DIR.glob("*")}
+    assert page.save_results(pd.DataFrame({"a": [1]}), "pairs") is None
+    assert {p: p.stat().st_mtime_ns for p in page.RESULTS_DIR.glob("*")} == before
     assert list(tmp_path.iterdir()) == []
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "results/pairs.csv left unchanged" in out
 
 
 def test_save_results_writes_atomically_to_staging(tmp_path, monkeypatch):
-    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
     df = pd.DataFrame({"model_id": ["a", "b"], "test_error_mean_pct": [10.5, 20.25]})
-    path = book.save_results(df, "weight_sharing")
+    path = page.save_results(df, "weight_sharing")
     assert path == tmp_path / "weight_sharing.csv"
     pd.testing.assert_frame_equal(pd.read_csv(path), df)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weight_sharing.csv"]
@@ -130,7 +130,7 @@ def test_save_results_writes_atomically_to_staging(tmp_path, monkeypatch):
 
 
 def test_save_results_failure_keeps_previous_file(tmp_path, monkeypatch):
-    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
     (tmp_path / "pairs.csv").write_text("previous\n")
 
     class Exploding(pd.DataFrame):
@@ -139,16 +139,16 @@ def test_save_results_failure_keeps_previous_file(tmp_path, monkeypatch):
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        book.save_results(Exploding({"a": [1]}), "pairs")
+        page.save_results(Exploding({"a": [1]}), "pairs")
     assert (tmp_path / "pairs.csv").read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pairs.csv"]
 
 
 @pytest.mark.parametrize("chapter", ["published", "../x", "Pairs", ""])
 def test_save_results_rejects_bad_chapter_names(chapter, tmp_path, monkeypatch):
-    monkeypatch.setenv(book.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
     with pytest.raises(ValueError, match="chapter="):
-        book.save_results(pd.DataFrame({"a": [1]}), chapter)
+        page.save_results(pd.DataFrame({"a": [1]}), chapter)
 
 
 # --------------------------------------------------------------------------- tables
@@ -156,14 +156,14 @@ def test_save_results_rejects_bad_chapter_names(chapter, tmp_path, monkeypatch):
 
 def test_show_table_emits_a_numbered_myst_table():
     df = pd.DataFrame({"model": ["a|b", "c"], "error": [1.234, float("nan")]})
-    text = book.table_markdown(df, "tab-x", "A caption.")
+    text = page.table_markdown(df, "tab-x", "A caption.")
     assert text.startswith("~~~{table} A caption.\n:name: tab-x\n")
     assert r"a\|b" in text and "1.23" in text and "nan" not in text
     assert ":class: longtable" not in text
-    long = book.table_markdown(pd.DataFrame({"a": range(40)}), "tab-y", "Long.")
+    long = page.table_markdown(pd.DataFrame({"a": range(40)}), "tab-y", "Long.")
     assert ":class: longtable" in long and ":widths:" in long
     with pytest.raises(ValueError, match="label"):
-        book.table_markdown(df, "bad name", "x")
+        page.table_markdown(df, "bad name", "x")
 
 
 def test_table_cells_keep_intervals_whole_with_real_minus_signs():
@@ -175,13 +175,13 @@ def test_table_cells_keep_intervals_whole_with_real_minus_signs():
             "range": ["1-9", "2-3"],
         }
     )
-    text = book.table_markdown(df, "tab-x", "Caption.", long=True)
-    nbsp = book.NBSP
+    text = page.table_markdown(df, "tab-x", "Caption.", long=True)
+    nbsp = page.NBSP
     assert f"−2.4{nbsp}[−2.7,{nbsp}−2.1]" in text and f"16.4{nbsp}±{nbsp}4.6" in text
     # hyphens in names and ranges stay; a name breaks after its report, never before "B"
-    assert f"000/{book.ZWSP}model-B" in text and "1-9" in text
+    assert f"000/{page.ZWSP}model-B" in text and "1-9" in text
     # a long name may break after a hyphen followed by a word: "model-B-" / "no-ws"
-    assert f"000/{book.ZWSP}model-B-{book.ZWSP}no-{book.ZWSP}ws" in text
+    assert f"000/{page.ZWSP}model-B-{page.ZWSP}no-{page.ZWSP}ws" in text
     # Model names start with digits but are text: left-aligned; the intervals right-aligned.
     rule = next(line for line in text.splitlines() if line.startswith("|:") or line.startswith("|-"))
     assert rule.startswith("|:--") and rule.split("|")[2].endswith(":")
@@ -356,7 +356,7 @@ def test_papermill_success_records_results(chapter_env):
     chapter, results, staging = chapter_env
     chapter.source.write_text(
         '# %% tags=["parameters"]\nvalue = 1\n\n# %%\n'
-        "import pandas as pd\nfrom pairlib.book import save_results\n"
+        "import pandas as pd\nfrom pairlib.page import save_results\n"
         'save_results(pd.DataFrame({"value": [value]}), "toy")\n'
     )
     build.execute_chapter(
@@ -568,7 +568,7 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
             }
         ),
     }
-    table = book.compare_with_published(results, published)
+    table = page.compare_with_published(results, published)
     assert table.to_dict("records") == [
         {
             "report": "003",
@@ -579,22 +579,22 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
             "chapter": "weight_sharing",
         }
     ]
-    best = book.best_per_chapter(results)
+    best = page.best_per_chapter(results)
     assert best[["chapter", "model", "chosen by", "test error (%)"]].values.tolist() == [
-        ["weight_sharing", "003/siamese-10", book.TEST_CHOSEN, "2.5 ± 0.5"],
-        ["comparator", "best", book.TEST_CHOSEN, "1.2 ± 0.2"],
+        ["weight_sharing", "003/siamese-10", page.TEST_CHOSEN, "2.5 ± 0.5"],
+        ["comparator", "best", page.TEST_CHOSEN, "1.2 ± 0.2"],
     ]
     # a chapter that marks its validation-chosen model is summarised by it, not by the minimum
     results["comparator"]["headline"] = [True, False]
-    best = book.best_per_chapter(results)
+    best = page.best_per_chapter(results)
     assert best.loc[1, ["model", "chosen by"]].tolist() == ["003/siamese-10", "validation pairs"]
 
 
 def test_glue_comparisons_numbers_the_rows_in_table_order(monkeypatch):
     seen = []
-    monkeypatch.setattr(book, "glue_comparison", lambda prefix, row: seen.append((prefix, row["label"])))
+    monkeypatch.setattr(page, "glue_comparison", lambda prefix, row: seen.append((prefix, row["label"])))
     table = pd.DataFrame({"label": ["first", "second", "third"]}, index=[7, 3, 5])
-    book.glue_comparisons("ws_share", table)
+    page.glue_comparisons("ws_share", table)
     assert seen == [("ws_share0", "first"), ("ws_share1", "second"), ("ws_share2", "third")]
 
 
@@ -618,22 +618,22 @@ def test_scorecard_agrees_within_two_standard_errors_of_the_difference():
             "published_model_id": ["a", "b", "c"],
         }
     )
-    card = book.reproduction_scorecard({"chapter": ours}, published)
+    card = page.reproduction_scorecard({"chapter": ours}, published)
     # a: 1.5 within 2 * sqrt(1 + 1) = 2.83; b: 3.0 below it; c: no published std, so ours
     # alone (margin 2 * 1 = 2): 1.5 agrees.
     assert card["report"].tolist() == ["000", "001", "002"]
     assert card["verdict"].tolist() == ["agrees", "ours lower", "agrees"]
     assert card["margin"].round(2).tolist() == [2.83, 2.83, 2.0]
-    assert book.change_phrase(ours, "000/a", "001/b") == "lowers it from 11.5% to 7.0%"
-    assert book.change_phrase(ours, "001/b", "000/a") == "raises it from 7.0% to 11.5%"
-    assert book.change_phrase(ours, "000/a", "002/c") == "leaves it at 11.5%"
+    assert page.change_phrase(ours, "000/a", "001/b") == "lowers it from 11.5% to 7.0%"
+    assert page.change_phrase(ours, "001/b", "000/a") == "raises it from 7.0% to 11.5%"
+    assert page.change_phrase(ours, "000/a", "002/c") == "leaves it at 11.5%"
 
 
 def test_table_widths_fit_the_line_by_wrapping_text_columns_only():
     # Two number columns (fixed) and a text column that may wrap down to its longest word.
-    assert book.fit_widths([(10, 10), (60, 20)], line=100) == [10, 60]  # fits: as preferred
-    assert book.fit_widths([(10, 10), (60, 20), (40, 40)], line=86) == [10, 30, 40]
-    assert book.fit_widths([(50, 50), (60, 60)], line=50) == [50, 60]  # nothing can give
+    assert page.fit_widths([(10, 10), (60, 20)], line=100) == [10, 60]  # fits: as preferred
+    assert page.fit_widths([(10, 10), (60, 20), (40, 40)], line=86) == [10, 30, 40]
+    assert page.fit_widths([(50, 50), (60, 60)], line=50) == [50, 60]  # nothing can give
     cells = pd.Series(["a long description of a model that wraps", "short"])
-    preferred, minimum = book._column_widths("what", cells)
+    preferred, minimum = page._column_widths("what", cells)
     assert minimum == len("description") + 2 and preferred > minimum

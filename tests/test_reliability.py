@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from conftest import pytest_ignore_collect
 
-from pairlib import book, build, cache, paths, provision, runner
+from pairlib import build, cache, page, paths, provision, runner
 from pairlib.data import mnist_root
 from pairlib.files import write_atomically
 
@@ -179,7 +179,7 @@ def test_papermill_with_a_misspelt_parameter_fails_in_one_line(tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell("rounds = 10", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "from pairlib.book import check_parameters\np = check_parameters(rounds=rounds)"
+            "from pairlib.page import check_parameters\np = check_parameters(rounds=rounds)"
         ),
         nbformat.v4.new_code_cell("print('trained')"),
     ]
@@ -199,8 +199,8 @@ def test_papermill_with_a_misspelt_parameter_fails_in_one_line(tmp_path):
 
 def test_one_round_is_refused_before_any_training():
     with pytest.raises(ValueError, match=r"parameter rounds=1 is not allowed.*two rounds"):
-        book.check_parameters(rounds=1)
-    assert book.check_parameters(rounds=2)["rounds"] == 2
+        page.check_parameters(rounds=1)
+    assert page.check_parameters(rounds=2)["rounds"] == 2
 
 
 # --------------------------------------------------------------------------- 5-6. cache

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from pairlib.book import (
+from pairlib.page import (
     comparison_display,
     effect_phrase,
     load_comparisons,
@@ -241,7 +241,7 @@ def test_p_text_never_prints_zero():
 
 
 def test_summary_text_shows_divergence_instead_of_a_mean():
-    from pairlib.book import summary_text
+    from pairlib.page import summary_text
 
     summary = pd.DataFrame(
         {"mean": [11.84, float("nan")], "std": [1.06, float("nan")], "count": [10, 8], "diverged": [0, 2]},
@@ -252,8 +252,8 @@ def test_summary_text_shows_divergence_instead_of_a_mean():
 
 
 def test_registered_configs_at_a_chapters_protocol_and_their_published_text():
-    from pairlib.book import published_text
     from pairlib.configs import REGISTRY, registered
+    from pairlib.page import published_text
 
     assert registered("004/WS", epochs=25, n_pairs=1000) == REGISTRY["004/WS"]  # shared runs
     assert registered("004/WS", epochs=3, n_pairs=200).replace(epochs=25, n_pairs=1000) == REGISTRY["004/WS"]

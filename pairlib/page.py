@@ -1,4 +1,6 @@
-"""Helpers the book's chapters call, so that notebooks hold narrative and experiment calls.
+"""What a chapter puts on the page: the helpers its cells call, so that notebooks hold
+narrative and experiment calls. (Named ``page``, not ``book``: ``book/`` holds the book's
+pages and ``build`` makes it.)
 
 Four jobs, each with a rule the book depends on:
 
@@ -301,7 +303,6 @@ _NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-
 """Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
 and after a hyphen followed by a word of two characters or more ("model-B-" / "no-ws";
 "000/model-" / "B" never happens)."""
-
 
 
 def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
