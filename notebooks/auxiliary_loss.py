@@ -227,10 +227,6 @@ def what(config: TrainConfig) -> str:
     return f"{body} branches, {'shared' if m.shared else 'separate'}; {loss}; lr {config.lr:g}"
 
 
-def error_text(name: str) -> str:
-    return summary_text(final, name)
-
-
 # %% [markdown]
 # ## Results
 #
@@ -254,7 +250,7 @@ for group, configs in GROUPS.items():
                 "model": name,
                 "configuration": what(config),
                 "parameters": f"{config.parameter_count():,}",
-                "test error (%)": error_text(name),
+                "test error (%)": summary_text(final, name),
                 "published (%)": published_text(name),
                 "train error (%)": f"{final.loc[name, 'train_error']:.1f}",
                 "digit error (%)": ""

@@ -76,6 +76,7 @@ from pairlib.configs import registered as registered_config
 from pairlib.page import (
     TEST_CHOSEN,
     check_parameters,
+    clear_verb,
     comparison_display,
     glue_comparison,
     glue_figure,
@@ -210,21 +211,9 @@ df = pd.concat([trained, predicted, readouts], ignore_index=True)
 final = summarise(df)
 
 
-def error_text(name: str) -> str:
-    return summary_text(final, name)
-
-
 def digit_text(name: str) -> str:
     value = final.loc[name, "test_digit_error"]
     return "" if pd.isna(value) else f"{value:.1f}"
-
-
-def direction(row: pd.Series, lower: str = "lowers", higher: str = "raises") -> str:
-    """'lowers' / 'raises' / 'does not clearly change' the error, from a paired comparison of
-    the chapter's Holm-adjusted family (its ``clear`` column)."""
-    if not row["clear"]:
-        return "does not clearly change"
-    return lower if row["difference"] < 0 else higher
 
 
 def published_stats(name: str) -> tuple[float, float, int]:
@@ -435,10 +424,10 @@ family = adjust_family(
     }
 )
 best_table = family["best model"]
-glue_text("cmp_best_vs_s10", direction(best_table.iloc[-1]))
-glue_text("cmp_ensemble_verb", direction(best_table.iloc[2]))
-glue_text("cmp_tta_verb", direction(best_table.iloc[1]))
-glue_text("cmp_tta_ensemble_verb", direction(best_table.iloc[3]))
+glue_text("cmp_best_vs_s10", clear_verb(best_table.iloc[-1]))
+glue_text("cmp_ensemble_verb", clear_verb(best_table.iloc[2]))
+glue_text("cmp_tta_verb", clear_verb(best_table.iloc[1]))
+glue_text("cmp_tta_ensemble_verb", clear_verb(best_table.iloc[3]))
 glue_comparison("cmp_ensemble", best_table.iloc[2])
 glue_comparison("cmp_tta", best_table.iloc[1])
 whole = pd.concat(family.values(), ignore_index=True)
@@ -472,7 +461,7 @@ show_table(
                 "model": name,
                 "trained on": on,
                 "loss": loss,
-                "test error (%)": error_text(name),
+                "test error (%)": summary_text(final, name),
                 "published (%)": published_text(name),
                 "digit error (%)": digit_text(name),
                 "train error (%)": f"{final.loc[name, 'train_error']:.1f}",
@@ -493,8 +482,8 @@ section_v = family["section V"]
 for key, (_, row) in zip(
     ("targets_ce", "ce_targets", "ce_classes"), section_v.iloc[1:].iterrows(), strict=True
 ):
-    glue_text(f"cmp_v_{key}", direction(row))
-glue_text("cmp_v_targets_mse", direction(section_v.iloc[0]))
+    glue_text(f"cmp_v_{key}", clear_verb(row))
+glue_text("cmp_v_targets_mse", clear_verb(section_v.iloc[0]))
 glue_value("cmp_targets_mse_digits", final.loc["000/model-B", "test_digit_error"])
 glue_value("cmp_classes_mse_train", final.loc["000/model-B-classes-mse", "train_error"])
 glue_value("cmp_classes_mse_pub", published_mean("000/model-B-classes-mse"))
@@ -581,10 +570,10 @@ glue_value("cmp_power_trained_best", min(trained_powers, key=lambda q: final.loc
 glue_text("cmp_test_chosen", TEST_CHOSEN)
 
 power_table = family["power"]
-glue_text("cmp_power_exact_ce", direction(power_table.iloc[0]))
-glue_text("cmp_power_exact_mse", direction(power_table.iloc[2]))
+glue_text("cmp_power_exact_ce", clear_verb(power_table.iloc[0]))
+glue_text("cmp_power_exact_mse", clear_verb(power_table.iloc[2]))
 for q, (_, row) in zip(TRAINED_POWERS, power_table.iloc[3:].iterrows(), strict=True):
-    glue_text(f"cmp_power_trained_{q:g}", direction(row))
+    glue_text(f"cmp_power_trained_{q:g}", clear_verb(row))
 
 # %% [markdown]
 # ```{glue:figure} fig-cmp-power
@@ -644,9 +633,9 @@ ROWS_003 = {
     "003/siamese-10, exact": "exact readout",
 }
 table_003 = family["report 003"]
-glue_text("cmp_003_verdict", direction(table_003.iloc[0]))
-glue_text("cmp_003_s2_argmax", direction(table_003.iloc[1]))
-glue_text("cmp_003_s10_exact", direction(table_003.iloc[3]))
+glue_text("cmp_003_verdict", clear_verb(table_003.iloc[0]))
+glue_text("cmp_003_s2_argmax", clear_verb(table_003.iloc[1]))
+glue_text("cmp_003_s10_exact", clear_verb(table_003.iloc[3]))
 for name, key in (("003/siamese-2", "s2"), ("003/siamese-10", "s10")):
     glue_value(f"cmp_{key}", final.loc[name, "mean"])
     glue_value(f"cmp_{key}_std", final.loc[name, "std"])
@@ -664,7 +653,7 @@ show_table(
             {
                 "model": name.split(",")[0],
                 "comparator": comparator,
-                "test error (%)": error_text(name),
+                "test error (%)": summary_text(final, name),
                 "published (%)": published_text(name),
                 "digit error (%)": digit_text(name),
             }
@@ -722,8 +711,8 @@ EXACT_ROWS = {
     "003 branch, exact, targets + classes": "targets + classes",
 }
 exact_table = family["exact"]
-glue_text("cmp_exact_targets", direction(exact_table.iloc[0]))
-glue_text("cmp_exact_both", direction(exact_table.iloc[1]))
+glue_text("cmp_exact_targets", clear_verb(exact_table.iloc[0]))
+glue_text("cmp_exact_both", clear_verb(exact_table.iloc[1]))
 for name, key in zip(EXACT_ROWS, ("classes", "targets", "both"), strict=True):
     glue_value(f"cmp_exact3_{key}", final.loc[name, "mean"])
     glue_value(f"cmp_exact3_{key}_digits", final.loc[name, "test_digit_error"])
@@ -736,7 +725,7 @@ show_table(
         [
             {
                 "trained on": on,
-                "test error (%)": error_text(name),
+                "test error (%)": summary_text(final, name),
                 "digit error (%)": digit_text(name),
                 "train error (%)": ""
                 if pd.isna(final.loc[name, "train_error"])
@@ -777,11 +766,11 @@ show_table(
 
 # %% tags=["remove-cell"]
 learned_table = family["learned"]
-glue_text("cmp_learned_000_same", direction(learned_table.iloc[0]))
-glue_text("cmp_learned_000_b", direction(learned_table.iloc[1]))
+glue_text("cmp_learned_000_same", clear_verb(learned_table.iloc[0]))
+glue_text("cmp_learned_000_b", clear_verb(learned_table.iloc[1]))
 glue_text(
     "cmp_learned_003_same",
-    direction(learned_table.set_index("comparison").loc["003: siamese-2 → its exact readout"]),
+    clear_verb(learned_table.set_index("comparison").loc["003: siamese-2 → its exact readout"]),
 )
 learned_row = learned_table.iloc[1]
 pub_learned, pub_engineered = published_mean("000/model-A-aux"), published_mean("000/model-B-classes-ce")
@@ -895,7 +884,7 @@ best_display = pd.DataFrame(
     [
         {
             "model": name,
-            "test error (%)": error_text(name),
+            "test error (%)": summary_text(final, name),
             "published (%)": published_text(name),
             "digit error (%)": digit_text(name),
             "time / round": f"{final.loc[name, 'seconds']:.1f} s",

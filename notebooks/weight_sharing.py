@@ -288,10 +288,6 @@ def layout(config: TrainConfig) -> str:
     return text + (", power-6 comparator" if m.comparator == "power" else "")
 
 
-def error_text(name: str) -> str:
-    return summary_text(final, name)
-
-
 def stable(*names: str) -> bool:
     """Whether every round of these configurations finished (none diverged)."""
     return not final.loc[list(names), "diverged"].any()
@@ -302,9 +298,9 @@ def effect(a: str, b: str) -> str:
     if a == b:
         return "is the report's own setting"
     if not stable(b):
-        return f"makes training diverge ({error_text(b)})"
+        return f"makes training diverge ({summary_text(final, b)})"
     if not stable(a):
-        return f"avoids the divergence ({error_text(a)} before; {error_text(b)}% after)"
+        return f"avoids the divergence ({summary_text(final, a)} before; {summary_text(final, b)}% after)"
     effects = family["ablations"]
     return effect_phrase(effects[(effects["a"] == a) & (effects["b"] == b)].iloc[0])
 
@@ -328,7 +324,7 @@ for group, configs in GROUPS.items():
                 "model": name,
                 "layout": layout(config),
                 "parameters": f"{config.parameter_count():,}",
-                "test error (%)": error_text(name),
+                "test error (%)": summary_text(final, name),
                 "published (%)": published_text(name),
                 "train error (%)": f"{final.loc[name, 'train_error']:.1f}",
                 "time / run": f"{final.loc[name, 'seconds']:.1f} s",  # "s": nbval's sanitizer drops timings
@@ -622,8 +618,8 @@ for setting in SETTINGS:
     ablation_rows.append(
         {
             "setting": setting,
-            "pair (%)": error_text(pair_name),
-            "siamese (%)": error_text(siamese_name),
+            "pair (%)": summary_text(final, pair_name),
+            "siamese (%)": summary_text(final, siamese_name),
             **cells,
         }
     )

@@ -483,6 +483,14 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     )
 
 
+def clear_verb(row: Mapping[str, Any], lower: str = "lowers", higher: str = "raises") -> str:
+    """The verb of a sentence about one comparison of a Holm-adjusted family: ``lower`` or
+    ``higher`` from the sign when the row is ``clear``, else "does not clearly change"."""
+    if not row["clear"]:
+        return "does not clearly change"
+    return lower if row["difference"] < 0 else higher
+
+
 def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     """A paired comparison b − a in words: "clearly lowers the error by 2.1 points (95% CI
     [-3.0, -1.2], Holm-adjusted p = 0.004)". The verb comes from the sign, so the sentence stays

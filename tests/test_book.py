@@ -637,3 +637,9 @@ def test_table_widths_fit_the_line_by_wrapping_text_columns_only():
     cells = pd.Series(["a long description of a model that wraps", "short"])
     preferred, minimum = page._column_widths("what", cells)
     assert minimum == len("description") + 2 and preferred > minimum
+
+
+def test_clear_verb_says_no_change_unless_the_comparison_is_clear():
+    assert page.clear_verb({"clear": True, "difference": -1.2}) == "lowers"
+    assert page.clear_verb({"clear": True, "difference": 0.8}) == "raises"
+    assert page.clear_verb({"clear": False, "difference": -5.0}) == "does not clearly change"
