@@ -13,8 +13,9 @@ does not answer by itself, because ``run_grid`` keeps a run's error rates, not i
 * **Test-time augmentation.** Digit probabilities averaged over the test images shifted by
   one pixel, the evaluation-side twin of ``TrainConfig.augment_shift``.
 
-:func:`fit_predictions` trains rounds exactly as ``run_grid`` does (same seeds, same pairs,
-one thread per run, in the same worker processes) and keeps, for every test pair, both digit
+:func:`fit_predictions` reads the very runs ``run_grid`` trains (same seeds, same pairs, same
+cache entry: the model state stored beside its rows, :func:`pairlib.train.from_trained`),
+training only those no ``run_grid`` has stored yet, and keeps, for every test pair, both digit
 outputs and the model's own probability of the target. These are cached beside the runs.
 """
 
@@ -35,8 +36,8 @@ from torch import nn
 from pairlib import cache, train
 from pairlib.data import generate_pair_sets
 from pairlib.models import ArgmaxComparator, ExactComparator, PowerComparator
-from pairlib.runner import compute_on, resolve_device, run_jobs
-from pairlib.train import RoundJob, TrainConfig, fit, target_probability
+from pairlib.runner import resolve_device
+from pairlib.train import Fitted, RoundJob, TrainConfig, target_probability
 
 #: The views averaged by test-time augmentation: the image itself and its four one-pixel shifts.
 TTA_OFFSETS: tuple[tuple[int, int], ...] = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
@@ -99,26 +100,23 @@ def averaged_digit_log_probabilities(
     return (total / len(offsets)).clamp_min(_EPS).log()
 
 
-def _predict_job(job: RoundJob, device: torch.device, tta: bool) -> dict[str, Any]:
-    """Train one round as run_grid would, then record the test pairs' outputs (in a worker)."""
-    with compute_on(device):
-        pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
-        fitted = fit(job.config, pairs, job.seed, device=device, record="final", name=job.name)
-        model, data = fitted.model, fitted.data
-        model.eval()
-        with torch.inference_mode():
-            out = model(data.test_input)
-            entry: dict[str, Any] = {
-                "rows": fitted.rows,
-                "classes": data.test_classes.cpu().tolist(),
-                "digits": out.digits.float().cpu().tolist(),
-                "target_probability": target_probability(out.target).float().cpu().tolist(),
-                "tta_digits": None,
-            }
-            if tta:
-                fill = data.train_input.min().item()  # the background, as in training
-                averaged = averaged_digit_log_probabilities(model, data.test_input, TTA_OFFSETS, fill)
-                entry["tta_digits"] = averaged.float().cpu().tolist()
+def _predictions(job: RoundJob, fitted: Fitted, tta: bool) -> dict[str, Any]:
+    """The test pairs' outputs of one round's trained model (in a worker)."""
+    model, data = fitted.model, fitted.data
+    model.eval()
+    with torch.inference_mode():
+        out = model(data.test_input)
+        entry: dict[str, Any] = {
+            "rows": fitted.rows,
+            "classes": data.test_classes.cpu().tolist(),
+            "digits": out.digits.float().cpu().tolist(),
+            "target_probability": target_probability(out.target).float().cpu().tolist(),
+            "tta_digits": None,
+        }
+        if tta:
+            fill = data.train_input.min().item()  # the background, as in training
+            averaged = averaged_digit_log_probabilities(model, data.test_input, TTA_OFFSETS, fill)
+            entry["tta_digits"] = averaged.float().cpu().tolist()
     return entry
 
 
@@ -159,10 +157,11 @@ def fit_predictions(
     resolved = resolve_device(device)
     workers = train.default_workers(resolved) if workers is None else workers
     jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
-    entries = run_jobs(
+    entries = train.from_trained(
         jobs,
-        functools.partial(_predict_job, device=resolved, tta=tta),
-        (lambda job: [_key(job, resolved, tta)]) if use_cache else None,
+        functools.partial(_predictions, tta=tta),
+        functools.partial(_key, device=resolved, tta=tta) if use_cache else None,
+        resolved,
         workers,
         progress=False,
         desc="predictions",

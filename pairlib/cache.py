@@ -8,6 +8,12 @@ ever read. The directory is plain and can be deleted at any time
 (``$PAIRLIB_CACHE_DIR``, default ``.cache/runs`` in the repository). An entry that does not
 parse or whose checksum does not match is reported, deleted and recomputed, never trusted. A
 folder that cannot be written is reported once, and runs go on without it.
+
+A training run's entry may have a sidecar, the trained model's state (``<key>.pt``, about
+300 KB), so that predictions and probes of the same run read the model instead of training it
+again (:func:`store_state`). Reading the rows never opens it. It is checked as strictly as the
+rows: a state file that does not match its checksum or does not load is reported, deleted and
+recomputed.
 """
 
 from __future__ import annotations
@@ -17,12 +23,16 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import io
 import json
+import platform
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from pairlib import paths
 from pairlib.files import write_atomically
@@ -69,6 +79,27 @@ def environment() -> dict[str, str]:
     return {name: importlib.metadata.version(name) for name in NUMERIC_PACKAGES}
 
 
+@functools.lru_cache(maxsize=1)
+def cpu_numerics() -> dict[str, str]:
+    """What besides the code and the packages decides the last bits of a CPU run: the
+    processor and the instruction set that torch's kernels (and MKL's, oneDNN's) dispatch to.
+    PyTorch does not promise the same bits on another processor, and after a few epochs a
+    last-bit difference changes which pairs a model misreads: a regression check compares
+    figures only where this matches the machine that made its reference."""
+    info: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in {"vendor_id", "model name", "cache size"}:
+                info.setdefault(key.strip(), value.strip())
+    return {
+        "machine": platform.machine(),
+        "cpu": " / ".join(info.values()) or platform.processor(),
+        "capability": torch.backends.cpu.get_cpu_capability(),
+        **environment(),
+    }
+
+
 def cache_dir() -> Path | None:
     """The cache directory, or None when ``$PAIRLIB_CACHE_DIR`` is set to ``off``."""
     value = paths.cache_setting()
@@ -110,13 +141,21 @@ def _checksum(rows: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
+def _path(key: str, suffix: str) -> Path | None:
+    root = cache_dir()
+    return None if root is None else root / key[:2] / f"{key}{suffix}"
+
+
+def _discard(path: Path, error: Exception) -> None:
+    warnings.warn(f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=3)
+    with contextlib.suppress(OSError):
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def load(key: str) -> list[dict[str, Any]] | None:
     """The rows stored under ``key``, or None if absent or corrupt (a corrupt entry is removed)."""
-    root = cache_dir()
-    if root is None:
-        return None
-    path = root / key[:2] / f"{key}.json"
-    if not path.exists():
+    path = _path(key, ".json")
+    if path is None or not path.exists():
         return None
     try:
         entry = json.loads(path.read_text())
@@ -124,9 +163,7 @@ def load(key: str) -> list[dict[str, Any]] | None:
             raise ValueError("checksum mismatch")
         return entry["rows"]
     except (ValueError, KeyError, TypeError, OSError) as error:
-        warnings.warn(f"pairlib: corrupt cache entry {path} ({error}); recomputing it", stacklevel=2)
-        with contextlib.suppress(OSError):
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        _discard(path, error)
         return None
 
 
@@ -136,17 +173,70 @@ def store(key: str, rows: list[dict[str, Any]]) -> bool:
     The caller keeps its result either way: a cache is an optimisation, never a place a
     finished run can be lost.
     """
-    root = cache_dir()
-    if root is None:
-        return False
     entry = {"key": key, "checksum": _checksum(rows), "rows": rows}
+    return _write(key, ".json", json.dumps(entry).encode())
+
+
+def _write(key: str, suffix: str, content: bytes) -> bool:
+    path = _path(key, suffix)
+    if path is None:
+        return False
     try:
-        write_atomically(root / key[:2] / f"{key}.json", json.dumps(entry).encode())
+        write_atomically(path, content)
     except OSError as error:
+        root = cache_dir()
         warnings.warn(
             f"pairlib: could not write to the results cache {root} ({error}); "
             "this run's result is kept, later ones are not stored ($PAIRLIB_CACHE_DIR)",
-            stacklevel=2,
+            stacklevel=3,
         )
         return False
     return True
+
+
+# --- model states -----------------------------------------------------------------------------
+
+#: A state file starts with this, then the sha256 of the rest (torch.save's zip of the state).
+_STATE_MAGIC = b"pairlib-state-1\0"
+
+
+def dump_state(state: dict[str, torch.Tensor]) -> bytes:
+    """A model's ``state_dict`` as bytes: what a worker sends back and the cache stores
+    (plain bytes cross process and cluster boundaries without shared-memory handles)."""
+    buffer = io.BytesIO()
+    torch.save({name: tensor.detach().cpu() for name, tensor in state.items()}, buffer)
+    return buffer.getvalue()
+
+
+def read_state(blob: bytes) -> dict[str, torch.Tensor]:
+    """The ``state_dict`` of :func:`dump_state`'s bytes, on the CPU; tensors only
+    (``weights_only``: a cache file can never run code)."""
+    return torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+
+
+def store_state(key: str, blob: bytes) -> bool:
+    """Store a trained model's state (:func:`dump_state`) beside the rows of ``key``.
+
+    False (with a warning) when the write failed: the run's rows are kept either way, and a
+    later request for the model trains it again.
+    """
+    return _write(key, ".pt", _STATE_MAGIC + hashlib.sha256(blob).digest() + blob)
+
+
+def load_state(key: str) -> bytes | None:
+    """The state stored beside ``key`` (:func:`dump_state`'s bytes), or None if absent or
+    corrupt: a truncated or altered file, or one that does not load, is reported and removed."""
+    path = _path(key, ".pt")
+    if path is None or not path.exists():
+        return None
+    try:
+        content = path.read_bytes()
+        head, digest = len(_STATE_MAGIC), content[len(_STATE_MAGIC) : len(_STATE_MAGIC) + 32]
+        blob = content[head + 32 :]
+        if not content.startswith(_STATE_MAGIC) or hashlib.sha256(blob).digest() != digest:
+            raise ValueError("checksum mismatch")
+        read_state(blob)  # refuse a file torch cannot load here, not in a worker
+    except Exception as error:  # torch.load raises many kinds: any means corrupt
+        _discard(path, error)
+        return None
+    return blob

@@ -13,15 +13,15 @@ the *training* images and scored on the *test* images:
   best a linear read-out can do; it also finds digits encoded along directions that are not
   the output axes (an ordinal "size" code, a rotation of the one-hot code).
 
-A probe needs the trained network, which the results cache does not keep, so
-:func:`probe_grid` retrains (each round from its seed, as :func:`pairlib.train.run_grid` does)
-and caches the probes' figures under its own keys.
+A probe needs the trained network: :func:`probe_grid` reads the one ``run_grid`` stored with
+its rows (:func:`pairlib.train.from_trained`), training it under run_grid's key only when no
+run of that configuration and round is stored yet, and caches the probes' figures under their
+own keys.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from typing import Any
 
 import pandas as pd
@@ -30,10 +30,10 @@ from scipy.optimize import linear_sum_assignment
 from torch import nn
 
 from pairlib import cache
-from pairlib.data import PairSets, generate_pair_sets
+from pairlib.data import PairSets
 from pairlib.models import DIGITS
-from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
-from pairlib.train import RoundJob, TrainConfig, fit
+from pairlib.runner import default_workers, resolve_device
+from pairlib.train import Fitted, RoundJob, TrainConfig, from_trained
 
 PROBES = ("argmax", "permutation", "linear")
 """The probes, in the order of the columns ``<probe>_digit_error`` of :func:`probe_grid`."""
@@ -134,20 +134,14 @@ def digit_probes(model: nn.Module, data: PairSets) -> dict[str, float]:
     }
 
 
-def _probe_job(job: RoundJob, device: torch.device) -> dict[str, Any]:
-    """Train one round from its seed (one thread on the CPU, like run_grid) and probe it."""
-    with compute_on(device):
-        pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
-        fitted = fit(job.config, pairs, job.seed, device=device, record="final", name=job.name)
-        final = fitted.rows[-1]
-        return {
-            "test_error": final["test_error"],
-            "test_digit_error": final["test_digit_error"],
-            **{
-                f"{name}_digit_error": error
-                for name, error in digit_probes(fitted.model, fitted.data).items()
-            },
-        }
+def _probes(job: RoundJob, fitted: Fitted) -> dict[str, Any]:
+    """The pair error and the probes' digit errors of one round's trained model (in a worker)."""
+    final = fitted.rows[-1]
+    return {
+        "test_error": final["test_error"],
+        "test_digit_error": final["test_digit_error"],
+        **{f"{name}_digit_error": error for name, error in digit_probes(fitted.model, fitted.data).items()},
+    }
 
 
 def _probe_key(config: TrainConfig, seed: int, device: torch.device) -> str:
@@ -184,10 +178,11 @@ def probe_grid(
     resolved = resolve_device(device)
     workers = default_workers(resolved) if workers is None else workers
     jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
-    results = run_jobs(
+    results = from_trained(
         jobs,
-        functools.partial(_probe_job, device=resolved),
-        lambda job: [_probe_key(job.config, job.seed, resolved)],
+        _probes,
+        lambda job: _probe_key(job.config, job.seed, resolved),
+        resolved,
         workers,
         progress,
         desc="probes",

@@ -27,7 +27,7 @@ import time
 import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent import futures
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import torch
 from tqdm import tqdm
@@ -39,6 +39,15 @@ Job = TypeVar("Job", bound=Hashable)
 WORKERS_ENV = "PAIRLIB_WORKERS"
 SCHEDULER_ENV = "PAIRLIB_SCHEDULER"
 CONNECT_TIMEOUT = "30s"
+
+
+class Stateful(NamedTuple):
+    """A job's result with the trained model's state it came from (:func:`cache.dump_state`
+    bytes, or None when there is no model, e.g. a diverged run): :func:`run_jobs` stores the
+    state beside the result, so that a later job can read the model instead of training it."""
+
+    result: Any
+    state: bytes | None
 
 
 class JobFailed(RuntimeError):
@@ -189,6 +198,21 @@ def shutdown() -> None:
 # --- the scheduler --------------------------------------------------------------------------
 
 
+def cached(
+    jobs: Sequence[Job], keys: Callable[[Job], Sequence[str]], with_state: bool = False
+) -> dict[Job, Any]:
+    """The results of ``jobs`` that the cache holds (see :func:`run_jobs`); nothing runs."""
+    results: dict[Job, Any] = {}
+    for job in jobs:
+        for key in keys(job):
+            stored = cache.load(key)
+            state = cache.load_state(key) if with_state and stored is not None else None
+            if stored is not None and (state is not None or not with_state):
+                results[job] = Stateful(stored[0], state) if with_state else stored[0]
+                break
+    return results
+
+
 def run_jobs(
     jobs: Sequence[Job],
     work: Callable[[Job], Any],
@@ -196,6 +220,7 @@ def run_jobs(
     workers: int = 1,
     progress: bool = True,
     desc: str = "rounds",
+    with_state: bool = False,
 ) -> dict[Job, Any]:
     """Every job's result: from the cache, else computed by :func:`executor`'s processes.
 
@@ -205,14 +230,12 @@ def run_jobs(
     must be picklable: a top-level function or a ``functools.partial`` of one. Before anything
     trains, the cache folder is checked: an unusable one is reported once and the jobs run
     without it, so a finished run is never lost to a cache write.
+
+    A job may return a :class:`Stateful`: its state is stored beside its result. The caller
+    gets the result alone, or with ``with_state`` every job's :class:`Stateful` (a cached
+    result counts only where its state is stored too; else the job runs again).
     """
-    results: dict[Job, Any] = {}
-    for job in jobs if keys is not None else []:
-        for key in keys(job):
-            stored = cache.load(key)
-            if stored is not None:
-                results[job] = stored[0]
-                break
+    results = cached(jobs, keys, with_state) if keys is not None else {}
     missing = [job for job in jobs if job not in results]
     if not missing:
         return results
@@ -221,9 +244,12 @@ def run_jobs(
 
     def done(job: Job, result: Any) -> None:
         nonlocal storing
-        results[job] = result
+        stateful = result if isinstance(result, Stateful) else Stateful(result, None)
+        results[job] = stateful if with_state else stateful.result
         if storing and keys is not None:
-            storing = cache.store(keys(job)[0], [result])
+            storing = cache.store(keys(job)[0], [stateful.result])
+            if storing and stateful.state is not None:
+                storing = cache.store_state(keys(job)[0], stateful.state)
         bar.update()
 
     try:

@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pairlib import cache
-from pairlib.augment import shift_images, swap_pairs
+from pairlib.augment import ERASE_SIZE, erase_images, shift_images, swap_pairs, warp_images
 from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
 from pairlib.models import (
     Ensemble,
@@ -36,13 +36,14 @@ from pairlib.models import (
     PairOutput,
     build_model,
     count_parameters,
+    power_probabilities,
     target_outputs_for,
 )
-from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.runner import Stateful, cached, compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
 
-TargetLoss = Literal["ce", "bce", "mse"]
-DigitLoss = Literal["ce", "mse"]
+TargetLoss = Literal["ce", "bce", "mse", "mse-raw"]
+DigitLoss = Literal["ce", "mse", "mse-raw", "mse-power"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class TrainConfig:
     ``augment_swap`` swaps the two images of half the pairs, in every minibatch;
     ``ensemble`` trains that many models from different initialisations on the same pairs
     and averages their probabilities.
+
+    For the best model (all off by default): ``augment_rotate`` (degrees) and
+    ``augment_scale`` (a fraction) rotate and scale each digit at random by up to that much;
+    ``augment_erase`` erases a small square of each digit with that probability; ``ema``, when
+    above 0, is the decay of an exponential moving average of the weights (and batch-norm
+    statistics), updated after every step: the average, not the last weights, is evaluated
+    and returned.
 
     ``precision="bfloat16"`` runs the training forward passes under bfloat16 autocast (the
     weights, their updates and every evaluation stay float32). It is faster on CPUs with
@@ -84,6 +92,12 @@ class TrainConfig:
     augment_shift: int = 0
     augment_swap: bool = False
     ensemble: int = 1
+    augment_rotate: float = 0.0
+    augment_scale: float = 0.0
+    augment_erase: float = 0.0
+    ema: float = 0.0
+    label_smoothing: float = 0.0
+    first_member: int = 0
     precision: Literal["float32", "bfloat16"] = "float32"
 
     def __post_init__(self) -> None:
@@ -122,8 +136,8 @@ def _plain(value: Any) -> Any:
 def check_config(config: TrainConfig) -> None:
     """Raise a ValueError naming the field when a configuration cannot be trained."""
     choices = {
-        "target_loss": ("ce", "bce", "mse"),
-        "aux_loss": ("ce", "mse"),
+        "target_loss": ("ce", "bce", "mse", "mse-raw"),
+        "aux_loss": ("ce", "mse", "mse-raw", "mse-power"),
         "optimizer": ("sgd", "adam"),
         "schedule": ("constant", "cosine"),
         "augment_swap": (False, True),
@@ -136,6 +150,22 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError(
             f"TrainConfig.augment_shift must be an integer in 0..4, got {config.augment_shift!r}"
         )
+    for name, high in (
+        ("augment_rotate", 45.0),
+        ("augment_scale", 0.5),
+        ("augment_erase", 1.0),
+        ("ema", 0.9999),
+        ("label_smoothing", 0.5),
+    ):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+            raise ValueError(f"TrainConfig.{name} must be a number in [0, {high}], got {value!r}")
+    if (
+        isinstance(config.first_member, bool)
+        or not isinstance(config.first_member, int)
+        or config.first_member < 0
+    ):
+        raise ValueError(f"TrainConfig.first_member must be an integer >= 0, got {config.first_member!r}")
     for name in ("epochs", "batch_size", "ensemble"):
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -161,7 +191,7 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError(
             "TrainConfig: the argmax comparator passes no gradient; use target_weight=0 (classes only)"
         )
-    if config.model.engineered and config.target_loss == "bce":
+    if config.model.engineered and config.target_loss not in ("ce", "mse"):
         raise ValueError(
             "TrainConfig: engineered comparators output a probability; use target_loss 'ce' or 'mse'"
         )
@@ -195,20 +225,43 @@ def predict_target(logits: torch.Tensor) -> torch.Tensor:
 
 
 def target_loss(kind: TargetLoss, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy (softmax or sigmoid head alike) or MSE on the probability of the target."""
+    """Cross-entropy (softmax or sigmoid head alike); ``"mse"``: MSE on the probability of the
+    target; ``"mse-raw"``: MSE between the raw outputs and the one-hot target (``nn.MSELoss``
+    applied to a network's outputs, the way report 000 can be read)."""
     if kind == "mse":
         return F.mse_loss(target_probability(logits), target.to(logits.dtype))
+    if kind == "mse-raw":
+        return F.mse_loss(logits, one_hot_like(logits, target))
     if logits.size(1) == 1:
         return F.binary_cross_entropy_with_logits(logits[:, 0], target.to(logits.dtype))
     return F.cross_entropy(logits, target)
 
 
-def digit_loss(kind: DigitLoss, digits: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
-    """Auxiliary loss on both digits: cross-entropy, or MSE between softmax and one-hot."""
+def one_hot_like(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """One-hot ``labels`` shaped like ``outputs`` (N, K); a single column holds the label itself."""
+    if outputs.size(1) == 1:
+        return labels.to(outputs.dtype).unsqueeze(1)
+    return F.one_hot(labels, outputs.size(1)).to(outputs.dtype)
+
+
+def digit_loss(
+    kind: DigitLoss,
+    digits: torch.Tensor,
+    classes: torch.Tensor,
+    power: float = 6.0,
+    smoothing: float = 0.0,
+) -> torch.Tensor:
+    """Auxiliary loss on both digits: cross-entropy on the logits (with label ``smoothing``),
+    or MSE against the one-hot class of the softmax (``"mse"``), of the raw outputs
+    (``"mse-raw"``) or of report 000's power-normalised outputs, eq. V.1 (``"mse-power"``)."""
     flat, labels = digits.reshape(-1, digits.size(-1)), classes.reshape(-1)
+    if kind == "ce":
+        return F.cross_entropy(flat, labels, label_smoothing=smoothing)
     if kind == "mse":
-        return F.mse_loss(flat.softmax(dim=1), F.one_hot(labels, flat.size(1)).to(flat.dtype))
-    return F.cross_entropy(flat, labels)
+        flat = flat.softmax(dim=1)
+    elif kind == "mse-power":
+        flat = power_probabilities(flat, power)
+    return F.mse_loss(flat, one_hot_like(flat, labels))
 
 
 def loss_terms(
@@ -218,7 +271,7 @@ def loss_terms(
     zero = out.target.new_zeros(())
     t = target_loss(config.target_loss, out.target, target) if config.target_weight else zero
     d = (
-        digit_loss(config.aux_loss, out.digits, classes)
+        digit_loss(config.aux_loss, out.digits, classes, config.model.power, config.label_smoothing)
         if config.aux_weight and out.digits is not None
         else zero
     )
@@ -286,6 +339,7 @@ class Fitted(NamedTuple):
     data: PairSets
 
 
+@torch.enable_grad()  # a caller may have turned gradients off (the mini-framework chapter does)
 def _train_member(
     config: TrainConfig,
     data: PairSets,
@@ -304,6 +358,7 @@ def _train_member(
     device = x.device
     torch.manual_seed(stream_seed(seed, "init", member))
     model = build_model(config.model, config.target_outputs).to(device, memory_format=layout)
+    average = _weight_average(model, config.ema)
     optimizer = make_optimizer(config, model.parameters())
     steps = config.epochs * -(-x.size(0) // config.batch_size)
     scheduler = (
@@ -325,6 +380,8 @@ def _train_member(
             if config.augment_swap:
                 xb, yb, cb = swap_pairs(xb, cb, augmentation)
             xb = shift_images(xb, config.augment_shift, background, augmentation)
+            xb = warp_images(xb, config.augment_rotate, config.augment_scale, background, augmentation)
+            xb = erase_images(xb, config.augment_erase, ERASE_SIZE, background, augmentation)
             with autocast:
                 out = model(xb)
                 total, t_term, d_term = loss_terms(config, out, yb, cb)
@@ -333,6 +390,8 @@ def _train_member(
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
+            if average is not None:
+                average.update_parameters(model)
             with torch.no_grad():
                 wrong = (predict_target(out.target) != yb.bool()).sum().to(sums.dtype)
                 terms = torch.stack([total.detach(), t_term.detach(), d_term.detach()]) * len(idx)
@@ -355,10 +414,35 @@ def _train_member(
             "train_error": math.nan,
         }
         if record == "epoch" or epoch == config.epochs:
-            test = evaluate(model, tx, ty, tc)
+            test = evaluate(model if average is None else average.module, tx, ty, tc)
             row.update(test_error=test["error"], test_digit_error=test["digit_error"])
         rows.append(row)
-    return model, rows
+    return (model if average is None else average.module), rows
+
+
+def _weight_average(model: nn.Module, decay: float) -> torch.optim.swa_utils.AveragedModel | None:
+    """An exponential moving average of ``model``'s weights and buffers (None when ``decay`` is 0):
+    the average of the last few hundred steps generalises better than the last step alone."""
+    if decay == 0:
+        return None
+    return torch.optim.swa_utils.AveragedModel(
+        model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay), use_buffers=True
+    )
+
+
+def _prepared(
+    config: TrainConfig, pairs: PairSets, device: torch.device, channels_last: bool
+) -> tuple[PairSets, torch.memory_format]:
+    """The data a run trains and is evaluated on (normalised, split, on the device, in the
+    memory layout) and that layout: one recipe for :func:`fit` and :func:`restore`."""
+    pairs = split_validation(normalize_pairs(pairs) if config.normalize else pairs, config.valid_pairs)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    data = PairSets(*(t.to(device) for t in pairs))
+    data = data._replace(
+        train_input=data.train_input.contiguous(memory_format=layout),
+        test_input=data.test_input.contiguous(memory_format=layout),
+    )
+    return data, layout
 
 
 def fit(
@@ -382,15 +466,9 @@ def fit(
     """
     started = time.perf_counter()
     device = resolve_device(device)
-    pairs = split_validation(normalize_pairs(pairs) if config.normalize else pairs, config.valid_pairs)
-    layout = torch.channels_last if channels_last else torch.contiguous_format
-    data = PairSets(*(t.to(device) for t in pairs))
-    data = data._replace(
-        train_input=data.train_input.contiguous(memory_format=layout),
-        test_input=data.test_input.contiguous(memory_format=layout),
-    )
+    data, layout = _prepared(config, pairs, device, channels_last)
     members, rows = [], []
-    for k in range(config.ensemble):
+    for k in range(config.first_member, config.first_member + config.ensemble):
         model, member_rows = _train_member(config, data, seed, layout, record, name, member=k)
         members.append(model)
         rows = rows or member_rows
@@ -407,8 +485,35 @@ def fit(
 
 
 def train_run(config: TrainConfig, pairs: PairSets, seed: int, **options: Any) -> list[dict[str, Any]]:
-    """:func:`fit`'s per-epoch rows alone (same options): what the rounds protocol caches."""
+    """:func:`fit`'s per-epoch rows alone (same options)."""
     return fit(config, pairs, seed, **options).rows
+
+
+def restore(
+    config: TrainConfig,
+    seed: int,
+    state: bytes,
+    device: str | torch.device = "auto",
+    channels_last: bool = True,
+    rows: list[dict[str, Any]] | None = None,
+) -> Fitted:
+    """The :class:`Fitted` that ``fit`` returned for round ``seed``, rebuilt from its stored
+    state (:func:`pairlib.cache.dump_state` of its model) instead of trained again.
+
+    The data are drawn and prepared exactly as :func:`_train_job` and :func:`fit` do, and the
+    model is built in the same memory layout, so its outputs are bit-identical to the trained
+    model's. ``rows`` are the run's rows, passed through.
+    """
+    device = resolve_device(device)
+    data, layout = _prepared(config, generate_pair_sets(config.n_pairs, seed=seed), device, channels_last)
+    members = [
+        build_model(config.model, config.target_outputs).to(device, memory_format=layout)
+        for _ in range(config.ensemble)
+    ]
+    model = members[0] if config.ensemble == 1 else Ensemble(members)
+    model.load_state_dict(cache.read_state(state))
+    model.eval()
+    return Fitted(model, list(rows or []), data)
 
 
 # --- the rounds protocol ----------------------------------------------------------------------
@@ -430,12 +535,13 @@ def _train_job(
     record: str,
     channels_last: bool,
     diverged: str,
-) -> list[dict[str, Any]]:
-    """One round of one configuration, from its seed alone (runs in a worker or in-process)."""
+) -> Stateful:
+    """One round of one configuration, from its seed alone (runs in a worker or in-process):
+    its rows, and its trained model's state for the predictions and probes of the same run."""
     with compute_on(device):
         pairs = generate_pair_sets(job.config.n_pairs, seed=job.seed)
         try:
-            rows = train_run(
+            fitted = fit(
                 job.config,
                 pairs,
                 job.seed,
@@ -447,8 +553,40 @@ def _train_job(
         except DivergenceError as error:
             if diverged == "raise":
                 raise
-            return [{"epoch": error.epoch, "diverged": True}]
-    return [{**row, "diverged": False} for row in rows]
+            return Stateful([{"epoch": error.epoch, "diverged": True}], None)
+        # Only a siamese model is read again (predictions and probes need its digit outputs):
+        # storing merged models' states too would add a third to the cache for nothing.
+        siamese = job.config.model.layout == "siamese"
+        state = cache.dump_state(fitted.model.state_dict()) if siamese else None
+    return Stateful([{**row, "diverged": False} for row in fitted.rows], state)
+
+
+def run_keys(
+    job: RoundJob,
+    device: torch.device,
+    record: Literal["final", "epoch"],
+    channels_last: bool = True,
+    diverged: Literal["raise", "record"] = "raise",
+) -> list[str]:
+    """The cache keys where ``job``'s run may be stored, the one to store it under first: the
+    one way to name a trained run, whoever asks for it (run_grid, predictions, probes)."""
+
+    def key(kind: str) -> str:
+        return cache.entry_key(
+            {
+                "config": dataclasses.asdict(job.config),
+                "seed": job.seed,
+                "channels_last": channels_last,
+                "record": kind,
+                "device": device.type,
+                "threads": 1 if device.type == "cpu" else None,
+                "diverged": diverged,
+            }
+        )
+
+    # A run recorded per epoch holds everything a 'final' request needs, and the training
+    # itself is the same (evaluation draws no random numbers), model state included.
+    return [key(record)] + ([key("epoch")] if record == "final" else [])
 
 
 def run_grid(
@@ -482,33 +620,26 @@ def run_grid(
         raise ValueError(f"diverged must be 'raise' or 'record', got {diverged!r}")
     resolved = resolve_device(device)
     workers = default_workers(resolved) if workers is None else workers
-    jobs = [RoundJob(name, config, r, seed + r) for name, config in configs.items() for r in range(rounds)]
+    # Names of one configuration (a report that prints one model twice) share its runs: each
+    # configuration is trained once, under the first name that asks for it.
+    first_name: dict[TrainConfig, str] = {}
+    for name, config in configs.items():
+        first_name.setdefault(config, name)
+    jobs = [RoundJob(name, config, r, seed + r) for config, name in first_name.items() for r in range(rounds)]
+    job_of = {(j.config, j.round): j for j in jobs}
 
-    def key(job: RoundJob, kind: str) -> str:
-        return cache.entry_key(
-            {
-                "config": dataclasses.asdict(job.config),
-                "seed": job.seed,
-                "channels_last": channels_last,
-                "record": kind,
-                "device": resolved.type,
-                "threads": 1 if resolved.type == "cpu" else None,
-                "diverged": diverged,
-            }
-        )
-
-    def keys(job: RoundJob) -> list[str]:
-        # A run recorded per epoch holds everything a 'final' request needs, and the
-        # training itself is the same (evaluation draws no random numbers).
-        return [key(job, record)] + ([key(job, "epoch")] if record == "final" else [])
-
+    keys = functools.partial(
+        run_keys, device=resolved, record=record, channels_last=channels_last, diverged=diverged
+    )
     work = functools.partial(
         _train_job, device=resolved, record=record, channels_last=channels_last, diverged=diverged
     )
     results = run_jobs(jobs, work, keys if use_cache else None, workers, progress, desc=", ".join(configs))
     frames = []
     for name, config in configs.items():
-        runs = [pd.DataFrame(results[j]).assign(round=j.round, seed=j.seed) for j in jobs if j.name == name]
+        runs = [
+            pd.DataFrame(results[job_of[(config, r)]]).assign(round=r, seed=seed + r) for r in range(rounds)
+        ]
         meta = {"name": name, "params": config.parameter_count(), **config.as_row()}
         metrics = pd.concat(runs, ignore_index=True)
         clash = set(meta) & set(metrics)
@@ -526,6 +657,73 @@ def run_grid(
         if column in df:
             df[column] *= 100.0
     return df
+
+
+@dataclass(frozen=True)
+class TrainedJob:
+    """A round job with its trained run (rows and model state), sent to a worker to derive
+    outputs from; it compares and hashes as its round job alone."""
+
+    job: RoundJob
+    rows: list[dict[str, Any]] = field(compare=False, repr=False)
+    state: bytes = field(compare=False, repr=False)
+
+
+def trained_runs(
+    jobs: Sequence[RoundJob],
+    device: torch.device,
+    workers: int,
+    use_cache: bool = True,
+    progress: bool = True,
+    desc: str = "rounds",
+) -> dict[RoundJob, Stateful]:
+    """Every job's run as ``run_grid(..., record="final")`` makes it, with its model state:
+    read from run_grid's cache entry (an epoch-recorded one serves too) where it holds the
+    state, else trained and stored there, rows and state, for run_grid to read later."""
+    keys = functools.partial(run_keys, device=device, record="final") if use_cache else None
+    work = functools.partial(_train_job, device=device, record="final", channels_last=True, diverged="raise")
+    return run_jobs(jobs, work, keys, workers, progress, desc, with_state=True)
+
+
+def _derived_job(trained: TrainedJob, derive: Callable[[RoundJob, Fitted], Any], device: torch.device) -> Any:
+    """``derive`` of one round's restored model (in a worker, on one thread like its training)."""
+    with compute_on(device):
+        fitted = restore(trained.job.config, trained.job.seed, trained.state, device, rows=trained.rows)
+        return derive(trained.job, fitted)
+
+
+def from_trained(
+    jobs: Sequence[RoundJob],
+    derive: Callable[[RoundJob, Fitted], Any],
+    key: Callable[[RoundJob], str] | None,
+    device: torch.device,
+    workers: int,
+    progress: bool = True,
+    desc: str = "rounds",
+) -> dict[RoundJob, Any]:
+    """``derive(job, fitted)`` for every job, computed from the job's one trained run.
+
+    How predictions and probes read a model: a derived result is cached under ``key(job)``
+    (None: no cache at all); a missing one is computed in a worker from the run's stored
+    state (:func:`restore`), and only a run that :func:`run_grid` never stored with its state
+    is trained, once, under run_grid's key. ``derive`` must be picklable.
+    """
+    keys = None if key is None else (lambda job: [key(job)])
+    results = cached(jobs, keys) if keys is not None else {}
+    missing = [job for job in jobs if job not in results]
+    if missing:
+        runs = trained_runs(missing, device, workers, keys is not None, progress, desc)
+        todo = [TrainedJob(job, runs[job].result, runs[job].state) for job in missing]
+        derived = run_jobs(
+            todo,
+            functools.partial(_derived_job, derive=derive, device=device),
+            None if keys is None else (lambda trained: keys(trained.job)),
+            workers,
+            progress,
+            desc,
+        )
+        results.update({trained.job: derived[trained] for trained in todo})
+    return results
 
 
 def run_rounds(

@@ -76,7 +76,7 @@ def test_record_final_evaluates_only_the_last_epoch(private_cache):
 
 def test_cache_is_read_instead_of_retraining(private_cache, monkeypatch):
     first = run_rounds(SMALL, rounds=2, progress=False)
-    monkeypatch.setattr(train, "train_run", lambda *a, **k: pytest.fail("retrained a cached run"))
+    monkeypatch.setattr(train, "_train_member", lambda *a, **k: pytest.fail("retrained a cached run"))
     second = run_rounds(SMALL, rounds=2, progress=False)
     assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
 
@@ -226,3 +226,22 @@ def test_rounds_in_worker_processes_equal_rounds_in_process(tmp_path, monkeypatc
     alone = run_grid(grid, rounds=2, progress=False, workers=1, device="cpu")
     spread = run_grid(grid, rounds=2, progress=False, workers=2, device="cpu")
     assert alone.drop(columns="seconds").equals(spread.drop(columns="seconds"))
+
+
+def test_a_configuration_under_two_names_is_trained_once(monkeypatch):
+    calls = []
+    original = train._train_member
+    monkeypatch.setattr(train, "_train_member", lambda *a, **k: calls.append(1) or original(*a, **k))
+    config = SMALL.replace(epochs=1)
+    df = train.run_grid(
+        {"first": config, "second": config}, rounds=2, use_cache=False, workers=1, progress=False
+    )
+    assert len(calls) == 2  # two rounds, one name's worth
+    final = train.final_epoch(df).set_index(["name", "round"])["test_error"]
+    assert final.loc["first"].tolist() == final.loc["second"].tolist()
+
+
+def test_training_works_with_gradients_turned_off_by_the_caller():
+    with torch.no_grad():
+        rows = train.train_run(SMALL.replace(epochs=1), generate_pair_sets(100, seed=0), seed=0, device="cpu")
+    assert math.isfinite(rows[-1]["loss"])
