@@ -33,6 +33,7 @@ _EPS = 1e-7
 Layout = Literal["merged", "siamese"]
 Body = Literal["mlp", "conv"]
 Comparator = Literal["learned", "power", "exact", "argmax"]
+ComparatorInput = Literal["raw", "relu", "sigmoid"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,23 @@ class ModelSpec:
     then max-pool, ReLU, optional batch norm and dropout: the order of reports 003 and 004);
     ``hidden`` the fully connected layers after them (or of the MLP body). In a siamese model
     these describe one branch, which ends in ``branch_out`` outputs per digit.
+
+    The remaining choices exist because the reports place the same layers differently:
+
+    - ``norm_first``: batch norm before the ReLU (report 001's "Conv, BN, ReLU, Maxpool" and
+      "Linear, BN, ReLU"), instead of after it (003, 004);
+    - ``feature_pool``: a 1-D max-pool of that size over the features after each hidden layer
+      (report 001's baseline: "Linear 392 -> 160, BN, ReLU, Maxpool(kernel_size=2)", then 80 -> 128);
+    - ``dropout`` is the rate after each hidden layer; ``conv_dropout`` the rate after each conv
+      block (``None``: the same as ``dropout``). Report 001 puts dropout only in the head,
+      report 004 uses 0.2 after convolutions and 0.3 after linear layers;
+    - ``head_input_norm``: batch norm on the flattened conv features (001's "BN, Linear(720 -> 100)");
+      ``hidden_norm``: batch norm after hidden layers (``None``: as ``batch_norm``);
+    - ``out_block``: the body's last linear layer is followed by ReLU, batch norm (when
+      hidden layers have it) and dropout, as every network of report 004 ends;
+    - ``comparator_input``: a nonlinearity on the digit outputs before a learned comparator;
+      ``comparator_batch_norm``/``comparator_dropout``: on its hidden layers;
+      ``comparator_out_relu``: a ReLU on its output logits (report 004's "Linear(20, 2), ReLu()").
     """
 
     layout: Layout = "siamese"
@@ -60,6 +78,16 @@ class ModelSpec:
     comparator: Comparator = "learned"
     comparator_hidden: tuple[int, ...] = ()
     power: float = 6.0
+    norm_first: bool = False
+    feature_pool: int = 1
+    conv_dropout: float | None = None
+    head_input_norm: bool = False
+    hidden_norm: bool | None = None
+    out_block: bool = False
+    comparator_input: ComparatorInput = "raw"
+    comparator_batch_norm: bool = False
+    comparator_dropout: float = 0.0
+    comparator_out_relu: bool = False
 
     def __post_init__(self) -> None:
         check_spec(self)
@@ -73,6 +101,16 @@ class ModelSpec:
         """True when the comparator has no trainable parameters."""
         return self.layout == "siamese" and self.comparator != "learned"
 
+    @property
+    def conv_rate(self) -> float:
+        """The dropout rate after conv blocks."""
+        return self.dropout if self.conv_dropout is None else self.conv_dropout
+
+    @property
+    def hidden_batch_norm(self) -> bool:
+        """Whether hidden (fully connected) layers have batch norm."""
+        return self.batch_norm if self.hidden_norm is None else self.hidden_norm
+
 
 def check_spec(spec: ModelSpec) -> None:
     """Raise a ValueError naming the field when a spec cannot be built."""
@@ -80,6 +118,7 @@ def check_spec(spec: ModelSpec) -> None:
         "layout": ("merged", "siamese"),
         "body": ("mlp", "conv"),
         "comparator": ("learned", "power", "exact", "argmax"),
+        "comparator_input": ("raw", "relu", "sigmoid"),
     }
     for field, values in allowed.items():
         if getattr(spec, field) not in values:
@@ -94,8 +133,17 @@ def check_spec(spec: ModelSpec) -> None:
                 raise ValueError(
                     f"ModelSpec: conv blocks {spec.kernels}/{spec.pools} shrink a 14x14 image to nothing"
                 )
-    if not 0.0 <= spec.dropout < 1.0:
-        raise ValueError(f"ModelSpec.dropout must be in [0, 1), got {spec.dropout}")
+    for name in ("dropout", "conv_rate", "comparator_dropout"):
+        if not 0.0 <= getattr(spec, name) < 1.0:
+            raise ValueError(f"ModelSpec.{name} must be in [0, 1), got {getattr(spec, name)}")
+    if isinstance(spec.feature_pool, bool) or not isinstance(spec.feature_pool, int) or spec.feature_pool < 1:
+        raise ValueError(f"ModelSpec.feature_pool must be a positive integer, got {spec.feature_pool!r}")
+    if any(width % spec.feature_pool for width in spec.hidden):
+        raise ValueError(
+            f"ModelSpec.feature_pool={spec.feature_pool} must divide every hidden width {spec.hidden}"
+        )
+    if spec.head_input_norm and spec.body != "conv":
+        raise ValueError("ModelSpec.head_input_norm normalises conv features: it needs body='conv'")
     if spec.layout == "merged" and spec.comparator != "learned":
         raise ValueError("a merged model has no digit outputs, so only comparator='learned' applies")
     if spec.engineered and spec.branch_out != DIGITS:
@@ -117,18 +165,49 @@ def mlp(
     out_features: int,
     batch_norm: bool = False,
     dropout: float = 0.0,
+    *,
+    norm_first: bool = False,
+    feature_pool: int = 1,
+    input_norm: bool = False,
+    out_relu: bool = False,
+    out_norm: bool = False,
+    out_dropout: float = 0.0,
 ) -> nn.Sequential:
-    """Linear layers with ReLU (and optional batch norm, dropout) between them."""
+    """Linear layers with ReLU between them; optional batch norm (before or after the ReLU),
+    1-D feature max-pooling and dropout after each hidden layer, and an optional block after
+    the output layer (ReLU, batch norm, dropout: report 004)."""
     layers: list[nn.Module] = [nn.Flatten()]
+    if input_norm:
+        layers.append(nn.BatchNorm1d(in_features))
     for width in hidden:
-        layers += [nn.Linear(in_features, width), nn.ReLU()]
-        if batch_norm:
-            layers.append(nn.BatchNorm1d(width))
+        layers.append(nn.Linear(in_features, width))
+        norm = [nn.BatchNorm1d(width)] if batch_norm else []
+        layers += [*norm, nn.ReLU()] if norm_first else [nn.ReLU(), *norm]
+        if feature_pool > 1:
+            layers.append(FeaturePool(feature_pool))
         if dropout:
             layers.append(nn.Dropout(dropout))
-        in_features = width
+        in_features = width // feature_pool
     layers.append(nn.Linear(in_features, out_features))
+    if out_relu:
+        layers.append(nn.ReLU())
+    if out_norm:
+        layers.append(nn.BatchNorm1d(out_features))
+    if out_dropout:
+        layers.append(nn.Dropout(out_dropout))
     return nn.Sequential(*layers)
+
+
+class FeaturePool(nn.Module):
+    """Max over consecutive groups of ``size`` features: (N, F) -> (N, F / size), what
+    ``nn.MaxPool1d(size)`` does to a flat feature vector (report 001's baseline)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.unflatten(1, (-1, self.size)).amax(dim=2)
 
 
 class RowMajor(nn.Module):
@@ -162,13 +241,12 @@ class ConvNet(nn.Module):
             layers: list[nn.Module] = [nn.Conv2d(channels, width, kernel, padding=spec.padding)]
             if i == last:
                 layers.append(RowMajor())
-            if pool > 1:
-                layers.append(nn.MaxPool2d(pool))
-            layers.append(nn.ReLU())
-            if spec.batch_norm:
-                layers.append(nn.BatchNorm2d(width))
-            if spec.dropout:
-                layers.append(nn.Dropout(spec.dropout))
+            norm = [nn.BatchNorm2d(width)] if spec.batch_norm else []
+            pooling = [nn.MaxPool2d(pool)] if pool > 1 else []
+            # 003/004: conv, max-pool, ReLU, batch norm; 001 (norm_first): conv, batch norm, ReLU, max-pool
+            layers += [*norm, nn.ReLU(), *pooling] if spec.norm_first else [*pooling, nn.ReLU(), *norm]
+            if spec.conv_rate:
+                layers.append(nn.Dropout(spec.conv_rate))
             self.blocks.append(nn.Sequential(*layers))
             size, channels = (size + 2 * spec.padding - kernel + 1) // pool, width
             self.shapes.append((channels, size, size))
@@ -180,7 +258,7 @@ class ConvNet(nn.Module):
                         nn.ReLU(),
                     )
                 )
-        self.head = mlp(channels * size * size, spec.hidden, out_features, spec.batch_norm, spec.dropout)
+        self.head = head(channels * size * size, spec, out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x
@@ -191,11 +269,28 @@ class ConvNet(nn.Module):
         return self.head(h)
 
 
+def head(in_features: int, spec: ModelSpec, out_features: int) -> nn.Sequential:
+    """The fully connected part of a body, as ``spec`` places its norms, pools and dropouts."""
+    return mlp(
+        in_features,
+        spec.hidden,
+        out_features,
+        spec.hidden_batch_norm,
+        spec.dropout,
+        norm_first=spec.norm_first,
+        feature_pool=spec.feature_pool,
+        input_norm=spec.head_input_norm,
+        out_relu=spec.out_block,
+        out_norm=spec.out_block and spec.hidden_batch_norm,
+        out_dropout=spec.dropout if spec.out_block else 0.0,
+    )
+
+
 def make_body(spec: ModelSpec, in_channels: int, out_features: int) -> nn.Module:
     """The feature extractor + head of one branch (in_channels=1) or of a merged model (2)."""
     if spec.body == "conv":
         return ConvNet(in_channels, spec, out_features)
-    return mlp(in_channels * IMAGE_SIZE**2, spec.hidden, out_features, spec.batch_norm, spec.dropout)
+    return head(in_channels * IMAGE_SIZE**2, spec, out_features)
 
 
 # --- comparators: (N, 2, D) digit outputs -> (N, K) target logits ---------------------------
@@ -219,14 +314,31 @@ def _logit(q_le: torch.Tensor, q_gt: torch.Tensor) -> torch.Tensor:
 
 
 class LearnedComparator(nn.Module):
-    """An MLP on the concatenated digit outputs (reports 000 Model A, 002, 003 siamese-2, 004)."""
+    """An MLP on the concatenated digit outputs (reports 000 Model A, 002, 003 siamese-2, 004),
+    optionally after a nonlinearity on them (``spec.comparator_input``)."""
 
-    def __init__(self, digit_features: int, hidden: tuple[int, ...], target_outputs: int) -> None:
+    def __init__(self, spec: ModelSpec, target_outputs: int) -> None:
         super().__init__()
-        self.net = mlp(2 * digit_features, hidden, target_outputs)
+        self.activation = {"raw": nn.Identity(), "relu": nn.ReLU(), "sigmoid": nn.Sigmoid()}[
+            spec.comparator_input
+        ]
+        self.net = mlp(
+            2 * spec.branch_out,
+            spec.comparator_hidden,
+            target_outputs,
+            spec.comparator_batch_norm,
+            spec.comparator_dropout,
+            out_relu=spec.comparator_out_relu,
+        )
 
     def forward(self, digits: torch.Tensor) -> torch.Tensor:
-        return self.net(digits)
+        return self.net(self.activation(digits))
+
+
+def power_probabilities(digits: torch.Tensor, power: float) -> torch.Tensor:
+    """Report 000's eq. V.1: P_i = normalise_j((o_i - min_j o_j)^p), over the last dimension."""
+    shifted = (digits - digits.min(dim=-1, keepdim=True).values).pow(power) + _EPS
+    return shifted / shifted.sum(dim=-1, keepdim=True)
 
 
 class PowerComparator(nn.Module):
@@ -236,12 +348,8 @@ class PowerComparator(nn.Module):
         super().__init__()
         self.power = power
 
-    def digit_probabilities(self, digits: torch.Tensor) -> torch.Tensor:
-        shifted = (digits - digits.min(dim=-1, keepdim=True).values).pow(self.power) + _EPS
-        return shifted / shifted.sum(dim=-1, keepdim=True)
-
     def forward(self, digits: torch.Tensor) -> torch.Tensor:
-        p = self.digit_probabilities(digits)
+        p = power_probabilities(digits, self.power)
         return _logit(*probability_first_le_second(p[:, 0], p[:, 1]))
 
 
@@ -265,7 +373,7 @@ class ArgmaxComparator(nn.Module):
 
 def make_comparator(spec: ModelSpec, target_outputs: int) -> nn.Module:
     if spec.comparator == "learned":
-        return LearnedComparator(spec.branch_out, spec.comparator_hidden, target_outputs)
+        return LearnedComparator(spec, target_outputs)
     if spec.comparator == "power":
         return PowerComparator(spec.power)
     if spec.comparator == "exact":

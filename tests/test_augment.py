@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from digit_configs import digits_only
 
-from pairlib.augment import shift_images, swap_pairs
+from pairlib.augment import ERASE_SIZE, erase_images, shift_images, swap_pairs, warp_images
 from pairlib.data import generate_pair_sets
 from pairlib.models import Ensemble, ModelSpec, build_model
 from pairlib.train import TrainConfig, fit
@@ -57,12 +58,9 @@ def test_ensemble_of_copies_predicts_like_one_member():
 
 @pytest.mark.slow
 def test_augmented_cosine_ensemble_run_trains_and_reports_the_ensemble():
-    config = TrainConfig(
-        ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"),
-        target_weight=0.0,
-        aux_weight=1.0,
-        optimizer="adam",
-        lr=3e-3,
+    config = digits_only(
+        (8, 16),
+        (32,),
         batch_size=20,
         epochs=8,
         n_pairs=300,
@@ -84,8 +82,99 @@ def test_augmented_cosine_ensemble_run_trains_and_reports_the_ensemble():
         ({"augment_shift": 5}, "augment_shift"),
         ({"ensemble": 0}, "ensemble"),
         ({"schedule": "step"}, "schedule"),
+        ({"augment_rotate": 90.0}, "augment_rotate"),
+        ({"augment_scale": -0.1}, "augment_scale"),
+        ({"augment_erase": 1.5}, "augment_erase"),
+        ({"ema": 1.0}, "ema"),
     ],
 )
 def test_bad_training_options_are_clear_errors(changes, field):
     with pytest.raises(ValueError, match=field):
         TrainConfig(**changes)
+
+
+def test_warp_is_reproducible_and_moves_each_digit_differently():
+    images = generate_pair_sets(50, seed=0).train_input[:8] / 255.0
+    a = warp_images(images, 15.0, 0.1, 0.0, torch.Generator().manual_seed(4))
+    b = warp_images(images, 15.0, 0.1, 0.0, torch.Generator().manual_seed(4))
+    c = warp_images(images, 15.0, 0.1, 0.0, torch.Generator().manual_seed(5))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert a.shape == images.shape and not torch.equal(a, images)
+    # a warp keeps most of the ink: a small rotation or scaling loses little at the border
+    assert torch.allclose(a.sum((2, 3)), images.sum((2, 3)), rtol=0.35)
+
+
+def test_warp_by_nothing_returns_the_images_and_draws_nothing():
+    images = torch.rand(3, 2, 14, 14)
+    generator = torch.Generator().manual_seed(0)
+    assert warp_images(images, 0.0, 0.0, -1.0, generator) is images
+    assert torch.equal(generator.get_state(), torch.Generator().manual_seed(0).get_state())
+
+
+def test_a_quarter_turn_is_a_rotation_and_the_border_is_the_fill():
+    image = torch.zeros(1, 1, 14, 14)
+    image[0, 0, 2:12, 6:8] = 1.0  # a vertical bar
+    # first draw near 1: the angle is the largest allowed (the scale draw is unused)
+    turned = warp_images(image - 1.0, 90.0, 0.0, -1.0, _generator_drawing(0, 1.0, 1e-4)) + 1.0
+    assert torch.allclose(turned[0, 0], image[0, 0].T, atol=0.02)  # the bar is now horizontal
+    # second draw near 0: the smallest scale, half size, so the corners come from outside
+    shrunk = warp_images(torch.ones(1, 1, 14, 14), 0.0, 0.5, -1.0, _generator_drawing(1, 0.0, 0.01))
+    assert shrunk[0, 0, 0, 0] == -1.0 and shrunk[0, 0, 7, 7] == 1.0
+
+
+def _generator_drawing(index: int, value: float, tolerance: float) -> torch.Generator:
+    """A generator whose draw number ``index`` of torch.rand(1) is within ``tolerance`` of ``value``."""
+    for seed in range(1_000_000):
+        draws = torch.rand(index + 1, generator=torch.Generator().manual_seed(seed))
+        if abs(draws[index].item() - value) < tolerance:
+            return torch.Generator().manual_seed(seed)
+    raise AssertionError("no such seed")
+
+
+def test_erase_blanks_one_square_per_erased_image():
+    images = torch.rand(64, 2, 14, 14) + 1.0
+    erased = erase_images(images, 0.5, ERASE_SIZE, fill=0.0, generator=torch.Generator().manual_seed(0))
+    blanks = (erased == 0.0).sum((2, 3))
+    assert set(blanks.unique().tolist()) == {0, ERASE_SIZE**2}
+    assert 0.3 < (blanks > 0).float().mean() < 0.7
+    assert torch.equal(erased[blanks == 0], images[blanks == 0])
+    same = erase_images(images, 0.5, ERASE_SIZE, 0.0, torch.Generator().manual_seed(0))
+    assert torch.equal(erased, same)
+    assert erase_images(images, 0.0, ERASE_SIZE, 0.0, torch.Generator()) is images
+
+
+def test_augmentations_keep_channels_last():
+    images = torch.rand(4, 2, 14, 14).contiguous(memory_format=torch.channels_last)
+    for out in (
+        warp_images(images, 10.0, 0.1, 0.0, torch.Generator().manual_seed(0)),
+        erase_images(images, 1.0, ERASE_SIZE, 0.0, torch.Generator().manual_seed(0)),
+    ):
+        assert out.is_contiguous(memory_format=torch.channels_last)
+
+
+@pytest.mark.slow
+def test_recipe_levers_are_deterministic_and_change_the_run():
+    config = digits_only(
+        (8, 16),
+        (32,),
+        epochs=3,
+        n_pairs=200,
+        augment_shift=1,
+    )
+    levers = config.replace(augment_rotate=10.0, augment_scale=0.1, augment_erase=0.3, ema=0.9)
+    pairs = generate_pair_sets(200, seed=0)
+    a, b = (fit(levers, pairs, seed=0, device="cpu") for _ in range(2))
+    assert [_without_seconds(r) for r in a.rows] == [_without_seconds(r) for r in b.rows]
+    plain = fit(config, pairs, seed=0, device="cpu")
+    assert a.rows[-1]["loss"] != plain.rows[-1]["loss"]
+    # with the EMA alone, the running loss (of the live weights) is the plain run's, but the
+    # returned, evaluated model is the average: other weights
+    averaged = fit(config.replace(ema=0.9), pairs, seed=0, device="cpu")
+    assert averaged.rows[-1]["loss"] == plain.rows[-1]["loss"]
+    live, mean = plain.model.state_dict(), averaged.model.state_dict()
+    assert live.keys() == mean.keys()
+    assert not all(torch.equal(live[k], mean[k]) for k in live)
+
+
+def _without_seconds(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "seconds"}
