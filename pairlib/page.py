@@ -31,11 +31,11 @@ from typing import Any
 
 import pandas as pd
 
-from pairlib.configs import PUBLISHED_ROW
+from pairlib.configs import PUBLISHED_ROW, grid_004_setting
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
 from pairlib.published import CITE_KEYS, published_row
-from pairlib.stats import COMPARISON_COLUMNS, adjust_family, comparisons_record
+from pairlib.stats import COMPARISON_COLUMNS, adjust_family, comparisons_record, reproduction_z
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
 
@@ -202,6 +202,19 @@ def check_parameters(extra: Mapping[str, Spec] | None = None, /, **params: Any) 
     return out
 
 
+def setup_chapter(
+    extra: Mapping[str, Spec] | None = None, /, glue: str | None = None, **params: Any
+) -> dict[str, Any]:
+    """A chapter's one setup call: :func:`check_parameters`, the figure theme, and, when
+    ``glue`` is a prefix, every parameter glued as ``<glue><name>`` so the prose can quote
+    the rounds and epochs it ran with."""
+    p = check_parameters(extra, **params)
+    setup_figures()
+    if glue is not None:
+        glue_facts(p, glue)
+    return p
+
+
 # --------------------------------------------------------------------------- display
 
 
@@ -253,37 +266,161 @@ def change_phrase(table: pd.DataFrame, a: str, b: str) -> str:
     return f"{verb} it from {before:.1f}% to {after:.1f}%"
 
 
-def reproduction_scorecard(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
-    """Per published model a chapter reproduced: both means, our mean minus theirs, and a
-    verdict: "agrees" when the difference is within two standard errors of it (from both
-    stds and round counts; ours alone when the report gave no std), else "ours lower" or
-    "ours higher". Why not "within one std": a report's std is over few rounds, and a
-    verdict should not depend on which of the two spreads is wider."""
+VERDICTS = ("reproduced", "we are better", "we are worse")
+"""The scorecard's verdicts: |z| < 2, or ours lower (better) or higher (worse) beyond it."""
+
+
+def reproduction_scorecard(
+    results: Mapping[str, pd.DataFrame],
+    published: pd.DataFrame,
+    causes: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per published figure a chapter reproduced: both means, stds and round counts,
+    z = (ours - published) / sqrt(se_ours^2 + se_published^2) with se = std / sqrt(rounds)
+    (ours alone where a report gave no spread), and a verdict: "reproduced" when |z| < 2,
+    else "we are better" (lower error) or "we are worse". Why not "within one std": a report's
+    std is over few rounds, and a verdict should not depend on which spread is wider.
+
+    ``tested_by`` lists every other reading of the same model that a chapter ran: the rows
+    whose model id is ``"<model_id> [<what differs>]"``, separated by semicolons; ``cause``
+    is the one-line explanation ``causes`` gives for that model id, if any."""
+    readings: dict[str, list[str]] = {}
+    for _, table in _model_tables(results):
+        for name in table["model_id"].astype(str):
+            base, bracket, _ = name.partition(" [")
+            if bracket and name not in readings.setdefault(base, []):
+                readings[base].append(name)
     rows = []
     for pub, chapter, row in _reproduced(results, published):
         ours, theirs = float(row["test_error_mean_pct"]), float(pub["test_error_mean_pct"])
-        variance = float(row["test_error_std_pct"]) ** 2 / int(row["rounds"])
-        if not pd.isna(pub["test_error_std_pct"]) and not pd.isna(pub["rounds"]):
-            variance += float(pub["test_error_std_pct"]) ** 2 / int(pub["rounds"])
-        margin = 2 * math.sqrt(variance)
-        difference = ours - theirs
-        verdict = "ours lower" if difference < 0 else "ours higher"
-        if abs(difference) <= margin:
-            verdict = "agrees"
+        z = reproduction_z(*_z_inputs(row, pub))
+        verdict = VERDICTS[0] if abs(z) < 2 else VERDICTS[1] if z < 0 else VERDICTS[2]
+        model_id = str(row["model_id"])
         rows.append(
             {
                 "report": report_id(pub["report"]),
-                "published model": pub["model_id"],
-                "published": theirs,
-                "ours": ours,
-                "difference": difference,
-                "margin": margin,
+                "published_model_id": pub["model_id"],
+                "published_mean": theirs,
+                "published_std": pub["test_error_std_pct"],
+                "published_rounds": pub["rounds"],
+                "model_id": model_id,
+                "mean": ours,
+                "std": float(row["test_error_std_pct"]),
+                "rounds": int(row["rounds"]),
+                "z": z,
                 "verdict": verdict,
+                "tested_by": "; ".join(readings.get(model_id, [])),
+                "cause": (causes or {}).get(model_id, ""),
                 "chapter": chapter,
             }
         )
-    columns = ["report", "published model", "published", "ours", "difference", "margin", "verdict", "chapter"]
+    columns = [
+        "report",
+        "published_model_id",
+        "published_mean",
+        "published_std",
+        "published_rounds",
+        "model_id",
+        "mean",
+        "std",
+        "rounds",
+        "z",
+        "verdict",
+        "tested_by",
+        "cause",
+        "chapter",
+    ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _z_inputs(row: pd.Series, pub: pd.Series) -> tuple[tuple[float, float, int], tuple[float, float, int]]:
+    """(ours, published) as :func:`pairlib.stats.reproduction_z` takes them; a published figure
+    without a std counts as exact, so the gap is scaled by our standard error alone."""
+    ours = (float(row["test_error_mean_pct"]), float(row["test_error_std_pct"]), int(row["rounds"]))
+    if pd.isna(pub["test_error_std_pct"]) or pd.isna(pub["rounds"]):
+        return ours, (float(pub["test_error_mean_pct"]), 0.0, 1)
+    return ours, (float(pub["test_error_mean_pct"]), float(pub["test_error_std_pct"]), int(pub["rounds"]))
+
+
+def readings_table(tidy: pd.DataFrame, keys: Iterable[str]) -> pd.DataFrame:
+    """Every reading of each registered model in ``keys`` that a chapter ran (rows of its
+    :func:`pairlib.stats.results_table`: the key itself, then ``"<key> [<what differs>]"``),
+    beside the published figure of the key with the gap in standard errors (z)."""
+    rows = []
+    by_name = tidy.set_index("model_id")
+    for key in keys:
+        pub = published_row(*PUBLISHED_ROW[key])
+        names = [key, *(n for n in by_name.index if str(n).startswith(f"{key} ["))]
+        for name in (n for n in names if n in by_name.index):
+            row = by_name.loc[name]
+            rows.append(
+                {
+                    "model": key,
+                    "reading": "registered" if name == key else name[len(key) + 2 : -1],
+                    "params": int(row["params"]),
+                    "ours (%)": (
+                        f"diverged in {int(row['diverged_rounds'])} of {int(row['rounds'])} rounds"
+                        if row.get("diverged_rounds", 0)
+                        else mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])
+                    ),
+                    "published (%)": mean_std(pub["test_error_mean_pct"], pub["test_error_std_pct"]),
+                    "z": reproduction_z(*_z_inputs(row, pub)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def registry_against_grid(
+    validation: pd.DataFrame, chosen: pd.DataFrame, registered: Mapping[str, str] | None = None
+) -> str:
+    """Whether the registered settings are what report 004's rerun validation grid picks, in words.
+
+    ``validation`` holds the grid's mean validation error by ``"<model> | <setting>"``,
+    ``chosen`` the pick per model (``setting``, ``mean``), ``registered`` the registry's setting
+    per model (by default :func:`pairlib.configs.grid_004_setting`). A grid rerun on another
+    processor can pick differently when settings lie close; the chapter must then say which
+    settings its test figures use, not claim they are the pick."""
+    if registered is None:
+        registered = {model: grid_004_setting(f"004/{model}") for model in chosen.index}
+    differ = [model for model, setting in registered.items() if chosen.loc[model, "setting"] != setting]
+    if not differ:
+        return "The registered configurations use these values."
+    parts = [
+        f"{model} {registered[model]} ({validation.loc[f'{model} | {registered[model]}', 'mean']:.1f}% "
+        f"validation error here, against {chosen.loc[model, 'mean']:.1f}% for the pick)"
+        for model in differ
+    ]
+    return (
+        "The registry keeps the settings this grid picked in the execution that registered them, and "
+        f"this rerun picks differently for {' and '.join(differ)}: the test figures below use "
+        f"{' and '.join(parts)}."
+    )
+
+
+def reading_gaps(readings: pd.DataFrame) -> pd.DataFrame:
+    """Per model of a :func:`readings_table`: the registered reading's z, the smallest |z| of
+    any reading that ran (a search over readings, shown as such, never a result), and how
+    many readings ran."""
+    gaps = readings.assign(gap=readings["z"].abs()).groupby("model", sort=False)
+    registered = readings[readings["reading"] == "registered"].set_index("model")["z"]
+    return pd.DataFrame(
+        {
+            "model": registered.index,
+            "z (registered)": registered.to_numpy(),
+            "nearest reading, abs z": gaps["gap"].min().reindex(registered.index).to_numpy(),
+            "readings": gaps.size().reindex(registered.index).to_numpy(),
+        }
+    )
+
+
+def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
+    """Glue the scorecard's counts as ``<prefix>_reproduced`` (figures rerun), ``_agree``
+    (|z| < 2), ``_lower`` (we are better) and ``_higher`` (we are worse): the abstract and
+    the summary state them alike."""
+    counts = scorecard["verdict"].value_counts()
+    glue_value(f"{prefix}_reproduced", len(scorecard))
+    for key, verdict in zip(("agree", "lower", "higher"), VERDICTS, strict=True):
+        glue_value(f"{prefix}_{key}", int(counts.get(verdict, 0)))
 
 
 _MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")
@@ -303,15 +440,6 @@ _NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-
 """Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
 and after a hyphen followed by a word of two characters or more ("model-B-" / "no-ws";
 "000/model-" / "B" never happens)."""
-
-
-def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
-    """Glue the scorecard's counts as ``<prefix>_reproduced``, ``_agree``, ``_lower`` and
-    ``_higher``: the abstract and the summary state them alike."""
-    counts = scorecard["verdict"].value_counts()
-    glue_value(f"{prefix}_reproduced", len(scorecard))
-    for key, verdict in (("agree", "agrees"), ("lower", "ours lower"), ("higher", "ours higher")):
-        glue_value(f"{prefix}_{key}", int(counts.get(verdict, 0)))
 
 
 def _cell(value: Any, floatfmt: str) -> str:
@@ -625,6 +753,17 @@ def glue_value(name: str, value: Any) -> None:
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     glue(name, value, display=False)
+
+
+def glue_facts(facts: Mapping[str, Any], prefix: str = "") -> None:
+    """Glue every figure of ``facts`` under ``prefix + name``: strings as text, the rest as
+    values. Lets the library compute a chapter's figures in one place and the chapter glue
+    them in one line, instead of a screen of ``glue_value`` calls between its paragraphs."""
+    for name, value in facts.items():
+        if isinstance(value, str):
+            glue_text(prefix + name, value)
+        else:
+            glue_value(prefix + name, value)
 
 
 def glue_figure(name: str, fig: Any) -> None:

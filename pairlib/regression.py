@@ -29,6 +29,7 @@ from pairlib.build import (
     source_notebook,
     toc_chapters,
 )
+from pairlib.cache import cpu_numerics
 from pairlib.paths import REPO_ROOT, TMP_DIR
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "reference"
@@ -40,6 +41,7 @@ QUICK_PROFILE: dict[str, dict[str, object]] = {
     "weight_sharing": {"rounds": 2, "epochs": 3},
     "auxiliary_loss": {"rounds": 2, "epochs": 3},
     "comparator": {"rounds": 2, "epochs": 3, "best_epochs": 3, "selection_rounds": 1},
+    "readings": {"rounds": 2, "epochs": 3, "grid_rounds": 2},
     "mini_framework": {"rounds": 2, "epochs": 20, "grid_rounds": 1, "grid_epochs": 10, "pair_epochs": 3},
     "summary": {},
     "index": {},
@@ -79,6 +81,7 @@ def make_reference(chapter: Chapter) -> Path:
             input_path=str(chapter.source.relative_to(REPO_ROOT)),
             output_path=str(target.relative_to(REPO_ROOT)),
         )
+        nb.metadata["pairlib"] = {"numerics": cpu_numerics()}
         nbformat.write(nb, temp)
         os.replace(temp, target)
     finally:
@@ -87,6 +90,29 @@ def make_reference(chapter: Chapter) -> Path:
         if saved is not None:
             os.environ["PAIRLIB_RESULTS_DIR"] = saved
     return target
+
+
+def numerics_mismatch(reference: Path) -> str | None:
+    """Why the trained figures of ``reference`` cannot be compared on this machine, or None.
+
+    A reference records the processor and versions it was made with (:func:`cpu_numerics`).
+    On another processor the runs differ in the last bits, so the rounded tables differ too
+    without any change of code: those cells are still executed, but not compared, and the
+    test run says so (``make references`` remakes the references on this machine)."""
+    import nbformat
+
+    made_on = nbformat.read(reference, as_version=4).metadata.get("pairlib", {}).get("numerics")
+    here = cpu_numerics()
+    if made_on == here:
+        return None
+    if made_on is None:
+        return f"{reference.name} records no machine"
+    differ = ", ".join(
+        f"{key} {made_on.get(key)!r} there, {here.get(key)!r} here"
+        for key in here
+        if made_on.get(key) != here.get(key)
+    )
+    return f"{reference.name} was made on another machine ({differ})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -67,6 +67,27 @@ def summarise(df: pd.DataFrame, by: str | list[str] = "name", metric: str = "tes
     return out
 
 
+STUCK_TRAIN_ERROR = 40.0
+"""A round that finished with a training error (%) at or above this learned nothing: on these
+pairs a constant answer errs on 45-50% of them, and every model that learns ends far below."""
+
+
+def failed_rounds(df: pd.DataFrame, name: str) -> dict[str, float]:
+    """How the rounds of configuration ``name`` failed: ``diverged`` (the loss became NaN),
+    ``stuck`` (finished, but at a training error of a constant answer), ``rounds`` in all, and
+    the mean training error of the stuck ones. A configuration whose rounds did not diverge
+    may still have learned nothing: counting divergences alone understates the failure."""
+    final = final_epoch(df[df["name"] == name])
+    diverged = final["diverged"].astype(bool) if "diverged" in final else pd.Series(False, index=final.index)
+    stuck = ~diverged & (final["train_error"] >= STUCK_TRAIN_ERROR)
+    return {
+        "rounds": len(final),
+        "diverged": int(diverged.sum()),
+        "stuck": int(stuck.sum()),
+        "stuck_train_error": float(final.loc[stuck, "train_error"].mean()) if stuck.any() else math.nan,
+    }
+
+
 def wilcoxon_exact(diff: Sequence[float] | np.ndarray) -> float:
     """Two-sided Wilcoxon signed-rank p, exact: all 2^n sign flips of the differences enumerated.
 
@@ -277,3 +298,22 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
             }
         )
     return pd.DataFrame(rows)
+
+
+def sweep_cells(summary: pd.DataFrame, names: Mapping[tuple[float, float], str]) -> pd.DataFrame:
+    """A (learning rate, weight) sweep as one row per cell (lr, lambda, mean, std), from the
+    :func:`summarise` of its runs and the name each cell was trained under; the lowest mean
+    is the cell a validation search chooses."""
+    return pd.DataFrame(
+        [
+            {"lr": lr, "lambda": w, "mean": summary.loc[name, "mean"], "std": summary.loc[name, "std"]}
+            for (lr, w), name in names.items()
+        ]
+    )
+
+
+def first_epoch_below(band: pd.DataFrame, threshold: float) -> int | None:
+    """The first epoch whose mean (``band`` from :func:`pairlib.curves.epoch_band`) is below
+    ``threshold``, or None: when a model leaves its initial plateau, on average over rounds."""
+    reached = band.index[band["mean"] < threshold]
+    return int(reached[0]) if len(reached) else None

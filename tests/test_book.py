@@ -598,7 +598,7 @@ def test_glue_comparisons_numbers_the_rows_in_table_order(monkeypatch):
     assert seen == [("ws_share0", "first"), ("ws_share1", "second"), ("ws_share2", "third")]
 
 
-def test_scorecard_agrees_within_two_standard_errors_of_the_difference():
+def test_scorecard_reproduced_within_two_standard_errors_of_the_difference():
     published = pd.DataFrame(
         {
             "report": ["000_x", "001_y", "002_z"],
@@ -610,20 +610,22 @@ def test_scorecard_agrees_within_two_standard_errors_of_the_difference():
     )
     ours = pd.DataFrame(
         {
-            "model_id": ["000/a", "001/b", "002/c"],
-            "rounds": [4, 4, 4],
-            "test_error_mean_pct": [11.5, 7.0, 11.5],
-            "test_error_std_pct": [2.0, 2.0, 2.0],
-            "report": ["000_x", "001_y", "002_z"],
-            "published_model_id": ["a", "b", "c"],
+            "model_id": ["000/a", "001/b", "002/c", "001/b [wider]", "001/b [deeper]"],
+            "rounds": [4, 4, 4, 4, 4],
+            "test_error_mean_pct": [11.5, 7.0, 11.5, 8.0, 9.0],
+            "test_error_std_pct": [2.0, 2.0, 2.0, 2.0, 2.0],
+            "report": ["000_x", "001_y", "002_z", "", ""],
+            "published_model_id": ["a", "b", "c", "", ""],
         }
     )
-    card = page.reproduction_scorecard({"chapter": ours}, published)
-    # a: 1.5 within 2 * sqrt(1 + 1) = 2.83; b: 3.0 below it; c: no published std, so ours
-    # alone (margin 2 * 1 = 2): 1.5 agrees.
+    card = page.reproduction_scorecard({"chapter": ours}, published, causes={"001/b": "a reason"})
+    # se of each side 2 / sqrt(4) = 1. a: z = 1.5 / sqrt(2) = 1.06; b: -3 / sqrt(2) = -2.12;
+    # c: no published std, so ours alone: z = 1.5.
     assert card["report"].tolist() == ["000", "001", "002"]
-    assert card["verdict"].tolist() == ["agrees", "ours lower", "agrees"]
-    assert card["margin"].round(2).tolist() == [2.83, 2.83, 2.0]
+    assert card["verdict"].tolist() == ["reproduced", "we are better", "reproduced"]
+    assert card["z"].round(2).tolist() == [1.06, -2.12, 1.5]
+    assert card["tested_by"].tolist() == ["", "001/b [wider]; 001/b [deeper]", ""]
+    assert card["cause"].tolist() == ["", "a reason", ""]
     assert page.change_phrase(ours, "000/a", "001/b") == "lowers it from 11.5% to 7.0%"
     assert page.change_phrase(ours, "001/b", "000/a") == "raises it from 7.0% to 11.5%"
     assert page.change_phrase(ours, "000/a", "002/c") == "leaves it at 11.5%"

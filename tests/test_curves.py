@@ -102,3 +102,23 @@ def test_round_errors_figure_shows_each_round_mean_and_published_figure():
     colours = {"004/WS": "tab:blue", "ours": "tab:green"}
     again = round_errors_figure(df, ["004/WS", "ours"], colours, published)
     assert (again.axes[0].collections[0].get_offsets() == ax.collections[0].get_offsets()).all()
+
+
+def test_runs_figure_draws_each_panels_own_runs():
+    import pandas as pd
+
+    from pairlib.curves import runs_figure
+
+    df = pd.DataFrame(
+        {
+            "name": ["a", "a", "b", "b"],
+            "round": [0, 0, 0, 0],
+            "epoch": [1, 2, 1, 2],
+            "loss": [1.0, 0.5, 2.0, 1.0],
+        }
+    )
+    fig = runs_figure(df, {"left": {"A": "a"}, "right": {"B": "b", "A": "a"}}, "loss", "loss")
+    left, right = fig.axes
+    assert [line.get_label() for line in left.lines] == ["A"]
+    assert [line.get_label() for line in right.lines] == ["B", "A"]
+    assert list(right.lines[0].get_ydata()) == [2.0, 1.0]

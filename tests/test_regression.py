@@ -10,7 +10,8 @@ import nbformat
 import pytest
 
 from pairlib.build import Chapter, in_sync, toc_chapters
-from pairlib.regression import QUICK_PROFILE, quick_parameters, reference_path
+from pairlib.cache import cpu_numerics
+from pairlib.regression import QUICK_PROFILE, numerics_mismatch, quick_parameters, reference_path
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters()
@@ -34,6 +35,26 @@ def test_reference_ran_with_the_quick_profile_and_checks_something(chapter):
     assert all(c.outputs for c in checked), f"{chapter.name}: a checked cell has no output"
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_every_reference_records_the_machine_that_made_it(chapter):
+    numerics = nbformat.read(reference_path(chapter), as_version=4).metadata["pairlib"]["numerics"]
+    assert {"cpu", "capability", "torch"} <= set(numerics)
+
+
+def test_figures_are_compared_only_on_the_machine_that_made_the_reference(tmp_path):
+    path = tmp_path / "reference.ipynb"
+    nb = _notebook("0.3\n")
+    nbformat.write(nb, path)
+    assert numerics_mismatch(path) == "reference.ipynb records no machine"
+    nb.metadata["pairlib"] = {"numerics": cpu_numerics()}
+    nbformat.write(nb, path)
+    assert numerics_mismatch(path) is None
+    nb.metadata["pairlib"]["numerics"] = {**cpu_numerics(), "capability": "AVX2-elsewhere"}
+    nbformat.write(nb, path)
+    reason = numerics_mismatch(path)
+    assert "another machine" in reason and "'AVX2-elsewhere' there" in reason
 
 
 def test_every_quick_profile_entry_is_a_chapter():
@@ -100,4 +121,5 @@ def test_a_real_chapter_stops_at_its_top_on_a_bad_parameter(tmp_path, parameters
         for c in executed.cells
         if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)
     ]
-    assert "check_parameters" in failed[0].source  # stopped at the check, before any work
+    # stopped at the check (setup_chapter calls check_parameters first), before any work
+    assert "setup_chapter(" in failed[0].source or "check_parameters(" in failed[0].source

@@ -1,0 +1,120 @@
+"""What the landing page and the summary read from the chapters' results tables.
+
+Book tooling, like :mod:`pairlib.page`: these pages execute after the chapters and state the
+book's conclusions, so every figure they print is glued here from ``results/`` rather than
+computed in a page's cells, and a rebuilt chapter changes the abstract with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from pairlib.page import (
+    VERDICTS,
+    change_phrase,
+    glue_scorecard,
+    glue_text,
+    glue_value,
+    mean_std,
+    report_label,
+    reproduction_scorecard,
+)
+from pairlib.stats import wilcoxon_floor
+
+ABSTRACT_CHAPTERS = ("pairs", "weight_sharing", "auxiliary_loss", "comparator", "mini_framework")
+"""The chapters whose results the abstract cites."""
+
+
+def constant_answer_error(pairs: pd.DataFrame) -> float:
+    """The test error (%) of a network that always answers 1, from the data chapter's class
+    balance: the floor every model must be judged against, not 50%."""
+    return 100 * (1 - pairs.loc[pairs["split"] == "test", "positive_fraction"].mean())
+
+
+def glue_abstract(results: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """Glue the abstract's figures (``abs_*``): the best digit-pair model against the best
+    published one, the with-and-without comparisons of sharing and of the auxiliary loss, the
+    scorecard's counts and the mini framework's results. Returns the scorecard."""
+    # 1. The best digit-pair model (the comparator chapter's choice on validation pairs).
+    comparator = results["comparator"]
+    best = comparator[comparator["headline"].astype(bool)].iloc[0]
+    pairs_published = published[published["weight_sharing"] != "n/a"]
+    best_published = pairs_published.loc[pairs_published["test_error_mean_pct"].idxmin()]
+    glue_text("abs_best_model", best["model_id"])
+    glue_text("abs_best_error", mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]))
+    glue_value("abs_best_rounds", int(best["rounds"]))
+    glue_value("abs_best_published", float(best_published["test_error_mean_pct"]))
+    glue_value("abs_worst_published", float(pairs_published["test_error_mean_pct"].max()))
+    best_published_id = report_label(best_published["report"], cite=False, short=True)
+    glue_text("abs_best_published_model", f"{best_published_id}/{best_published['model_id']}")
+    lower = best["test_error_mean_pct"] < best_published["test_error_mean_pct"]
+    glue_text("abs_best_vs", "below" if lower else "above")
+    glue_value("abs_floor", constant_answer_error(results["pairs"]))
+
+    # 2. and 3. Weight sharing and the auxiliary loss, where a report trained the model both ways.
+    sharing, auxiliary = results["weight_sharing"], results["auxiliary_loss"]
+    glue_text("abs_ws_000", change_phrase(sharing, "000/model-B-no-ws", "000/model-B"))
+    glue_text("abs_ws_004", change_phrase(sharing, "004/WS unshared", "004/WS"))
+    glue_text("abs_aux_000", change_phrase(auxiliary, "000/model-A", "000/model-A-aux"))
+    glue_text("abs_aux_004", change_phrase(auxiliary, "004/WS", "004/AL"))
+    glue_text("abs_aux_001", change_phrase(auxiliary, "001/model-3, no aux", "001/model-3"))
+
+    # 4. How the published figures fared.
+    scorecard = reproduction_scorecard(results, published)
+    glue_scorecard("abs", scorecard)
+
+    # 5. The mini framework: report 004's recipe, and the chapter's best setting.
+    framework = results["mini_framework"]
+    recipe = framework[framework["published_model_id"].eq("mini-framework")].iloc[0]
+    framework_best = framework.loc[framework["test_error_mean_pct"].idxmin()]
+    glue_text("abs_fw_recipe", mean_std(recipe["test_error_mean_pct"], recipe["test_error_std_pct"]))
+    glue_value(
+        "abs_fw_published",
+        float(published.loc[published["model_id"].eq("mini-framework"), "test_error_mean_pct"].iloc[0]),
+    )
+    glue_text(
+        "abs_fw_best", mean_std(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
+    )
+    glue_text("abs_fw_best_model", framework_best["model_id"])
+    return scorecard
+
+
+def verdicts_per_report(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's verdicts counted per report (one column per verdict, zeros kept), with the
+    number of published figures first: which report's figures we could not reproduce."""
+    per_report = (
+        scorecard.groupby("report")["verdict"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=list(VERDICTS), fill_value=0)
+    )
+    per_report.insert(0, "figures", per_report.sum(axis=1))
+    return per_report.rename_axis("report").reset_index()
+
+
+def comparison_counts(comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Per chapter, in the book's order: its paired comparisons, how many are clear after Holm's
+    adjustment, how many have an unadjusted p below 0.05, and how many sit at the exact
+    Wilcoxon test's floor 2/2^n (every round went the same way). The gap between the second
+    and third columns is what testing many comparisons at once would otherwise have claimed."""
+    floor = comparisons["rounds"].map(wilcoxon_floor)
+    flags = comparisons.assign(
+        unadjusted=comparisons["p_value"] < 0.05, at_floor=comparisons["wilcoxon_p"] <= floor * 1.0001
+    )
+    counts = flags.groupby("chapter", sort=False).agg(
+        comparisons=("clear", "size"),
+        clear=("clear", "sum"),
+        unadjusted=("unadjusted", "sum"),
+        at_floor=("at_floor", "sum"),
+    )
+    return counts.astype(int).reset_index().rename(columns=COUNT_COLUMNS)
+
+
+COUNT_COLUMNS = {
+    "clear": "clear after Holm",
+    "unadjusted": "unadjusted p < 0.05",
+    "at_floor": "at the Wilcoxon floor",
+}
+"""The headers of :func:`comparison_counts`, as the summary's table shows them."""

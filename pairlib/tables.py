@@ -1,0 +1,287 @@
+"""Tables the pairs and auxiliary-loss chapters show, built from their results.
+
+Formatting for the page (``mean ± std`` text, report labels, configurations in words) lives
+with the book tooling, not in the modules that train or compute statistics; this module
+keeps the chapters' larger tables out of ``pairlib.page`` so that it stays a toolbox.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pairlib.curves import epoch_band
+from pairlib.page import mean_std, mean_std_column, published_text, report_label, summary_text
+from pairlib.probes import PROBES
+from pairlib.stats import first_epoch_below
+from pairlib.train import TrainConfig
+
+
+def balance_table(by_split: pd.DataFrame) -> pd.DataFrame:
+    """The target-balance table: per split, the draws and the positive fraction's mean ± std,
+    min and max (``by_split`` from :func:`pairlib.balance.balance_by_split`)."""
+    return pd.DataFrame(
+        {
+            "set": by_split.index,
+            "draws": by_split["draws"].to_numpy(),
+            "positive fraction": mean_std_column(by_split["mean"], by_split["std"], 3),
+            "min": by_split["min"].to_numpy(),
+            "max": by_split["max"].to_numpy(),
+        }
+    )
+
+
+def pair_models(published: pd.DataFrame) -> pd.DataFrame:
+    """The published rows of digit-pair models (the mini-framework's rows have no sharing)."""
+    return published[published["weight_sharing"] != "n/a"]
+
+
+def published_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Every published digit-pair result, one row each: report, model, the two switches the
+    book studies, comparator, loss, rounds and the test error as mean ± std."""
+    return pd.DataFrame(
+        {
+            "report": rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
+            "model": rows["model_id"],
+            "WS": rows["weight_sharing"],
+            "aux": rows["aux_loss"],
+            "comparator": rows["comparator"],
+            "loss": rows["loss"],
+            "rounds": rows["rounds"],
+            "test error (%)": mean_std_column(rows["test_error_mean_pct"], rows["test_error_std_pct"]),
+        }
+    )
+
+
+def published_facts(rows: pd.DataFrame) -> dict[str, float | str]:
+    """What the pairs chapter says of the published results, by glue name: the best and the
+    worst model and the mean error of models that use the digit labels against those that
+    do not (an uncontrolled contrast the later chapters take apart)."""
+    errors = rows["test_error_mean_pct"]
+    best, worst = rows.loc[errors.idxmin()], rows.loc[errors.idxmax()]
+    labels = rows["aux_loss"] != "no"
+    return {
+        "n_published": len(rows),
+        "best_model": best["model_id"],
+        "best_report": report_label(best["report"], cite=False),
+        "best_error": best["test_error_mean_pct"],
+        "best_description": best["description"],
+        "worst_model": worst["model_id"],
+        "worst_report": report_label(worst["report"], cite=False),
+        "worst_error": worst["test_error_mean_pct"],
+        "n_labels": int(labels.sum()),
+        "n_targets_only": int((~labels).sum()),
+        "labels_error": errors[labels].mean(),
+        "targets_only_error": errors[~labels].mean(),
+    }
+
+
+def configuration_words(config: TrainConfig) -> str:
+    """A two-branch configuration in words: body, sharing, the weighted losses and the
+    learning rate, which is what differs between the rows of an auxiliary-loss table."""
+    m = config.model
+    body = "ConvNet" if m.body == "conv" else "MLP"
+    if m.layout == "merged":
+        return f"2-channel {body}; lr {config.lr:g}"
+    target = config.target_loss.upper()
+    if config.target_weight != 1:
+        target = f"{config.target_weight:g} x {target}"
+    if config.aux_weight:
+        target = f"{target} + {config.aux_weight:g} x {config.aux_loss.upper()} digits"
+    return f"{body} branches, {'shared' if m.shared else 'separate'}; {target}; lr {config.lr:g}"
+
+
+def grouped_results_table(
+    groups: Mapping[str, Mapping[str, TrainConfig]], final: pd.DataFrame, skip: Iterable[str] = ()
+) -> pd.DataFrame:
+    """One row per configuration of ``groups`` (but ``skip``): its group, configuration in
+    words, parameters, our test error beside the published one, training and digit error.
+
+    ``final`` is :func:`pairlib.stats.summarise` of the runs; the digit error is left blank
+    where the model has no digit outputs.
+    """
+    skipped = set(skip)
+    rows = []
+    for group, configs in groups.items():
+        for name, config in configs.items():
+            if name in skipped:
+                continue
+            digit = final.loc[name, "test_digit_error"]
+            rows.append(
+                {
+                    "group": group,
+                    "model": name,
+                    "configuration": configuration_words(config),
+                    "parameters": f"{config.parameter_count():,}",
+                    "test error (%)": summary_text(final, name),
+                    "published (%)": published_text(name),
+                    "train error (%)": f"{final.loc[name, 'train_error']:.1f}",
+                    "digit error (%)": "" if math.isnan(digit) else f"{digit:.1f}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def probe_table(probes: pd.DataFrame, configs: Mapping[str, TrainConfig]) -> pd.DataFrame:
+    """The probes of :func:`pairlib.probes.probe_grid` as a table: per model, whether it has
+    the auxiliary loss, the pair error and each probe's digit error (mean ± std)."""
+    columns = ["test_error", *(f"{probe}_digit_error" for probe in PROBES)]
+    summary = probes.groupby("name", sort=False)[columns].agg(["mean", "std"])
+
+    def cell(name: str, column: str) -> str:
+        return mean_std(summary.loc[name, (column, "mean")], summary.loc[name, (column, "std")])
+
+    return pd.DataFrame(
+        [
+            {
+                "model": name,
+                "auxiliary loss": "yes" if config.aux_weight else "no",
+                "pair error (%)": cell(name, "test_error"),
+                **{f"digit error, {probe} (%)": cell(name, f"{probe}_digit_error") for probe in PROBES},
+            }
+            for name, config in configs.items()
+        ]
+    )
+
+
+def sweep_facts(
+    cells: pd.DataFrame, lr: float, lrs: Sequence[float], weights: Sequence[float], own: bool
+) -> dict[str, float | str]:
+    """What a validation sweep of the auxiliary weight says, by glue name: the chosen cell
+    (lowest mean validation error over all ``cells``, from :func:`pairlib.stats.sweep_cells`),
+    the errors at λ = 0 and 1 at the report's learning rate ``lr``, the best λ along that line
+    beside report 003's 10^-0.5, and whether the choice sits at an edge of the grid (``lrs`` x
+    ``weights``), where a value beyond might do better. ``own``: the choice is the report's."""
+    best = cells.loc[cells["mean"].idxmin()]
+    chosen_lr, chosen_lambda = float(best["lr"]), float(best["lambda"])
+    at_lr = cells[cells["lr"] == lr].set_index("lambda")
+    best_at_lr = float(at_lr["mean"].idxmin())
+    edges = [
+        label
+        for label, at_edge in (
+            ("the largest learning rate", chosen_lr == max(lrs)),
+            ("the smallest learning rate", chosen_lr == min(lrs)),
+            ("the largest λ", chosen_lambda == max(weights)),
+        )
+        if at_edge
+    ]
+    return {
+        "chosen_lr": chosen_lr,
+        "chosen_lambda": chosen_lambda,
+        "chosen_valid": float(best["mean"]),
+        "chosen_valid_std": float(best["std"]),
+        "valid_zero": float(at_lr.loc[0.0, "mean"]),
+        "valid_one": float(at_lr.loc[1.0, "mean"]),
+        "best_lambda_at_lr": best_at_lr,
+        "cells": len(cells),
+        "choice_text": f"λ = {chosen_lambda:.3g} at learning rate {chosen_lr:g}"
+        + (" (report 002's own choice)" if own else ""),
+        "003_remark": ", the value report 003 found the most consistent"
+        if math.isclose(best_at_lr, 10**-0.5)
+        else f" (report 003 found λ = {10**-0.5:.3g} the most consistent)",
+        "edge": f", {' and '.join(edges)} of the grid (values beyond it, which we did not try, might "
+        "do better still)"
+        if edges
+        else ", inside the grid",
+    }
+
+
+def family_facts(tested: pd.DataFrame, family: Mapping[str, pd.DataFrame]) -> dict[str, float | str]:
+    """How a set of "without to with" comparisons (``tested``, rows of a Holm-adjusted
+    ``family``) came out, by glue name: how many lower the error, how many clearly, which
+    clearly raise it, the largest gain, and the family's size before and after adjustment."""
+    whole = pd.concat(family.values(), ignore_index=True)
+    worse = tested[tested["clear"] & (tested["difference"] > 0)]
+    return {
+        "family": len(whole),
+        "family_clear": int(whole["clear"].sum()),
+        "family_raw": int((whole["t_test_p"] < 0.05).sum()),
+        "aux_count": len(tested),
+        "aux_better": int((tested["difference"] < 0).sum()),
+        "aux_clear": int((tested["clear"] & (tested["difference"] < 0)).sum()),
+        "aux_worse": "in none"
+        if worse.empty
+        else f"in {len(worse)}: " + ", ".join(f'"{label}"' for label in worse["comparison"]),
+        "aux_largest": float(-tested["difference"].min()),
+        "aux_largest_name": tested.loc[tested["difference"].idxmin(), "comparison"],
+    }
+
+
+def probe_facts(probes: pd.DataFrame, pairs: Mapping[str, tuple[str, str]]) -> dict[str, float | str]:
+    """Each probe's mean digit error per model (``probe_<model>_<probe>``, the model's name
+    after the report prefix, lower case) and a reading of the linear probe over ``pairs``
+    (label: (without, with) the auxiliary loss): do the branches read digits better with it,
+    or are its outputs only named?"""
+    means = probes.groupby("name", sort=False)[[f"{probe}_digit_error" for probe in PROBES]].mean()
+    facts: dict[str, float | str] = {
+        f"probe_{name.split('/')[1].lower()}_{probe}": float(means.loc[name, f"{probe}_digit_error"])
+        for name in means.index
+        for probe in PROBES
+    }
+    linear = means["linear_digit_error"]
+    labels = " and ".join(f"for the {label}" for label in pairs)
+    facts["probe_reading"] = (
+        "The auxiliary loss does not only name the outputs: it makes the branches better digit "
+        f"classifiers (the linear read-out errs less, {labels}), and the comparator then reads a "
+        "one-hot code instead of whatever features the target alone shaped."
+        if all(linear[b] < linear[a] for a, b in pairs.values())
+        else f"The linear read-outs do not rank the models the same way {labels}: the auxiliary "
+        "loss mostly names the outputs rather than making the branches read digits better."
+    )
+    return facts
+
+
+def loss_terms_facts(
+    without: pd.DataFrame, with_aux: pd.DataFrame, plateau: float, epochs: int
+) -> dict[str, float | str]:
+    """What report 000's Fig. 3 shows in our runs, by glue name: the class loss over the target
+    loss per epoch (first, last, least: does it dominate, as the report saw?) and the first
+    epoch at which each model's mean running training error is below ``plateau`` %."""
+    ratio = epoch_band(with_aux, "digit_loss")["mean"] / epoch_band(with_aux, "target_term")["mean"]
+    below = {
+        label: first_epoch_below(epoch_band(runs, "running_train_error"), plateau)
+        for label, runs in (("with", with_aux), ("without", without))
+    }
+
+    def words(epoch: int | None) -> str:
+        return f"by epoch {epoch}" if epoch is not None else f"in none of the {epochs} epochs"
+
+    sooner = below["with"] is not None and (below["without"] is None or below["with"] < below["without"])
+    return {
+        "ratio_first": float(ratio.iloc[0]),
+        "ratio_last": float(ratio.iloc[-1]),
+        "ratio_min": float(ratio.min()),
+        "ratio_dominates": "dominates" if ratio.min() > 1 else "does not always dominate",
+        "last_epoch": int(ratio.index[-1]),
+        "plateau": f"With the auxiliary loss, the mean training error falls below {plateau:g}% "
+        f"{words(below['with'])}; without it, {words(below['without'])}: "
+        + (
+            "guided by the classes, the network leaves its initial plateau sooner, as in the report."
+            if sooner
+            else "the auxiliary loss does not shorten the initial plateau here."
+        ),
+    }
+
+
+def mse_reading(row: Mapping[str, Any], train_error: float, epochs: int, hardly: float = 20.0) -> str:
+    """Report 000's MSE-against-cross-entropy comparison (``row``, b = MSE) in words. Above
+    ``hardly`` % final training error the MSE model has not learnt its pairs, and the
+    comparison says nothing of the two losses once both train: the sentence says so."""
+    effect = (
+        f"MSE {'raises' if row['difference'] > 0 else 'lowers'} the test error by "
+        f"{abs(row['difference']):.1f} points, {'clearly' if row['clear'] else 'not clearly'}"
+    )
+    if train_error > hardly:
+        return (
+            "MSE against cross-entropy is not settled by these runs: with MSE losses, report 000's "
+            f"Model A with the auxiliary loss ends at {train_error:.1f}% training error after "
+            f"{epochs} epochs at the report's learning rate, so the comparison ({effect}) sets a "
+            "model that trains against one that hardly does; it says nothing of the two losses once "
+            "both train"
+        )
+    return (
+        f"With the auxiliary loss, report 000's Model A trained with MSE instead of cross-entropy: {effect}"
+    )
