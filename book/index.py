@@ -37,69 +37,12 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-from pairlib.page import (
-    RESULTS_DIR,
-    change_phrase,
-    glue_scorecard,
-    glue_text,
-    glue_value,
-    load_results,
-    mean_std,
-    report_label,
-    reproduction_scorecard,
-)
+from pairlib.overview import ABSTRACT_CHAPTERS, glue_abstract
+from pairlib.page import RESULTS_DIR, load_results
 from pairlib.published import load_published
 
-folder = Path(results_dir) if results_dir else RESULTS_DIR
-results = load_results(["pairs", "weight_sharing", "auxiliary_loss", "comparator", "mini_framework"], folder)
-published = load_published()
-
-# %% tags=["remove-cell"]
-# 1. The best digit-pair model (the comparator chapter's choice on validation pairs).
-comparator = results["comparator"]
-best = comparator[comparator["headline"].astype(bool)].iloc[0]
-pairs_published = published[published["weight_sharing"] != "n/a"]
-best_published = pairs_published.loc[pairs_published["test_error_mean_pct"].idxmin()]
-glue_text("abs_best_model", best["model_id"])
-glue_text("abs_best_error", mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]))
-glue_value("abs_best_rounds", int(best["rounds"]))
-glue_value("abs_best_published", float(best_published["test_error_mean_pct"]))
-glue_value("abs_worst_published", float(pairs_published["test_error_mean_pct"].max()))
-best_published_id = report_label(best_published["report"], cite=False, short=True)
-glue_text("abs_best_published_model", f"{best_published_id}/{best_published['model_id']}")
-lower = best["test_error_mean_pct"] < best_published["test_error_mean_pct"]
-glue_text("abs_best_vs", "below" if lower else "above")
-test_balance = results["pairs"].query("split == 'test'")["positive_fraction"]
-glue_value("abs_floor", 100 * (1 - test_balance.mean()))
-
-# 2. Weight sharing, where a report trained the same model with and without it.
-sharing = results["weight_sharing"]
-glue_text("abs_ws_000", change_phrase(sharing, "000/model-B-no-ws", "000/model-B"))
-glue_text("abs_ws_004", change_phrase(sharing, "004/WS unshared", "004/WS"))
-
-# 3. The auxiliary loss on the digit classes, with everything else equal.
-auxiliary = results["auxiliary_loss"]
-glue_text("abs_aux_000", change_phrase(auxiliary, "000/model-A", "000/model-A-aux"))
-glue_text("abs_aux_004", change_phrase(auxiliary, "004/WS", "004/AL"))
-glue_text("abs_aux_001", change_phrase(auxiliary, "001/model-3, no aux", "001/model-3"))
-
-# 4. How the published figures fared.
-scorecard = reproduction_scorecard(results, published)
-glue_scorecard("abs", scorecard)
-
-# 5. The mini framework: report 004's recipe, and the chapter's best setting.
-framework = results["mini_framework"]
-recipe = framework[framework["published_model_id"].eq("mini-framework")].iloc[0]
-framework_best = framework.loc[framework["test_error_mean_pct"].idxmin()]
-glue_text("abs_fw_recipe", mean_std(recipe["test_error_mean_pct"], recipe["test_error_std_pct"]))
-glue_value(
-    "abs_fw_published",
-    float(published.loc[published["model_id"].eq("mini-framework"), "test_error_mean_pct"].iloc[0]),
-)
-glue_text(
-    "abs_fw_best", mean_std(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
-)
-glue_text("abs_fw_best_model", framework_best["model_id"])
+results = load_results(ABSTRACT_CHAPTERS, Path(results_dir) if results_dir else RESULTS_DIR)
+scorecard = glue_abstract(results, load_published())
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT

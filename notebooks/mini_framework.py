@@ -62,15 +62,22 @@ import itertools
 import math
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from pairlib import curves
 from pairlib import framework as fw
 from pairlib import framework_study as study
 from pairlib.configs import get_config
+from pairlib.framework_page import (
+    activation_code,
+    activation_effects,
+    grid_frame,
+    settings_display,
+    time_profile,
+)
 from pairlib.page import (
     check_parameters,
     comparison_display,
@@ -235,14 +242,7 @@ inside = pd.Series([100 * draw_round(r)[2].double().mean().item() for r in range
 glue_text("fw_inside", mean_std(inside.mean(), inside.std()))
 
 _, x0, y0, _, _ = draw_round(0)
-fig, ax = plt.subplots(figsize=(4.2, 4.6))
-for label, colour, name in ((1, "tab:green", "inside (label 1)"), (0, "tab:red", "outside (label 0)")):
-    pts = x0[y0 == label].cpu()
-    ax.scatter(pts[:, 0], pts[:, 1], s=6, c=colour, label=name)
-ax.add_patch(plt.Circle((0.5, 0.5), RADIUS, fill=False, lw=1.5, color="k", label="true boundary"))
-ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$", ylabel="$x_2$")
-fig.legend(loc="outside lower center", ncol=3, fontsize=7)
-glue_figure("fig-fw-data", fig)
+glue_figure("fig-fw-data", curves.disk_points_figure(x0, y0, RADIUS))
 
 # %% [markdown]
 # ```{glue:figure} fig-fw-data
@@ -272,8 +272,8 @@ COURSE = REPORT.replace(outputs=2)
 ADAM = COURSE.replace(optimizer="adam", lr=1e-2, weight_decay=0.0)
 CONFIGS = {
     "report 004 recipe, 1 output": REPORT,
-    "same, 2 outputs (course network)": COURSE,
-    "2 outputs, twice the learning rate": COURSE.replace(lr=2 * REPORT.lr),
+    "report 004 recipe, 1 output [2 outputs, the course network]": COURSE,
+    "report 004 recipe, 1 output [2 outputs, twice the learning rate]": COURSE.replace(lr=2 * REPORT.lr),
     "Adam, lr 0.01": ADAM,
     "Adam, lr 0.01 with cosine decay": ADAM.replace(cosine=True),
     "+ cross-entropy, linear outputs": ADAM.replace(
@@ -302,24 +302,8 @@ glue_value("fw_pub_rounds", int(pub.rounds))
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-table = pd.DataFrame(
-    {
-        "setting": summary.setting,
-        "train error (%)": mean_std_column(summary.train_mean, summary.train_std),
-        "test error (%)": mean_std_column(summary.test_mean, summary.test_std),
-        "worst test error (%)": summary.test_worst.map(lambda v: f"{v:.1f}"),
-    }
-)
-published = pd.DataFrame(
-    {
-        "setting": ["report 004 as published {cite:p}`savary_ee559`"],
-        "train error (%)": [mean_std(pub.train_error_mean_pct, float("nan"))],
-        "test error (%)": [mean_std(pub.test_error_mean_pct, pub.test_error_std_pct)],
-        "worst test error (%)": [""],
-    }
-)
 show_table(
-    pd.concat([published, table], ignore_index=True),
+    settings_display(summary, pub, "report 004 as published {cite:p}`savary_ee559`"),
     "tab-fw-results",
     f"Error rates of the 2-25-25-25 networks, mean ± std over {p['rounds']} rounds of "
     f"{p['epochs']} epochs (the published row: one run). From the third row on, each row changes one "
@@ -356,9 +340,8 @@ show_table(
 
 # %% tags=["remove-cell"]
 VAL_OFFSET = 10_000  # validation draws: seeds far from the test rounds'
-short = {"tanh": "T", "relu": "R"}
 by_activations = {
-    "".join(short[a] for a in acts): REPORT.replace(activations=acts)
+    activation_code(acts): REPORT.replace(activations=acts)
     for acts in itertools.product(["tanh", "relu"], repeat=4)
 }
 LR_WD = list(itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6]))
@@ -366,45 +349,27 @@ by_lr_wd = {f"lr {lr:g}, wd {wd:g}": REPORT.replace(lr=lr, weight_decay=wd) for 
 grid_runs = study.run_settings(
     {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **PROTOCOL
 )
-grid_rows = [
-    {"slice": "activations", "acts": acts, "lr": s.lr, "wd": s.weight_decay, "val_error": o["test_error"]}
-    for acts, s in by_activations.items()
-    for o in grid_runs[acts]
-] + [
-    {"slice": "lr x wd", "acts": "TRRT", "lr": s.lr, "wd": s.weight_decay, "val_error": o["test_error"]}
-    for name, s in by_lr_wd.items()
-    for o in grid_runs[name]
-]
-grid = pd.DataFrame(grid_rows)
-
-by_acts = grid[grid.slice == "activations"].groupby("acts").val_error.agg(["mean", "std"]).sort_values("mean")
+act_runs = grid_frame(by_activations, grid_runs)
+by_acts = act_runs.groupby("setting").val_error.agg(["mean", "std"]).sort_values("mean")
 rank = list(by_acts.index).index("TRRT") + 1
 glue_text("fw_grid_best_acts", by_acts.index[0])
 glue_text("fw_grid_best_error", f"{by_acts['mean'].iloc[0]:.1f}")
 glue_text("fw_grid_report_error", f"{by_acts.loc['TRRT', 'mean']:.1f}")
 glue_value("fw_grid_report_rank", rank)
-# main effect of each layer's activation: mean error with ReLU there minus with Tanh there
-effects = [
-    by_acts["mean"][[a[k] == "R" for a in by_acts.index]].mean()
-    - by_acts["mean"][[a[k] == "T" for a in by_acts.index]].mean()
-    for k in range(4)
-]
+effects = activation_effects(by_acts["mean"])
 glue_text("fw_grid_effects", ", ".join(f"{e:+.1f}" for e in effects[:3]) + f" and {effects[3]:+.1f}")
 glue_value("fw_grid_top_layer", int(np.argmax(np.abs(effects))) + 1)
 
-fig, ax = plt.subplots(figsize=(6.4, 3.0))
-colours = ["tab:orange" if a == "TRRT" else "tab:blue" for a in by_acts.index]
-ax.bar(by_acts.index, by_acts["mean"], color=colours, label="mean")
-act_runs = grid[grid.slice == "activations"]
-ax.scatter(act_runs.acts, act_runs.val_error, s=10, c="k", zorder=3, label="one run")
-ax.legend(fontsize=7, loc="upper left")
-ax.set(xlabel="activations after layers 1 to 4 (T = Tanh, R = ReLU)", ylabel="validation error (%)")
-ax.tick_params(axis="x", labelrotation=60, labelsize=7)
 recipe = f"SGD lr {REPORT.lr:g}, wd {REPORT.weight_decay:g}, {p['grid_epochs']} epochs"
-ax.set_title(f"{recipe}; orange: the report's choice")
+fig = curves.grid_search_figure(
+    act_runs,
+    "TRRT",
+    "activations after layers 1 to 4 (T = Tanh, R = ReLU)",
+    f"{recipe}; orange: the report's choice",
+)
 glue_figure("fig-fw-grid", fig)
 
-lr_wd = grid[grid.slice == "lr x wd"].groupby(["lr", "wd"]).val_error.mean().unstack("wd")
+lr_wd = grid_frame(by_lr_wd, grid_runs).groupby(["lr", "wd"]).val_error.mean().unstack("wd")
 wd_effect = (lr_wd[1e-6] - lr_wd[0.0]).abs().max()
 glue_text("fw_grid_wd_effect", f"{wd_effect:.2f}")
 glue_text("fw_grid_lr_low", f"{lr_wd.loc[1e-3].mean():.1f}")
@@ -486,21 +451,17 @@ glue_figure("fig-fw-boundary", fig)
 # recipe (left) and for Adam with cosine decay and cross-entropy (right), with the true
 # circle and the misclassified points of round 0's test set.
 # ```
+#
+# The figure shows one round only, and it is worth reading for where the errors sit rather
+# than how many there are: a boundary that is the right shape but in the wrong place errs
+# on a band of points along one side of the circle, while a boundary that has not yet bent
+# enough errs where the circle curves most. Each panel's title gives that round's error;
+# the table gives the mean over all of them.
 
 # %% tags=["remove-cell"]
-fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.6))
-epochs_axis = np.arange(1, p["epochs"] + 1)
-for ax, group in zip(axes, (names[:-1], names[-1:]), strict=True):
-    for name in group:
-        curves = np.array([o["history"] for o in runs[name]])
-        colour = f"C{names.index(name)}"
-        ax.plot(epochs_axis, np.median(curves, 0), lw=1.2, color=colour, label=name)
-        ax.fill_between(epochs_axis, curves.min(0), curves.max(0), color=colour, alpha=0.2)
-    ax.set(yscale="log", xlabel="epoch")
-axes[0].set(ylabel="training loss (MSE)", title="MSE")
-axes[1].set(ylabel="training loss (cross-entropy)", title="cross-entropy")
-fig.legend(loc="outside lower center", ncol=2, fontsize=7)
-glue_figure("fig-fw-loss", fig)
+histories = {name: [o["history"] for o in runs[name]] for name in names}
+panels = [("training loss (MSE)", names[:-1]), ("training loss (cross-entropy)", names[-1:])]
+glue_figure("fig-fw-loss", curves.loss_curves_figure(histories, panels))
 
 # %% [markdown]
 # ```{glue:figure} fig-fw-loss
@@ -643,13 +604,7 @@ assert np.max(gap / np.array(theirs)) < TOLERANCE, "the framework and torch.nn d
 glue_text("fw_twin_tolerance", f"{TOLERANCE:.0e}")
 
 # %% tags=["remove-cell"]
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 3.8), sharex=True, height_ratios=[2, 1])
-top.plot(epochs_axis, ours, lw=2.5, alpha=0.5, label="pairlib.framework")
-top.plot(epochs_axis, theirs, lw=1, ls="--", color="k", label="torch.nn + autograd + torch.optim")
-top.set(yscale="log", ylabel="training loss (MSE)")
-top.legend(fontsize=7)
-bottom.plot(epochs_axis, np.maximum(gap, 1e-12), color="tab:red", lw=1)
-bottom.set(yscale="log", xlabel="epoch", ylabel="|difference|")
+fig = curves.twin_figure(ours, theirs, ("pairlib.framework", "torch.nn + autograd + torch.optim"))
 glue_figure("fig-fw-twin", fig)
 
 # %% [markdown]
@@ -772,10 +727,7 @@ torch_seconds = final_epoch(torch_pairs).seconds.mean()
 glue_text("fw_s10_fw_seconds", f"{fw_seconds:.1f}")
 glue_text("fw_s10_torch_seconds", f"{torch_seconds:.1f}")
 glue_text("fw_s10_slowdown", f"{fw_seconds / torch_seconds:.1f}")
-profile = fw_pairs.filter(like="profile_").mean().rename(lambda c: c.removeprefix("profile_"))
-loop = profile.pop("training loop")
-profile["other (batch indexing, Python)"] = loop - profile.sum()
-profile = profile.sort_values(ascending=False)
+profile, loop = time_profile(fw_pairs)
 glue_text("fw_s10_top_stage", f"`{profile.index[0]}`")
 glue_text("fw_s10_top_share", f"{100 * profile.iloc[0] / loop:.0f}")
 glue_text("fw_s10_second_stage", f"`{profile.index[1]}`")
@@ -790,6 +742,12 @@ show_table(
     f"Report 003's siamese-10 trained in torch and in the framework on the same {p['rounds']} rounds: "
     "mean test error of each, and the mean per-round difference (framework − torch) with its 95% CI.",
 )
+
+# %% [markdown]
+# The profile records the time spent in each kind of module's forward and backward passes,
+# in the loss and in the optimiser step, summed over a run and averaged over the runs; what
+# those stages do not cover (indexing each minibatch, Python's own overhead between calls)
+# is the row named "other".
 
 # %% tags=["remove-input"]
 show_table(

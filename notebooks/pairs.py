@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -37,31 +39,15 @@ seed = 0  # the draw shown in the figures
 rounds = 10  # draws (seeds 0..rounds-1) for the balance statistics
 
 # %% tags=["remove-cell"]
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-import torch
-
+from pairlib.balance import balance_by_split, balance_facts, target_balance
+from pairlib.curves import balance_figure, sample_pairs_figure
 from pairlib.data import TEST_IMAGES, TRAIN_IMAGES, generate_pair_sets
-from pairlib.page import (
-    check_parameters,
-    glue_figure,
-    glue_text,
-    glue_value,
-    mean_std_column,
-    report_label,
-    save_results,
-    setup_figures,
-    show_table,
-)
+from pairlib.page import glue_facts, glue_figure, save_results, setup_chapter, show_table
 from pairlib.published import load_published
+from pairlib.tables import balance_table, pair_models, published_facts, published_table
 
-p = check_parameters(n_pairs=n_pairs, seed=seed, rounds=rounds)
-setup_figures()
-glue_value("n_pairs", p["n_pairs"])
-glue_value("rounds", p["rounds"])
-glue_value("train_images", TRAIN_IMAGES)
-glue_value("test_images", TEST_IMAGES)
+p = setup_chapter(n_pairs=n_pairs, seed=seed, rounds=rounds, glue="")
+glue_facts({"train_images": TRAIN_IMAGES, "test_images": TEST_IMAGES})
 
 # %% [markdown]
 # ## The protocol
@@ -83,20 +69,7 @@ glue_value("test_images", TEST_IMAGES)
 # pixels, a step the reports share {cite:p}`ahmed_ee559`.
 
 # %% tags=["remove-cell"]
-pairs = generate_pair_sets(p["n_pairs"], seed=p["seed"])
-shown = 8
-fig, axes = plt.subplots(2, shown, figsize=(6.4, 2.3))
-for k in range(shown):
-    d1, d2 = pairs.train_classes[k].tolist()
-    for row in range(2):
-        axes[row, k].imshow(pairs.train_input[k, row], cmap="gray_r", vmin=0, vmax=255)
-        axes[row, k].set_xticks([])
-        axes[row, k].set_yticks([])
-    axes[0, k].set_title(f"{d1} ≤ {d2}?\ntarget {pairs.train_target[k].item()}", fontsize=9)
-axes[0, 0].set_ylabel("first", fontsize=9)
-axes[1, 0].set_ylabel("second", fontsize=9)
-glue_figure("fig-sample-pairs", fig)
-glue_value("seed", p["seed"])
+glue_figure("fig-sample-pairs", sample_pairs_figure(generate_pair_sets(p["n_pairs"], seed=p["seed"])))
 
 # %% [markdown]
 # ```{glue:figure} fig-sample-pairs
@@ -117,56 +90,15 @@ glue_value("seed", p["seed"])
 # noise of about $\sqrt{0.55 \cdot 0.45 / n}$.
 
 # %% tags=["remove-cell"]
-records, digit_counts = [], np.zeros(10)
-for r in range(p["rounds"]):
-    draw = generate_pair_sets(p["n_pairs"], seed=r)
-    for split, target, classes in (
-        ("train", draw.train_target, draw.train_classes),
-        ("test", draw.test_target, draw.test_classes),
-    ):
-        records.append(
-            {
-                "seed": r,
-                "split": split,
-                "n_pairs": p["n_pairs"],
-                "positive_fraction": target.float().mean().item(),
-                "equal_fraction": (classes[:, 0] == classes[:, 1]).float().mean().item(),
-            }
-        )
-        digit_counts += torch.bincount(classes.flatten(), minlength=10).numpy()
-balance = pd.DataFrame(records)
+balance, freq = target_balance(p["n_pairs"], p["rounds"])
 save_results(balance, "pairs")
-
-freq = digit_counts / digit_counts.sum()
-expected = sum(freq[i] * freq[j] for i in range(10) for j in range(10) if i <= j)
-by_split = balance.groupby("split")["positive_fraction"].agg(["mean", "std", "min", "max"])
-glue_value("expected_positive", expected)
-glue_value("train_positive", by_split.loc["train", "mean"])
-glue_value("test_positive", by_split.loc["test", "mean"])
-glue_value("positive_min", balance["positive_fraction"].min())
-glue_value("positive_max", balance["positive_fraction"].max())
-glue_value("sampling_sd", (0.55 * 0.45 / p["n_pairs"]) ** 0.5)
-glue_value("trivial_error", 100 * (1 - by_split.loc["test", "mean"]))
-glue_value("draw_sd", balance["positive_fraction"].std())
-glue_value("draws", 2 * p["rounds"])
-glue_value("most_common", int(freq.argmax()))
-glue_value("most_common_pct", 100 * freq.max())
-glue_value("least_common", int(freq.argmin()))
-glue_value("least_common_pct", 100 * freq.min())
+facts = balance_facts(balance, freq, p["n_pairs"])
+glue_facts(facts)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-summary_table = pd.DataFrame(
-    {
-        "set": by_split.index,
-        "draws": balance.groupby("split").size().to_numpy(),
-        "positive fraction": mean_std_column(by_split["mean"], by_split["std"], 3),
-        "min": by_split["min"].to_numpy(),
-        "max": by_split["max"].to_numpy(),
-    }
-)
 show_table(
-    summary_table,
+    balance_table(balance_by_split(balance)),
     "tab-target-balance",
     f"Fraction of positive targets over {p['rounds']} draws of {p['n_pairs']} pairs (mean ± std).",
     floatfmt=".3f",
@@ -190,23 +122,7 @@ show_table(
 # classifies digits sees every class often enough.
 
 # %% tags=["remove-cell"]
-fig, (ax_digits, ax_targets) = plt.subplots(1, 2, figsize=(6.4, 2.6))
-ax_digits.bar(range(10), 100 * freq, color="tab:blue")
-ax_digits.axhline(10, color="black", lw=0.8, ls="--", label="uniform")
-ax_digits.set_xticks(range(10))
-ax_digits.set_xlabel("digit")
-ax_digits.set_ylabel("share of images (%)")
-ax_digits.set_ylim(0, 14)
-ax_digits.legend(loc="upper right", fontsize=8)
-for split, marker in (("train", "o"), ("test", "s")):
-    sub = balance[balance["split"] == split]
-    ax_targets.plot(sub["seed"], sub["positive_fraction"], marker=marker, ls="", label=split)
-ax_targets.axhline(expected, color="black", lw=0.8, ls="--", label="expected")
-ax_targets.set_xlabel("seed")
-ax_targets.set_ylabel("positive fraction")
-ax_targets.legend(fontsize=8, ncols=3, loc="upper center")
-ax_targets.set_ylim(0.45, 0.65)
-glue_figure("fig-digit-balance", fig)
+glue_figure("fig-digit-balance", balance_figure(freq, balance, facts["expected_positive"]))
 
 # %% [markdown]
 # ```{glue:figure} fig-digit-balance
@@ -231,42 +147,13 @@ glue_figure("fig-digit-balance", fig)
 # chapters supply that.
 
 # %% tags=["remove-input"]
-published = load_published()
-pairs_rows = published[published["weight_sharing"] != "n/a"]
-published_table = pd.DataFrame(
-    {
-        "report": pairs_rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
-        "model": pairs_rows["model_id"],
-        "WS": pairs_rows["weight_sharing"],
-        "aux": pairs_rows["aux_loss"],
-        "comparator": pairs_rows["comparator"],
-        "loss": pairs_rows["loss"],
-        "rounds": pairs_rows["rounds"],
-        "test error (%)": mean_std_column(
-            pairs_rows["test_error_mean_pct"], pairs_rows["test_error_std_pct"]
-        ),
-    }
-)
+pair_rows = pair_models(load_published())
 show_table(
-    published_table,
+    published_table(pair_rows),
     "tab-published",
     "Test error of every digit-pair model in the five reports, read from results/published.csv.",
 )
-best = pairs_rows.loc[pairs_rows["test_error_mean_pct"].idxmin()]
-worst = pairs_rows.loc[pairs_rows["test_error_mean_pct"].idxmax()]
-glue_value("n_published", len(pairs_rows))
-glue_text("best_model", best["model_id"])
-glue_text("best_report", report_label(best["report"], cite=False))
-glue_value("best_error", best["test_error_mean_pct"])
-glue_text("worst_model", worst["model_id"])
-glue_text("worst_report", report_label(worst["report"], cite=False))
-glue_value("worst_error", worst["test_error_mean_pct"])
-glue_text("best_description", best["description"])
-uses_labels = pairs_rows["aux_loss"] != "no"
-glue_value("n_labels", int(uses_labels.sum()))
-glue_value("n_targets_only", int((~uses_labels).sum()))
-glue_value("labels_error", pairs_rows.loc[uses_labels, "test_error_mean_pct"].mean())
-glue_value("targets_only_error", pairs_rows.loc[~uses_labels, "test_error_mean_pct"].mean())
+glue_facts(published_facts(pair_rows))
 
 # %% [markdown]
 # The {glue:text}`n_published` published errors span a wide range: from

@@ -1,0 +1,587 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Reading the reports
+#
+# A reproduction is only as good as its reading of the text it reproduces. Every report
+# leaves something out (a width, an epoch count, where a dropout sits), and some describe
+# layers that a first reading passed over. This chapter takes every published figure whose
+# reproduction missed, quotes what the report says, builds the reading its text supports
+# best, and runs the plausible alternatives beside it, {glue:text}`rd_rounds` rounds each.
+# Every reading that ran is shown, and the summary's reproduction scorecard lists them
+# (`results/reproduction.csv`, column `tested_by`).
+#
+# ```{admonition} Key findings
+# :class: tip
+# - Of the {glue:text}`rd_figures` published digit-pair figures, the registered readings
+#   reproduce {glue:text}`rd_reproduced` within two standard errors (|z| < 2). At least one
+#   reading of {glue:text}`rd_any` of them lands within |z| < 2; choosing among readings by
+#   that criterion would be a search on the test pairs, so only the registered reading,
+#   chosen from the text, counts in the scorecard.
+# - **Report 001's CNN was ours to fix**: with dropout in the head only, as its Table II
+#   draws it, the training error falls from {glue:text}`rd_001_m2_old_train:.1f`% to
+#   {glue:text}`rd_001_m2_train:.1f`% and the test error from
+#   {glue:text}`rd_001_m2_old:.1f`% to {glue:text}`rd_001_m2:.1f`% (published
+#   {glue:text}`rd_001_m2_pub:.1f`%).
+# - **Report 004's auxiliary model, built as drawn** (its branches end in ReLU, batch norm
+#   and dropout, and the digit loss reads those outputs) and trained at the registered
+#   weights (its validation grid's pick when they were registered), errs on
+#   {glue:text}`rd_004_al:.1f`% (published {glue:text}`rd_004_al_pub:.1f`%);
+#   with plain outputs on {glue:text}`rd_004_al_old:.1f`%: {glue:}`rd_004_verdict`.
+# - **Report 000's MSE rows** train once the MSE is taken on the raw outputs: Model B on the
+#   classes errs on {glue:text}`rd_000_bcm:.1f`% (published {glue:text}`rd_000_bcm_pub:.1f`%),
+#   against {glue:text}`rd_000_bcm_softmax:.1f`% with the MSE on softmax outputs.
+# ```
+#
+# **How a reading is chosen.** The text decides, quoted below. Where the text is silent,
+# the choice is the simplest one consistent with it, written beside the configuration in
+# `pairlib/configs.py`, and the alternatives that are as plausible run beside it. A reading
+# is never chosen because its number lands nearer the published one: that would be a search
+# over unstated choices until a number matches, and with enough readings something always
+# matches. The gap is measured as $z = (\bar e_{ours} - \bar e_{pub}) /
+# \sqrt{s_{ours}^2/n_{ours} + s_{pub}^2/n_{pub}}$ over each side's rounds.
+
+# %% tags=["parameters"]
+rounds = 10  # rounds per reading: new pairs, new initialisation and batch order each
+epochs = 25  # training epochs (the reports' value; readings with other counts scale with it)
+n_pairs = 1000  # training and test pairs per round (the course's value)
+seed = 0  # round r draws its pairs from seed + r
+grid_rounds = 5  # rounds of report 004's validation grid (its own protocol: 5 repeats)
+grid_seed = 300  # the grid's rounds draw their pairs from grid_seed + r: rounds no table uses
+
+# %% tags=["remove-cell"]
+import pandas as pd
+
+from pairlib.configs import PUBLISHED_ROW, REGISTRY, alternative_name, grid_004, published_means, readings
+from pairlib.curves import runs_figure
+from pairlib.page import (
+    check_parameters,
+    glue_figure,
+    glue_text,
+    glue_value,
+    integer,
+    published_text,
+    reading_gaps,
+    readings_table,
+    registry_against_grid,
+    save_results,
+    setup_figures,
+    show_table,
+)
+from pairlib.published import published_row
+from pairlib.stats import results_table, summarise
+from pairlib.train import run_grid
+
+p = check_parameters(
+    {"grid_rounds": integer(2, 50), "grid_seed": integer(0, 10**6)},
+    rounds=rounds,
+    epochs=epochs,
+    n_pairs=n_pairs,
+    seed=seed,
+    grid_rounds=grid_rounds,
+    grid_seed=grid_seed,
+)
+setup_figures()
+glue_value("rd_rounds", p["rounds"])
+protocol = {"epochs": p["epochs"], "n_pairs": p["n_pairs"]}
+
+
+def run_readings(keys: list[str]) -> pd.DataFrame:
+    """Every reading of ``keys``, ``rounds`` rounds each. The registered configurations are the
+    other chapters' runs (read from the cache); the alternatives may diverge, and a diverged
+    round is recorded, not raised."""
+    every = readings(keys, **protocol)
+    registered = {name: config for name, config in every.items() if name in keys}
+    others = {name: config for name, config in every.items() if name not in keys}
+    frames = [run_grid(registered, p["rounds"], p["seed"], record="final")]
+    if others:
+        frames.append(run_grid(others, p["rounds"], p["seed"], record="final", diverged="record"))
+    return pd.concat(frames, ignore_index=True)
+
+
+tables: list[pd.DataFrame] = []
+MEAN, TRAIN, DIGITS = "test_error_mean_pct", "train_error_mean_pct", "test_digit_error_mean_pct"
+
+
+# %% [markdown]
+# ## Report 000: the losses of Model A and Model B
+#
+# {cite:t}`grall_ee559` train every model with SGD at a learning rate of 0.1, batches of 100
+# and "25" epochs (their Tables I-III), so the epochs are stated. Their losses are not
+# specified beyond the names: "MSELoss as well as CrossEntropyLoss can be used". PyTorch's
+# `CrossEntropyLoss` reads raw outputs; its `MSELoss` reads whatever it is given. Our first
+# reading applied the MSE to the softmax of the outputs, and Model B trained on the classes
+# that way never learned (its training error stayed near chance). The reading we register
+# takes `MSELoss` as the report's symmetry with `CrossEntropyLoss` suggests: on the raw
+# outputs, against one-hot targets. Two alternatives run beside it: the MSE on the softmax
+# (our first reading), and, for Model B, on the report's own class probabilities, its
+# eq. V.1 ($P_i \propto (o_i - \min_j o_j)^6$), since the text calls these outputs "a
+# quantity linked with the probability for one image to belong to each class".
+#
+# The architecture leaves two choices open. "Rectified linear units are used at the end of
+# most of the layers" may or may not include a branch's last layer, so Model B also runs
+# with a ReLU there. Model A + aux is "a non-weighted sum of a loss on the classes and a loss
+# on the targets": the class loss may be one cross-entropy over both digits (ours, a mean) or
+# one per digit, summed; the second doubles its weight. Its widths are not given (ours: 32,
+# 64 and 256 channels, 128 hidden units), so it also runs with halved widths.
+#
+# Report 000 prints "Model B, weight sharing, trained on targets only (MSELoss)" twice, at
+# {glue:text}`rd_000_b_sec3_pub` (Sec. III) and {glue:text}`rd_000_b_table4_pub` (Table IV): two
+# runs of one configuration. Both published rows sit beside the same runs of ours, and so does
+# the alternative reading with a ReLU ending the branch.
+
+# %%
+KEYS_000 = [k for k in REGISTRY if k.startswith("000/")]
+frame000 = run_readings(KEYS_000)
+tables.append(results_table(frame000))
+tidy000 = tables[-1].set_index("model_id")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_table(
+    readings_table(tables[0], KEYS_000),
+    "tab-read-000",
+    "Report 000: each model as registered and in the other readings of its text, test error "
+    "over our rounds beside the published figure, and the gap in standard errors (z).",
+    floatfmt=".1f",
+)
+BCM, AMSE = "000/model-B-classes-mse", "000/model-A-aux-mse"
+for key, name in {
+    "bcm": BCM,
+    "bcm_softmax": alternative_name(BCM, "MSE on softmax outputs"),
+    "bcm_power": alternative_name(BCM, "MSE on eq. V.1 probabilities"),
+    "amse": AMSE,
+    "amse_softmax": alternative_name(AMSE, "MSE on softmax outputs"),
+}.items():
+    glue_value(f"rd_000_{key}", tidy000.loc[name, MEAN])
+glue_value("rd_000_bcm_pub", published_means([BCM])[BCM])
+glue_text("rd_000_b_sec3_pub", published_text("000/model-B"))
+glue_text("rd_000_b_table4_pub", published_text("000/model-B-targets-mse"))
+
+# %% [markdown]
+# With the MSE on raw outputs, Model B trained on the classes errs on
+# {glue:text}`rd_000_bcm:.1f`% and Model A + aux on {glue:text}`rd_000_amse:.1f`%; on
+# softmax outputs they err on {glue:text}`rd_000_bcm_softmax:.1f`% and
+# {glue:text}`rd_000_amse_softmax:.1f`%, and on eq. V.1's probabilities Model B errs on
+# {glue:text}`rd_000_bcm_power:.1f`% ({numref}`tab-read-000`).
+# The last reading matters beyond the reproduction. The report concludes that "lower train
+# error rates can be reached using CrossEntropyLoss"; with its own normalisation inside the
+# MSE, Model B trained on the classes comes much closer to its cross-entropy twin, so that
+# conclusion depends on where the MSE is taken, which the report does not say.
+#
+# The report's Fig. 4 draws the training error of its three strategies (Model A + aux,
+# Model B on the targets, Model B on the classes) with each loss, and reads it as "lower
+# train errors can be reached using CrossEntropyLoss", while "using MSELoss, the best train
+# errors are obtained by training the hard-coded version on the targets".
+# {numref}`fig-read-000` draws the same curves from our registered runs.
+
+# %% tags=["remove-cell"]
+STRATEGIES_000 = {  # report 000's Fig. 4: its three strategies, with each loss
+    loss: {
+        "Model A + aux": f"000/model-A-aux{suffix}",
+        "Model B, targets": "000/model-B" if suffix else "000/model-B-targets-ce",
+        "Model B, classes": f"000/model-B-classes-{'mse' if suffix else 'ce'}",
+    }
+    for loss, suffix in (("cross-entropy", ""), ("MSE", "-mse"))
+}
+fig = runs_figure(frame000, STRATEGIES_000, "running_train_error", "training error (%)")
+glue_figure("fig-read-000", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-read-000
+# :name: fig-read-000
+#
+# Report 000's Fig. 4 rerun: training error (running mean over each epoch's minibatches) of
+# its three strategies with each loss, mean ± std over our rounds.
+# ```
+
+# %% [markdown]
+# ## Report 001: where the layers sit
+#
+# {cite:t}`dong_ee559` give both of their first models layer by layer. The baseline
+# (Table I) is "Linear: 392 → 160, BN, ReLU, Maxpool(kernel_size=2,stride=2), Dropout(p=0.5),
+# Linear(80 → 128), BN, ReLU, Maxpool(kernel_size=2), Dropout(p=0.5), Linear(64 → 2)". The
+# max-pool halves the features (160 → 80, 128 → 64): it is a one-dimensional max-pool over
+# features, not a smaller hidden layer as our first reading had it. The CNN (Table II) is
+# "Conv(2,16,kernel_size=5,padding=3), BN, ReLU, Maxpool(kernel_size=2)", the same with 20
+# channels and kernel 3, then "BN, Linear(720 → 100), ReLU, Dropout(p=0.5), Linear(100 → 2)":
+# batch norm before the ReLU, batch norm on the 720 flattened features, and dropout in the
+# head only. Our first reading put dropout after every block. Built as drawn, the two models
+# have {glue:text}`rd_001_m1_params` and {glue:text}`rd_001_m2_params` parameters, exactly
+# the {glue:text}`rd_001_m1_params_pub` and {glue:text}`rd_001_m2_params_pub` of the
+# report's Table III, which is good evidence that the reading is the report's.
+#
+# The third model is described in words only: "Based on the CNN Model above", with
+# "Linear(120 → 10)" outputting the classes. A 120-unit layer on 720 features alone holds
+# more parameters than the report's total of {glue:text}`rd_001_m3_params_pub`, so we keep
+# Table II's layers with 90 hidden units, near that total, and run the 120 units of the text
+# as an alternative, with our first reading (batch norm after the ReLU, no dropout) as
+# another. All three models train "25" epochs. The report also uses "L2 regularization"
+# without saying how strong; each model runs with an Adam weight decay of $10^{-3}$ as one
+# more reading.
+
+# %%
+KEYS_001 = [k for k in REGISTRY if k.startswith("001/")]
+frame001 = run_readings(KEYS_001)
+tables.append(results_table(frame001))
+tidy001 = tables[-1].set_index("model_id")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+params_001 = [f"{published_row(*PUBLISHED_ROW[key])['params']:,.0f}" for key in KEYS_001]
+glue_text("rd_001_m3_params_pub", params_001[2])
+show_table(
+    readings_table(tables[1], KEYS_001),
+    "tab-read-001",
+    "Report 001: each model as registered and in the other readings, with parameter counts "
+    f"(the report's Table III: {', '.join(params_001)}).",
+    floatfmt=".1f",
+)
+old_m2 = alternative_name("001/model-2", "dropout after every block")
+for key, name in (("rd_001_m2", "001/model-2"), ("rd_001_m2_old", old_m2)):
+    glue_value(key, tidy001.loc[name, MEAN])
+    glue_value(f"{key}_train", tidy001.loc[name, TRAIN])
+glue_value("rd_001_m2_pub", published_means(["001/model-2"])["001/model-2"])
+for key, name in (("rd_001_m1_params", "001/model-1"), ("rd_001_m2_params", "001/model-2")):
+    glue_text(key, f"{REGISTRY[name].parameter_count():,}")
+    glue_text(f"{key}_pub", f"{int(published_row(*PUBLISHED_ROW[name])['params']):,}")
+
+# %% [markdown]
+# As drawn, the CNN trains: its training error is {glue:text}`rd_001_m2_train:.1f`% where
+# our first reading left it at {glue:text}`rd_001_m2_old_train:.1f`%, and its test error
+# moves from {glue:text}`rd_001_m2_old:.1f`% to {glue:text}`rd_001_m2:.1f`% (published
+# {glue:text}`rd_001_m2_pub:.1f`%). The report's Fig. 4 draws the training loss of its three
+# models; {numref}`fig-read-001` draws ours.
+
+# %% tags=["remove-cell"]
+fig = runs_figure(frame001, {"": {key: key for key in KEYS_001}}, "loss", "training loss")
+glue_figure("fig-read-001", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-read-001
+# :name: fig-read-001
+#
+# Report 001's Fig. 4 rerun: training loss (the sum of both terms for Model 3) of the three
+# registered models, mean ± std over our rounds.
+# ```
+
+# %% [markdown]
+# ## Report 002: convolutions, comparators and epochs
+#
+# {cite:t}`salimbeni_ee559` state their batch size (20), optimiser (Adam), loss (binary
+# cross-entropy on a sigmoid output, cross-entropy for the digits, λ = 1) and a learning rate
+# per model, but neither widths nor epochs. Two sentences say more than our first reading
+# used. Their discussion explains the weak CNNs: "we simply use convolution layer without
+# applying padding that would keep the dimensionality", and their future work "could
+# involve ... Max-Pooling": their convolutions had no pooling. Their figures of the siamese
+# models are not in the text we have, so the comparator that merges the two branches may be
+# one linear layer (ours) or have a hidden layer. Each model therefore runs in the
+# registered reading (128 hidden units, max-pooling, a linear comparator, 25 epochs) and
+# with the alternatives that apply to it: no max-pooling (CNNs), a hidden layer of 64 in the
+# comparator (two-branch models), 256 hidden units (fully connected models) and 50 epochs.
+# FCNN2, "a FCNN with 3 hidden layer" that the report names but does not tabulate, and the
+# widths of its Fig. 5 run too.
+#
+# One of these alternatives is better supported by the text than our registered reading:
+# the two sentences above say the report's convolutions had no max-pooling. The registered
+# ConvNets still pool because the other chapters were built on them before this chapter
+# read the report this closely, and moving them is a change to the whole book, due in its
+# next round. The no-pooling rows below show what it would change.
+
+# %%
+KEYS_002 = [k for k in REGISTRY if k.startswith("002/") and k in PUBLISHED_ROW]
+frame002 = run_readings([*KEYS_002, "002/FCNN2"])
+tables.append(results_table(frame002))
+tidy002 = tables[-1].set_index("model_id")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_table(
+    readings_table(tables[2], KEYS_002),
+    "tab-read-002",
+    "Report 002: each model as registered and in the other readings of its text.",
+    floatfmt=".1f",
+)
+glue_value("rd_002_fcnn2", tidy002.loc["002/FCNN2", MEAN])
+glue_value("rd_002_fcnn1", tidy002.loc["002/FCNN1", MEAN])
+reading_means = tidy002[MEAN].groupby(tidy002.index.str.split(" [", regex=False).str[0]).agg(["min", "max"])
+gaps = pd.Series({key: tidy002.loc[key, MEAN] - published_means([key])[key] for key in KEYS_002})
+glue_value("rd_002_spread", float((reading_means["max"] - reading_means["min"]).loc[KEYS_002].max()))
+glue_value("rd_002_gap", float(gaps.abs().max()))
+glue_text("rd_002_gap_model", str(gaps.abs().idxmax()))
+
+# %% [markdown]
+# FCNN2, three hidden layers of 128, errs on {glue:text}`rd_002_fcnn2:.1f`% against FCNN1's
+# {glue:text}`rd_002_fcnn1:.1f`%: the report's Fig. 5 finds depth and width "do not
+# significantly improve the accuracy", and {numref}`tab-read-002` lets the reader check the
+# same for the widths. Its Fig. 6 claims that weight sharing "enables faster convergence";
+# {numref}`fig-read-002` draws the training loss of FCNN3 and of the two weight-sharing
+# models.
+#
+# Across report 002's models, the readings move a model's mean error by at most
+# {glue:text}`rd_002_spread:.1f` points from its lowest to its highest reading, while the
+# largest gap between a registered reading and its published figure is
+# {glue:text}`rd_002_gap:.1f` points ({glue:}`rd_002_gap_model`). Where the second number
+# is the larger, no choice the text leaves open explains the gap on its own. The report's
+# learning rates were tuned per model "by brute force", presumably on the test accuracy it
+# reports (the text names no validation set), which would favour its figures by the
+# selection alone.
+
+# %% tags=["remove-cell"]
+fig = runs_figure(
+    frame002, {"": {k: k for k in ("002/FCNN3", "002/WS1", "002/WS2")}}, "loss", "training loss (BCE)"
+)
+glue_figure("fig-read-002", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-read-002
+# :name: fig-read-002
+#
+# Report 002's Fig. 6 rerun: training loss of FCNN3 (no sharing) and of WS1 (a CNN per
+# image) and WS2 (shared fully connected layers), mean ± std over our rounds.
+# ```
+
+# %% [markdown]
+# ## Report 003: the siamese models, and its cross-validation
+#
+# {cite:t}`ahmed_ee559` name one weight for "the auxiliary losses", plural: "the weights
+# for the two losses were 1 and $10^{-0.5}$ respectively for the final layer loss and the
+# auxiliary losses". One weight on the sum of the two digits' losses is twice that weight on
+# their mean, which is how our digit loss is computed, so the registered siamese-2 uses
+# $2 \times 10^{-0.5}$ and our first reading, $10^{-0.5}$ on the mean, runs beside it. The
+# text does not say whether a nonlinearity sits between the branches' ten outputs and the
+# "final fully connected layer with 2 outputs and 20 inputs"; a ReLU there is an
+# alternative. The report's Fig. 1a-c cross-validate batch norm and skip connections, the
+# learning rate (0.001 to 1) and the auxiliary weight; they run here on both siamese models,
+# the weights in the report's convention (on the sum).
+#
+# Two of the report's figures deserve doubt before any rerun. Its configuration was chosen on
+# test accuracy ("Performances are estimated using the accuracy over the test sets"), which
+# flatters the chosen one. And its siamese-2 spread, 0.4 points over 10 rounds, is below
+# what a fresh test set of 1000 pairs allows: the binomial floor of the standard deviation
+# at 7% error is {glue:text}`rd_003_floor:.1f` points.
+
+# %%
+KEYS_003 = ["003/pair", "003/siamese-2", "003/siamese-10"]
+frame003 = run_readings(KEYS_003)
+tables.append(results_table(frame003))
+tidy003 = tables[-1].set_index("model_id")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_table(
+    readings_table(tables[3], KEYS_003),
+    "tab-read-003",
+    "Report 003: its three models as registered, the other readings of siamese-2, and its "
+    "Fig. 1a-c cross-validation (batch norm, skip connections, learning rate, auxiliary weight) "
+    "on both siamese models. Rounds that diverged are listed as such.",
+    floatfmt=".1f",
+)
+error_003 = published_means(["003/siamese-2"])["003/siamese-2"] / 100
+glue_value("rd_003_floor", 100 * (error_003 * (1 - error_003) / p["n_pairs"]) ** 0.5)
+glue_value("rd_003_s2", tidy003.loc["003/siamese-2", MEAN])
+glue_value(
+    "rd_003_s2_mean", tidy003.loc[alternative_name("003/siamese-2", "auxiliary weight on the mean"), MEAN]
+)
+glue_value(
+    "rd_003_s2_relu", tidy003.loc[alternative_name("003/siamese-2", "ReLU before the 20-2 layer"), MEAN]
+)
+s2_readings = tidy003[tidy003.index.str.startswith("003/siamese-2")]
+nearest = (s2_readings[MEAN] - published_means(["003/siamese-2"])["003/siamese-2"]).abs().idxmin()
+glue_text("rd_003_nearest", nearest.removeprefix("003/siamese-2 ").strip("[]"))
+glue_value("rd_003_nearest_error", s2_readings.loc[nearest, MEAN])
+glue_value("rd_003_s2_readings", len(s2_readings))
+for model in ("siamese-2", "siamese-10"):
+    rates = {0.25: tidy003.loc[f"003/{model}", MEAN]} | {
+        lr: tidy003.loc[alternative_name(f"003/{model}", f"lr {lr:g}"), MEAN]
+        for lr in (0.001, 0.01, 0.1, 1.0)
+    }
+    glue_value(
+        f"rd_003_best_lr_{model.replace('-', '')}", min(rates, key=lambda lr: (pd.isna(rates[lr]), rates[lr]))
+    )
+glue_value(
+    "rd_003_s2_lr1_diverged", int(tidy003.loc[alternative_name("003/siamese-2", "lr 1"), "diverged_rounds"])
+)
+glue_value("rd_003_s10_nobn", tidy003.loc[alternative_name("003/siamese-10", "no batch norm"), MEAN])
+glue_value("rd_003_s10", tidy003.loc["003/siamese-10", MEAN])
+
+# %% [markdown]
+# Siamese-2 errs on {glue:text}`rd_003_s2:.1f`% with the summed weight,
+# {glue:text}`rd_003_s2_mean:.1f`% with our first reading and
+# {glue:text}`rd_003_s2_relu:.1f`% with a ReLU before its last layer
+# ({numref}`tab-read-003`). Of its {glue:text}`rd_003_s2_readings` readings, the one nearest
+# the published figure, “{glue:}`rd_003_nearest`”, errs on
+# {glue:text}`rd_003_nearest_error:.1f`%; the table shows whether even that one is within two
+# standard errors of a figure whose own spread is implausibly small.
+#
+# The cross-validation itself can be compared with the report's description of it. The
+# report found the best learning rates "in the range between 0.1 and 0.25"; in our grid the
+# lowest mean error is at {glue:text}`rd_003_best_lr_siamese2:g` for siamese-2 and at
+# {glue:text}`rd_003_best_lr_siamese10:g` for siamese-10, and a learning rate of one makes
+# siamese-2 diverge in {glue:text}`rd_003_s2_lr1_diverged` of {glue:text}`rd_rounds` rounds.
+# It found that batch norm "improves the performance in all
+# the three cases": without it, siamese-10 errs on {glue:text}`rd_003_s10_nobn:.1f`% instead
+# of {glue:text}`rd_003_s10:.1f`%. Skip connections, which it found "not strongly
+# influencing" the results, move neither model far in our runs either.
+
+# %% [markdown]
+# ## Report 004: the output blocks, and its own grid search
+#
+# {cite:t}`savary_ee559` draw their CNN layer by layer (their Fig. 1.2). It does not end in
+# a linear layer: after "Linear(200, 2)" come "ReLu(), BatchNorm1d(2), Dropout(0.3)", and
+# the dropouts are 0.2 after the convolutions and 0.3 after the linear layers. The
+# weight-sharing model runs this network with one input channel and "10 nodes instead of 2 as
+# output" on each digit, so every branch output passes through a ReLU, batch norm and
+# dropout, and its comparator (Fig. 1.4) is "Linear(20, 100), ReLu(), BatchNorm1d(100),
+# Dropout(0.2), Linear(100, 20), ReLu(), BatchNorm1d(20), Dropout(0.2), Linear(20, 2),
+# ReLu()". The auxiliary model is "exactly the same model", with the digit losses computed
+# "on the outputs of the CNN": on those rectified, normalised and dropped-out outputs.
+# Our first reading ended every network in a plain linear layer with one dropout rate of
+# 0.2; it runs beside the registered one.
+#
+# The report tuned its models "with the grid search method": 500 training and 500
+# validation pairs, 5 repeats, learning rates 0.05, 0.1, 0.5 and 1, and for AL the weights
+# α and γ of "loss = α auxiliaryLoss1 + α auxiliaryLoss2 + γ mainLoss" over 0.2, 0.5, 0.8
+# and 1. The chosen values are not given, so we rerun the grid with the report's protocol on
+# {glue:text}`rd_grid_rounds` rounds no table uses (validation pairs only; the test pairs
+# play no part) and register its choice.
+
+# %%
+grid_frame = run_grid(
+    grid_004(**protocol), p["grid_rounds"], p["grid_seed"], record="final", diverged="record"
+)
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+validation = summarise(grid_frame)
+validation[["model", "setting"]] = validation.index.to_series().str.split(
+    " | ", n=1, expand=True, regex=False
+)
+chosen = validation.sort_values("mean").groupby("model", sort=False).head(1).set_index("model")
+chosen_table = chosen.reindex(["CNN", "WS", "AL"]).reset_index()[["model", "setting", "mean", "std"]]
+show_table(
+    chosen_table.rename(columns={"mean": "validation error (%)", "std": "std"}),
+    "tab-read-004-grid",
+    "Report 004's grid search rerun: the setting with the lowest mean validation error per "
+    "model (500 training and 500 validation pairs, as the report describes).",
+    floatfmt=".1f",
+)
+glue_value("rd_grid_rounds", p["grid_rounds"])
+for model in ("CNN", "WS", "AL"):
+    glue_text(f"rd_004_choice_{model.lower()}", chosen.loc[model, "setting"])
+glue_text("rd_004_registered", registry_against_grid(validation, chosen.loc[["CNN", "WS", "AL"]]))
+
+# %% [markdown]
+# The grid picks {glue:text}`rd_004_choice_cnn` for the CNN,
+# {glue:text}`rd_004_choice_ws` for WS and {glue:text}`rd_004_choice_al` for AL
+# ({numref}`tab-read-004-grid`). {glue:}`rd_004_registered` The full grid is in
+# `results/readings.csv` of a build.
+#
+# A pick by the lowest mean over a few rounds of 500 validation pairs is itself a noisy
+# quantity: settings whose means lie close can trade places from one execution to the next,
+# even on processors whose arithmetic differs only in the last bits. The registry therefore
+# keeps one pick, made once on validation pairs and never on the test pairs, and this
+# paragraph says when a rerun would have picked another.
+
+# %%
+KEYS_004 = ["004/CNN", "004/WS", "004/AL"]
+frame004 = run_readings(KEYS_004)
+tables.append(results_table(frame004))
+tidy004 = tables[-1].set_index("model_id")
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+show_table(
+    readings_table(tables[4], KEYS_004),
+    "tab-read-004",
+    "Report 004: its three models as drawn in its Figs. 1.2 and 1.4, and with plain outputs "
+    "and one dropout rate (our first reading).",
+    floatfmt=".1f",
+)
+old_al = alternative_name("004/AL", "one dropout rate, plain ends")
+glue_value("rd_004_al", tidy004.loc["004/AL", MEAN])
+glue_value("rd_004_al_old", tidy004.loc[old_al, MEAN])
+glue_value("rd_004_al_pub", published_means(["004/AL"])["004/AL"])
+glue_value("rd_004_al_digits", tidy004.loc["004/AL", DIGITS])
+glue_value("rd_004_al_old_digits", tidy004.loc[old_al, DIGITS])
+z_al = readings_table(tables[4], ["004/AL"]).set_index("reading")["z"]
+glue_text(
+    "rd_004_verdict",
+    "built as drawn, AL reproduces the published figure"
+    if abs(z_al["registered"]) < 2
+    else "the output block brings AL nearer the published figure, but not within two standard errors"
+    if abs(z_al["registered"]) < abs(z_al["one dropout rate, plain ends"])
+    else "the output block does not explain the published figure",
+)
+
+# %% [markdown]
+# Built as drawn, AL errs on {glue:text}`rd_004_al:.1f`% (published
+# {glue:text}`rd_004_al_pub:.1f`%), and its branches misread
+# {glue:text}`rd_004_al_digits:.1f`% of the digits; with plain outputs it errs on
+# {glue:text}`rd_004_al_old:.1f`% with a digit error of
+# {glue:text}`rd_004_al_old_digits:.1f`%. The report's own diagnosis was the depth of its
+# branches ("The task to discriminate between 10 classes is a lot harder ... and would
+# therefore need more layers"); in our runs {glue:}`rd_004_verdict`.
+
+# %% [markdown]
+# ## Every reading at once
+#
+# {numref}`tab-read-all` collects the verdicts: for every published figure, the registered
+# reading's gap, and the smallest gap among all the readings that ran. The second column is
+# shown for what it is worth: picking the reading with the smallest gap is exactly the
+# search on test results that this chapter refuses, so it never enters the scorecard.
+
+# %% tags=["remove-input"]
+# NBVAL_CHECK_OUTPUT
+tidy = pd.concat([*tables, results_table(grid_frame, published={})], ignore_index=True)
+overview = reading_gaps(readings_table(tidy, [k for k in PUBLISHED_ROW if k in set(tidy["model_id"])]))
+show_table(
+    overview,
+    "tab-read-all",
+    "Every published figure: the gap of the registered reading, the smallest gap of any "
+    "reading that ran (not a result: a search), and how many readings ran.",
+    floatfmt=".1f",
+)
+glue_value("rd_figures", len(overview))
+glue_value("rd_reproduced", int((overview["z (registered)"].abs() < 2).sum()))
+glue_value("rd_any", int((overview["nearest reading, abs z"] < 2).sum()))
+glue_value("rd_better", int((overview["z (registered)"] <= -2).sum()))
+glue_value("rd_worse", int((overview["z (registered)"] >= 2).sum()))
+save_results(tidy, "readings")
+
+# %% [markdown]
+# ## What the readings settle, and what they do not
+#
+# Of the {glue:text}`rd_figures` published digit-pair figures, the registered readings
+# reproduce {glue:text}`rd_reproduced`; we are better than the report on
+# {glue:text}`rd_better` and worse on {glue:text}`rd_worse`. Three kinds of gap remain, and
+# the scorecard in the {doc}`summary <../book/summary>` names the kind for each figure.
+#
+# - **A reading the text fixes and the runs confirm.** Report 001's layer tables and their
+#   parameter counts leave no room for our first reading, and report 000's `MSELoss` on raw
+#   outputs is the reading its text supports (on softmax outputs its MSE models do not
+#   train). Where such a reading
+#   still misses, the remaining gap is not a matter of reading.
+# - **A figure no reading reaches.** When every reading that ran sits on the same side of a
+#   published figure, far from it, the choices we could vary are not the cause. What is left
+#   is what the text does not show: code, initialisation, how the rounds were drawn, or a
+#   slip in the report. We say so rather than search further.
+# - **A doubtful published figure.** Report 003 chose its configuration on test accuracy,
+#   and its siamese-2 spread is below the binomial floor of a fresh test set; report 004's
+#   AL trains to a higher training error than its WS (its Fig. 1.5), which an auxiliary loss
+#   that helps the branches should not do.
+#
+# Every reading that ran, with its rounds, is in `results/readings.csv`; the registered one is
+# the one whose configuration `pairlib.configs.get_config` returns, so a reader who prefers
+# another reading can rerun the book with it.
