@@ -21,9 +21,6 @@ from pairlib.stats import summarise
 from pairlib.train import TrainConfig, run_grid
 
 MODEL_B = "000/model-B"
-SECTION_V = ("000/model-B", "000/model-B-targets-ce", "000/model-B-classes-mse", "000/model-B-classes-ce")
-"""Report 000's Model B trained on the targets or on the classes, with MSE or cross-entropy."""
-
 CLASSES = {"ce": "000/model-B-classes-ce", "mse": "000/model-B-classes-mse"}
 """Model B trained on the classes, by its loss: every power is read out from one training."""
 

@@ -14,19 +14,8 @@ import pandas as pd
 
 from pairlib.paths import REPO_ROOT
 
-"""The repository's top folder: ``pairlib/`` lives directly inside it."""
-
 PUBLISHED_CSV = REPO_ROOT / "results" / "published.csv"
 """The transcription of the reports' tables; a byte-exact copy of shared/published_results.csv."""
-
-REPORTS: dict[str, str] = {
-    "000_b9c2e8dc8de71b4b": "Grall Lucas et al.",
-    "001_d5ae4b91a131afbf": "Dong et al.",
-    "002_afac31420bb562b2": "Salimbeni et al.",
-    "003_4241faf549edf58f": "Ahmed et al.",
-    "004_94dde16c460842e8": "Savary and Guy",
-}
-"""Report file stem -> short author label, for tables a reader scans."""
 
 CITE_KEYS: dict[str, str] = {
     "000_b9c2e8dc8de71b4b": "grall_ee559",
