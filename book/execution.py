@@ -14,10 +14,12 @@
 # %% [markdown]
 # # Appendix: execution statistics
 #
-# When and how long each chapter ran, as papermill recorded it in the executed notebook,
-# with the runs its results table holds and the training time they took on one CPU thread
+# When, on which processor and how long each chapter ran, as the build recorded it in the
+# executed notebook, with the runs its results table holds and the training time they took on one CPU thread
 # (runs read from the results cache cost no training in that execution, so the two times
-# differ), then the versions and the commit that computed the book.
+# differ), then the versions and the commit that computed the book. PyTorch does not promise
+# the same last bits on another processor: where two chapters ran on different machines, a
+# configuration they share can differ between them in its last digits.
 
 # %% tags=["parameters", "remove-cell"]
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/

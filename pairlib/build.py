@@ -346,10 +346,14 @@ def _record_paths(chapter: Chapter, executed: Path) -> None:
     # committed notebook should name the files a reader knows instead.
     import nbformat
 
+    from pairlib.cache import cpu_numerics
+
     nb = nbformat.read(executed, as_version=4)
     record = nb.metadata.get("papermill", {})
     record["input_path"] = shown(chapter.source)
     record["output_path"] = shown(chapter.notebook)
+    # The processor decides the last bits of every trained figure: the execution appendix names it.
+    nb.metadata["pairlib"] = {"numerics": cpu_numerics()}
     nbformat.write(nb, executed)
 
 

@@ -218,11 +218,24 @@ def setup_chapter(
 # --------------------------------------------------------------------------- display
 
 
+def processor_name(metadata: Mapping[str, Any]) -> str:
+    """The processor an executed notebook records (``metadata["pairlib"]["numerics"]``, written by
+    the build), short: "Intel Xeon", "AMD EPYC"; "not recorded" for a notebook without it."""
+    numerics = metadata.get("pairlib", {}).get("numerics")
+    if not numerics:
+        return "not recorded"
+    parts = str(numerics.get("cpu", "")).split(" / ")
+    model = parts[1] if len(parts) > 1 else parts[0]
+    return " ".join(model.replace("(R)", "").replace("(TM)", "").replace(" Processor", "").split())
+
+
 def execution_statistics(
     chapters: Iterable[tuple[str, Path]], results: Mapping[str, pd.DataFrame]
 ) -> pd.DataFrame:
-    """One row per executed chapter: when it ran, how long, and what its results table says
-    it trained (runs = rounds summed over its rows; training = their ``seconds_per_run``).
+    """One row per executed chapter: when it ran, on which processor, how long, and what its
+    results table says it trained (runs = rounds summed over its rows; training = their
+    ``seconds_per_run``). Runs on another processor differ in the last bits, so a figure that
+    two chapters share may differ slightly where they were executed on different machines.
 
     Why here and not at a chapter's end: timings are facts about one machine and one cache,
     not findings, so the chapters carry none and this appendix gathers them from papermill's
@@ -233,7 +246,8 @@ def execution_statistics(
     for name, path in chapters:
         if not path.is_file():
             continue
-        record = nbformat.read(path, as_version=4).metadata.get("papermill", {})
+        metadata = nbformat.read(path, as_version=4).metadata
+        record = metadata.get("papermill", {})
         table = results.get(name, pd.DataFrame())
         runs = int(table["rounds"].sum()) if "rounds" in table else None
         training = (
@@ -245,12 +259,13 @@ def execution_statistics(
             {
                 "chapter": name.replace("_", " "),
                 "executed (UTC)": str(record.get("end_time", ""))[:16].replace("T", " "),
+                "processor": processor_name(metadata),
                 "execution (min)": record["duration"] / 60 if record.get("duration") else None,
                 "runs": runs,
                 "training (min)": training,
             }
         )
-    columns = ["chapter", "executed (UTC)", "execution (min)", "runs", "training (min)"]
+    columns = ["chapter", "executed (UTC)", "processor", "execution (min)", "runs", "training (min)"]
     return pd.DataFrame(rows, columns=columns).astype({"runs": "Int64"})
 
 

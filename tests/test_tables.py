@@ -191,7 +191,8 @@ def test_first_epoch_below_and_the_plateau_sentence():
     facts = loss_terms_facts(epochs_frame([45, 40, 38], 1.0), epochs_frame([40, 20, 10], 2.0), 30.0, 3)
     assert facts["plateau"].endswith("leaves its initial plateau sooner, as in the report.")
     assert "in none of the 3 epochs" in facts["plateau"]
-    assert (facts["ratio_first"], facts["ratio_dominates"], facts["last_epoch"]) == (2.0, "dominates", 3)
+    assert (facts["ratio_first"], facts["last_epoch"]) == (2.0, 3)
+    assert facts["ratio_dominates"] == "exceeds in every epoch"
     matplotlib.pyplot.close(
         loss_terms_figure(epochs_frame([45, 40, 38], 1.0), epochs_frame([40, 20, 10], 2.0))
     )
@@ -242,3 +243,21 @@ def test_registry_against_grid_says_which_settings_the_test_figures_use():
     differ = registry_against_grid(validation, chosen, {"WS": "lr 0.1", "AL": "lr 1, α 1, γ 1"})
     assert "picks differently for WS:" in differ and "WS lr 0.1 (6.0% validation error here" in differ
     assert "5.0% for the pick" in differ and "AL" not in differ
+
+
+def test_the_execution_appendix_names_the_processor_each_chapter_ran_on(tmp_path):
+    import nbformat
+
+    intel = {"cpu": "GenuineIntel / Intel(R) Xeon(R) Processor / 307200 KB", "capability": "AVX512"}
+    amd = {"cpu": "AuthenticAMD / AMD EPYC / 1024 KB", "capability": "AVX512"}
+    chapters = []
+    for name, numerics in (("a", intel), ("b", amd), ("c", None)):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["papermill"] = {"end_time": "2026-12-02T01:36:14", "duration": 60.0}
+        if numerics:
+            nb.metadata["pairlib"] = {"numerics": numerics}
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+        chapters.append((name, tmp_path / f"{name}.ipynb"))
+    table = page.execution_statistics(chapters, {})
+    assert table["processor"].tolist() == ["Intel Xeon", "AMD EPYC", "not recorded"]
+    assert table["execution (min)"].tolist() == [1.0, 1.0, 1.0]
