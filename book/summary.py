@@ -112,9 +112,11 @@ glue_figure("fig-summary-scorecard", scorecard_figure(scorecard))
 
 # %% [markdown]
 # A gap of more than two standard errors does not say the report was wrong. Most reports
-# leave parts of their protocol unstated (the normalisation, the initialisation, where batch
-# norm and dropout sit, sometimes the number of rounds), and a figure we miss is first a
-# figure whose reading we may have guessed wrong. That is why the scorecard names, for each
+# leave parts of their protocol unstated (the normalisation, the initialisation, layer
+# widths, sometimes the number of rounds), some state more than a first reading takes in
+# (where batch norm and dropout sit, drawn layer by layer in reports 001 and 004), and a
+# figure we miss is first a figure whose reading we may have guessed wrong. That is why the
+# scorecard names, for each
 # such figure, the other readings the readings chapter ran, and the cause of the gap where
 # the runs isolate one. A figure we beat is the same question turned round: a protocol
 # difference that favours us, or a published figure from fewer rounds than ours.

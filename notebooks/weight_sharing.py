@@ -26,8 +26,9 @@
 #
 # ```{admonition} Key findings
 # :class: tip
-# - **Sharing helps where only the sharing differs.** Of the {glue:text}`ws_share_count`
-#   comparisons in which a model and its unshared twin differ in nothing else, sharing lowers
+# - **Sharing helps where the learning rate is held fixed.** Of the {glue:text}`ws_share_count`
+#   comparisons in which a model and its unshared twin differ only in sharing (and, in the two
+#   equal-size rows, in the hidden width that equalises their parameter counts), sharing lowers
 #   the mean error in {glue:text}`ws_share_better` and clearly (Holm-adjusted within the
 #   chapter, see [Methods](../book/methods.md)) in {glue:text}`ws_share_clear`. For report
 #   004's branches at equal parameter count it {glue:text}`ws_share6_effect` the error by
@@ -126,7 +127,7 @@ study = run_study(**p)
 #
 # ## Results
 #
-# {numref}`tab-ws-results` lists every configuration of the first four groups: our test
+# {numref}`tab-ws-results` lists every configuration, in four groups: our test
 # error over {glue:text}`ws_rounds` rounds beside the published one where the report gave
 # the model, the training error, the parameter count and the time a run took on this
 # machine (one CPU thread). {numref}`fig-ws-errors` shows the rounds one by one.
@@ -183,7 +184,9 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 # round by round, and {numref}`fig-ws-paired` draws the differences. Two of its rows, at the
 # learning rates report 002 tuned for each model, change the learning rate as well as the
 # sharing; they are shown because the report compared them, but only the
-# {glue:text}`ws_share_count` rows in which sharing is the one difference count as evidence.
+# {glue:text}`ws_share_count` rows that hold everything else fixed count as evidence (in the
+# two equal-size rows the unshared twin also has narrower hidden layers, which is what makes
+# its parameter count equal).
 # Among those, sharing lowers the mean test error in {glue:text}`ws_share_better`, and the
 # difference is clear in {glue:text}`ws_share_clear`. *Clear* means, throughout the book, a
 # paired-t p below 0.05 after Holm's adjustment over all {glue:text}`ws_family` comparisons
@@ -248,8 +251,9 @@ page.show_table(
 )
 
 # %% [markdown]
-# The reports that gave a reason for the gain gave a different one: fewer parameters.
-# Report 002 wrote that "the advantage is a reduction in the number of parameters which
+# Report 000 gave the symmetry reason above. Reports 002 and 003 describe sharing by what it
+# saves instead: fewer parameters. Report 002 wrote that "the advantage is a reduction in the number
+# of parameters which
 # ultimately leads to faster training", and report 003 that sharing "reduces the amount of
 # free parameters of the model". The equal-size rows of {numref}`tab-ws-sharing` separate
 # the two readings: if fewer parameters were the point, an unshared model narrowed to the
@@ -262,7 +266,8 @@ page.show_table(
     page.comparison_display(merged),
     "tab-ws-merged",
     "From a merged network on the 2-channel pair to two branches, as the reports compared them "
-    "(same layout as the previous table; negative differences favour b).",
+    "(for report 001, from a merged MLP to a merged ConvNet, which it counts as weight sharing; "
+    "same layout as the previous table; negative differences favour b).",
 )
 
 # %% tags=["remove-cell"]
@@ -283,7 +288,7 @@ page.glue_figure("fig-ws-paired", fig)
 # %% [markdown]
 # ## Merged pair or two branches
 #
-# The reports mostly compared a network that reads the 2-channel pair with a two-branch one,
+# Several reports compared a network that reads the 2-channel pair with a two-branch one,
 # a change of more than sharing ({numref}`tab-ws-merged`). Going from report 004's
 # 2-channel CNN ({glue:text}`ws_merge4_a:.1f`%) to separate branches
 # {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points (CI
@@ -407,8 +412,10 @@ page.glue_figure("fig-ws-gradients", curves.gradient_figure(study.grads, titles)
 # clearly better in {glue:text}`ws_abl_siamese_wins` of the {glue:text}`ws_abl_settings`
 # settings in which both models trained in every round.
 #
-# Report 003 credits batch norm for training its pair model at its learning rate of one.
-# Removing it {glue:}`ws_abl_pair_no_batch_norm`. Counting divergences alone understates it:
+# Report 003 credits batch norm with better accuracy "in all the three cases" and with
+# keeping the pair model's gradients alive ("Normalization preserved the gradients"); its
+# Table I trains that model at a learning rate of one. Removing batch norm there
+# {glue:}`ws_abl_pair_no_batch_norm`. Counting divergences alone understates it:
 # of the {glue:text}`ws_rounds` rounds without batch norm, {glue:text}`ws_nobn_pair_diverged`
 # diverged and {glue:text}`ws_nobn_pair_stuck` more finished at a training error of
 # {glue:text}`ws_nobn_pair_stuck_train:.0f`%, what a constant answer scores: in all,
@@ -465,7 +472,7 @@ page.save_comparisons("weight_sharing", study.family)
 # %% [markdown]
 # ## What holds
 #
-# - **Sharing, where it is the one difference.** It lowers the mean test error in
+# - **Sharing, with the learning rate held fixed.** It lowers the mean test error in
 #   {glue:text}`ws_share_better` of the {glue:text}`ws_share_count` such comparisons of
 #   {numref}`tab-ws-sharing`, clearly in {glue:text}`ws_share_clear`. For report 004's
 #   ConvNets the gain against an unshared model of the same parameter count is
@@ -482,12 +489,14 @@ page.save_comparisons("weight_sharing", study.family)
 #   {glue:text}`ws_merge4_p`); sharing them then {glue:text}`ws_share5_effect` it by
 #   {glue:text}`ws_share5_diff:.1f` points ({glue:text}`ws_share5_clear`;
 #   {numref}`tab-ws-merged`).
-# - **Report 003's batch norm finding holds.** Without batch norm, its pair ConvNet at a
+# - **Report 003's batch norm finding holds for its pair ConvNet.** Without batch norm, its pair ConvNet at a
 #   learning rate of one learns nothing in {glue:text}`ws_nobn_pair_failed` of
 #   {glue:text}`ws_rounds` rounds (diverged or stuck at a constant answer), and its convolutions' gradients
 #   are zero or not finite through the second half of the first {glue:text}`ws_grad_steps`
 #   minibatches in {glue:text}`ws_dead_pair_nobn` of {glue:text}`ws_rounds` rounds
-#   ({glue:text}`ws_dead_pair_bn` with batch norm).
+#   ({glue:text}`ws_dead_pair_bn` with batch norm). For its siamese ConvNet, removing batch
+#   norm {glue:}`ws_abl_siamese_no_batch_norm`, and the gradients:
+#   {glue:}`ws_grad_siamese_verdict`.
 #
 # This chapter trained {glue:text}`ws_configurations` configurations for
 # {glue:text}`ws_rounds` rounds each ({glue:text}`ws_runs` runs, {glue:text}`ws_train_minutes:.0f`

@@ -405,7 +405,7 @@ CAUSES: dict[str, str] = {
     "000/model-B-no-ws": _RELU_END_CAUSE,
     "000/model-B-targets-mse": "The runs of Model B (Sec. III); a ReLU ending the branch makes it far worse.",
     "000/model-A-aux": "Widths unstated; summing the two class losses narrows the gap, halved widths do not.",
-    "000/model-A-aux-mse": "MSE on raw outputs trains (on softmax it does not); the rest is unexplained.",
+    "000/model-A-aux-mse": "MSE on raw outputs trains (on softmax, poorly); the rest is unexplained.",
     "000/model-B-targets-ce": _RELU_END_CAUSE,
     "001/model-1": "Built as Table I, parameter count exact; every reading errs well below the report.",
     "001/model-2": "Built as Table II, parameter count exact; its L2 reading is within two standard errors.",

@@ -8,12 +8,13 @@ import pytest
 from pairlib.overview import (
     ABSTRACT_CHAPTERS,
     COUNT_COLUMNS,
+    clear_change,
     comparison_counts,
     constant_answer_error,
     glue_abstract,
     verdicts_per_report,
 )
-from pairlib.page import RESULTS_DIR, VERDICTS, load_results
+from pairlib.page import RESULTS_DIR, VERDICTS, load_comparisons, load_results
 from pairlib.published import load_published
 
 
@@ -49,11 +50,20 @@ def test_comparison_counts_per_chapter_in_book_order():
     assert set(COUNT_COLUMNS.values()) <= set(counts.columns)
 
 
+def test_an_abstract_change_carries_its_chapters_verdict():
+    table = pd.DataFrame({"model_id": ["a", "b", "c"], "test_error_mean_pct": [15.5, 13.3, 9.0]})
+    comparisons = pd.DataFrame({"a": ["a", "a"], "b": ["b", "c"], "clear": [False, True]})
+    assert clear_change(table, comparisons, "a", "b") == "lowers it from 15.5% to 13.3%, not clearly"
+    assert clear_change(table, comparisons, "a", "c") == "lowers it from 15.5% to 9.0%, clearly"
+    with pytest.raises(KeyError, match="no paired comparison"):
+        clear_change(table, comparisons, "b", "c")
+
+
 def test_the_abstract_reads_the_committed_results_and_reruns_every_scorecard_figure():
     results = load_results(ABSTRACT_CHAPTERS, RESULTS_DIR)
     if set(results) != set(ABSTRACT_CHAPTERS):
         pytest.skip("the results tables are written by the build")
-    scorecard = glue_abstract(results, load_published())
+    scorecard = glue_abstract(results, load_published(), load_comparisons(ABSTRACT_CHAPTERS, RESULTS_DIR))
     assert len(scorecard) > 0 and set(scorecard["verdict"]) <= set(VERDICTS)
 
 
