@@ -136,9 +136,9 @@ MEAN, TRAIN, DIGITS = "test_error_mean_pct", "train_error_mean_pct", "test_digit
 # one per digit, summed; the second doubles its weight. Its widths are not given (ours: 32,
 # 64 and 256 channels, 128 hidden units), so it also runs with halved widths.
 #
-# Report 000 prints "Model B, weight sharing, trained on targets only (MSELoss)" twice, at
-# {glue:text}`rd_000_b_sec3_pub` (Sec. III) and {glue:text}`rd_000_b_table4_pub` (Table IV): two
-# runs of one configuration. Both published rows sit beside the same runs of ours, and so does
+# Report 000 prints "Model B, weight sharing, trained on targets only (MSELoss)" twice in its
+# Table IV, at {glue:text}`rd_000_b_sec3_pub` (the row of its Sec. III comparison) and
+# {glue:text}`rd_000_b_table4_pub` (the row its Sec. V cites): two runs of one configuration. Both published rows sit beside the same runs of ours, and so does
 # the alternative reading with a ReLU ending the branch.
 
 # %%
@@ -177,12 +177,13 @@ glue_text("rd_000_b_table4_pub", published_text("000/model-B-targets-mse"))
 # {glue:text}`rd_000_bcm_power:.1f`% ({numref}`tab-read-000`).
 # The last reading matters beyond the reproduction. The report concludes that "lower train
 # error rates can be reached using CrossEntropyLoss"; with its own normalisation inside the
-# MSE, Model B trained on the classes comes much closer to its cross-entropy twin, so that
-# conclusion depends on where the MSE is taken, which the report does not say.
+# MSE, Model B trained on the classes comes much closer to its cross-entropy twin, so the
+# size of the advantage that conclusion reports depends on where the MSE is taken, which the
+# report does not say.
 #
 # The report's Fig. 4 draws the training error of its three strategies (Model A + aux,
 # Model B on the targets, Model B on the classes) with each loss, and reads it as "lower
-# train errors can be reached using CrossEntropyLoss", while "using MSELoss, the best train
+# train error rates can be reached using CrossEntropyLoss", while "using MSELoss, the best train
 # errors are obtained by training the hard-coded version on the targets".
 # {numref}`fig-read-000` draws the same curves from our registered runs.
 
@@ -323,8 +324,8 @@ glue_text("rd_002_gap_model", str(gaps.abs().idxmax()))
 
 # %% [markdown]
 # FCNN2, three hidden layers of 128, errs on {glue:text}`rd_002_fcnn2:.1f`% against FCNN1's
-# {glue:text}`rd_002_fcnn1:.1f`%: the report's Fig. 5 finds depth and width "do not
-# significantly improve the accuracy", and {numref}`tab-read-002` lets the reader check the
+# {glue:text}`rd_002_fcnn1:.1f`%: the report's Fig. 5 finds that varying depth and width
+# "does not significantly improve the accuracy", and {numref}`tab-read-002` lets the reader check the
 # same for the widths. Its Fig. 6 claims that weight sharing "enables faster convergence";
 # {numref}`fig-read-002` draws the training loss of FCNN3 and of the two weight-sharing
 # models.
@@ -332,9 +333,10 @@ glue_text("rd_002_gap_model", str(gaps.abs().idxmax()))
 # Across report 002's models, the readings move a model's mean error by at most
 # {glue:text}`rd_002_spread:.1f` points from its lowest to its highest reading, while the
 # largest gap between a registered reading and its published figure is
-# {glue:text}`rd_002_gap:.1f` points ({glue:}`rd_002_gap_model`). Where the second number
-# is the larger, no choice the text leaves open explains the gap on its own. The report's
-# learning rates were tuned per model "by brute force", presumably on the test accuracy it
+# {glue:text}`rd_002_gap:.1f` points ({glue:}`rd_002_gap_model`). Since no reading moves any
+# model by more than the first number, where the second is the larger no choice the text
+# leaves open explains that gap on its own. The report's learning rates were tuned per model
+# by a "brute force search", presumably on the test accuracy it
 # reports (the text names no validation set), which would favour its figures by the
 # selection alone.
 
@@ -532,7 +534,9 @@ glue_text(
 # {glue:text}`rd_004_al_old:.1f`% with a digit error of
 # {glue:text}`rd_004_al_old_digits:.1f`%. The report's own diagnosis was the depth of its
 # branches ("The task to discriminate between 10 classes is a lot harder ... and would
-# therefore need more layers"); in our runs {glue:}`rd_004_verdict`.
+# therefore need more layers"). At that depth our branches misread
+# {glue:text}`rd_004_al_digits:.1f`% of the digits; as for the output block,
+# {glue:}`rd_004_verdict`.
 
 # %% [markdown]
 # ## Every reading at once
@@ -570,8 +574,9 @@ save_results(tidy, "readings")
 #
 # - **A reading the text fixes and the runs confirm.** Report 001's layer tables and their
 #   parameter counts leave no room for our first reading, and report 000's `MSELoss` on raw
-#   outputs is the reading its text supports (on softmax outputs its MSE models do not
-#   train). Where such a reading
+#   outputs is the reading its text supports (on softmax outputs Model B on the classes
+#   errs on {glue:text}`rd_000_bcm_softmax:.1f`% and Model A + aux on
+#   {glue:text}`rd_000_amse_softmax:.1f`%). Where such a reading
 #   still misses, the remaining gap is not a matter of reading.
 # - **A figure no reading reaches.** When every reading that ran sits on the same side of a
 #   published figure, far from it, the choices we could vary are not the cause. What is left
