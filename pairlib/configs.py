@@ -142,8 +142,9 @@ REGISTRY: dict[str, TrainConfig] = {
         BODY_004.replace(**COMPARATOR_004), aux_weight=1.0, target_weight=0.5, **(_SGD_004 | {"lr": 0.5})
     ),
 }
-# Report 000 lists "Model B, weight sharing, trained on targets only (MSELoss)" twice (Sec. III
-# and Table IV): two published rows of one configuration, hence one set of runs.
+# Report 000's Table IV lists "Model B, weight sharing, trained on targets only (MSELoss)" twice
+# (the row of its Sec. III comparison and the row its Sec. V cites): two published rows of one
+# configuration, hence one set of runs.
 REGISTRY["000/model-B-targets-mse"] = REGISTRY["000/model-B"]
 
 # --- the best model (issue 18), chosen in the comparator chapter on validation pairs of design
