@@ -522,9 +522,9 @@ glue_figure("fig-al-000", curves.loss_terms_figure(without, with_aux))
 #
 # {numref}`fig-al-000` reproduces report 000's Fig. 3. Left, the training losses of Model A
 # with the auxiliary loss (the sum that is minimised and its two terms) and without it.
-# The class loss {glue:}`al_ratio_dominates` the target loss (the report found the target
-# loss "much smaller"): it is {glue:text}`al_ratio_first:.1f` times the target loss in the
-# first epoch and {glue:text}`al_ratio_last:.1f` times in epoch {glue:text}`al_last_epoch`.
+# The class loss is {glue:text}`al_ratio_first:.1f` times the target loss in the first epoch
+# and {glue:text}`al_ratio_last:.1f` times in epoch {glue:text}`al_last_epoch` (the report
+# found the target loss "much smaller").
 # An unweighted sum is still a choice of weights, and the section on weighting below asks
 # whether another weight does better. Right, the
 # training error (running, during each epoch) and the test error, with the auxiliary loss

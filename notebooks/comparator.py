@@ -1015,7 +1015,8 @@ glue_figure(
 # - Report 000's engineered comparator works when the branch is trained on the digit
 #   classes with the cross-entropy: Model B then reaches {glue:text}`cmp_classes_ce:.1f`%,
 #   against {glue:text}`cmp_targets_mse:.1f`% trained on the targets with the MSE; with the
-#   MSE, training on the classes instead {glue:}`cmp_v_targets_mse` the error. Read from a branch trained on the classes, every large
+#   MSE, training on the classes instead {glue:}`cmp_v_targets_mse` the error. Read from a branch
+#   trained on the classes, every large
 #   power gives about the same error ({numref}`fig-cmp-power`), and the exact probability,
 #   which needs no tuning, {glue:}`cmp_power_exact_ce` the error against the hand-chosen
 #   $p = 6$. Chosen on validation pairs rather than by hand, the power is

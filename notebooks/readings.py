@@ -138,7 +138,8 @@ MEAN, TRAIN, DIGITS = "test_error_mean_pct", "train_error_mean_pct", "test_digit
 #
 # Report 000 prints "Model B, weight sharing, trained on targets only (MSELoss)" twice in its
 # Table IV, at {glue:text}`rd_000_b_sec3_pub` (the row of its Sec. III comparison) and
-# {glue:text}`rd_000_b_table4_pub` (the row its Sec. V cites): two runs of one configuration. Both published rows sit beside the same runs of ours, and so does
+# {glue:text}`rd_000_b_table4_pub` (the row its Sec. V cites): two runs of one configuration. Both
+# published rows sit beside the same runs of ours, and so does
 # the alternative reading with a ReLU ending the branch.
 
 # %%

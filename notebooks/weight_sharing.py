@@ -266,8 +266,7 @@ page.show_table(
     page.comparison_display(merged),
     "tab-ws-merged",
     "From a merged network on the 2-channel pair to two branches, as the reports compared them "
-    "(for report 001, from a merged MLP to a merged ConvNet, which it counts as weight sharing; "
-    "same layout as the previous table; negative differences favour b).",
+    "(same layout as the previous table; negative differences favour b).",
 )
 
 # %% tags=["remove-cell"]
@@ -289,7 +288,9 @@ page.glue_figure("fig-ws-paired", fig)
 # ## Merged pair or two branches
 #
 # Several reports compared a network that reads the 2-channel pair with a two-branch one,
-# a change of more than sharing ({numref}`tab-ws-merged`). Going from report 004's
+# a change of more than sharing ({numref}`tab-ws-merged`; its first row is report 001's
+# step from a merged MLP to a merged ConvNet, which that report counts as weight sharing). Going
+# from report 004's
 # 2-channel CNN ({glue:text}`ws_merge4_a:.1f`%) to separate branches
 # {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points (CI
 # {glue:text}`ws_merge4_ci`, {glue:text}`ws_merge4_clear`), and to shared branches by
