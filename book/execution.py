@@ -52,8 +52,9 @@ statistics = execution_statistics(chapters, results)
 show_table(
     statistics,
     "tab-execution",
-    "Each chapter's last execution: its date, its duration, the runs its results table holds "
-    "and their training time (minutes on one CPU thread; empty where a chapter records none).",
+    "Each chapter's last execution: its date, the processor it ran on, its duration, the runs its "
+    "results table holds and their training time (minutes on one CPU thread; empty where a "
+    "chapter records none).",
     floatfmt=".1f",
 )
 
