@@ -62,7 +62,11 @@ show_table(
 commit = subprocess.run(
     ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
 ).stdout.strip()
-dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+# Only the sources count: the executed notebooks and results tables are this build's own output.
+sources = ["*.py", "requirements.lock", "_toc.yml", "_config.yml", "results/published.csv"]
+dirty = subprocess.run(
+    ["git", "status", "--porcelain", "--", *sources], cwd=REPO_ROOT, capture_output=True, text=True
+).stdout
 packages = ["torch", "numpy", "pandas", "scipy", "matplotlib", "seaborn"]
 packages += ["papermill", "jupyter-book", "myst-nb", "sphinx"]
 versions = pd.DataFrame(
@@ -73,7 +77,7 @@ versions = pd.DataFrame(
 )
 show_markdown(
     f"The pages were computed from commit `{commit or 'unknown'}`"
-    + (" with uncommitted changes" if dirty.strip() else "")
+    + (" with uncommitted changes to its sources" if dirty.strip() else "")
     + f", on {platform.system()} {platform.machine()}, with the versions of "
     "{numref}`tab-versions` (the full list is `requirements.lock`)."
 )
