@@ -63,7 +63,8 @@ commit = subprocess.run(
     ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
 ).stdout.strip()
 # Only the sources count: the executed notebooks and results tables are this build's own output.
-sources = ["*.py", "requirements.lock", "_toc.yml", "_config.yml", "results/published.csv"]
+sources = ["pairlib", "notebooks/*.py", "book/*.py", "requirements.lock", "_toc.yml", "_config.yml"]
+sources += ["results/published.csv"]
 dirty = subprocess.run(
     ["git", "status", "--porcelain", "--", *sources], cwd=REPO_ROOT, capture_output=True, text=True
 ).stdout
