@@ -130,7 +130,7 @@ def _key(job: RoundJob, device: torch.device, tta: bool) -> str:
             "threads": 1 if device.type == "cpu" else None,
             "tta": tta,
         },
-        (*cache.CODE_MODULES, "analysis.py"),
+        "predictions",
     )
 
 
@@ -163,7 +163,6 @@ def fit_predictions(
         functools.partial(_key, device=resolved, tta=tta) if use_cache else None,
         resolved,
         workers,
-        progress=False,
         desc="predictions",
     )
     frames, predictions = [], []

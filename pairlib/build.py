@@ -15,14 +15,16 @@ Steps:
 1. Sync: the ``.py`` (jupytext py:percent) is the source of truth. Each chapter to execute is
    read from it (kernel set to python3 if missing); chapters not executed are only checked,
    with a warning if their executed notebook no longer matches the source.
-2. Execute with papermill, in the repository root, one chapter at a time, unless this
-   checkout already executed it from what it is now: each execution leaves a record in
-   ``_build/executed/`` (local, like Jupyter Book's own execution cache) holding the
-   :func:`fingerprint` of its inputs (the chapter's cells, its parameters, the code of
-   ``pairlib``, the lock file, the results tables it reads) and the hash of the notebook
-   it published. A prose edit thus re-executes its own chapter only (its runs come from
-   the results cache), a library edit every chapter, and a fresh clone every chapter.
-   Chapters named on the command line, or all with ``--force``, are executed regardless.
+2. Execute with papermill, in the repository root, one chapter at a time, unless its
+   committed notebook is current: each execution writes an execution record into the
+   notebook's metadata (``pairlib``), committed with it, holding the :func:`fingerprint` of
+   its inputs (the chapter's cells, its parameters, the code of the ``pairlib`` modules it
+   imports, the lock file, the results tables it reads) and the hashes of the tables it
+   published. A fresh clone of a current book thus executes nothing, a prose edit
+   re-executes its own chapter (its runs come from the results cache), and a docstring edit
+   of the library nothing at all. Chapters named on the command line, or all with
+   ``--force``, are executed regardless. Progress goes to the terminal, never the notebook
+   (:class:`ChapterConsole`).
 3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
 4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
    ``PDF_PATH``. Missing TeX packages are named (``make tex`` installs them).
@@ -37,27 +39,26 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pairlib.files import write_atomically
+from pairlib.console import CONSOLE_ENV
 from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR, TOC, toc_files
 
 LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
 PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"
 """Where the finished PDF is copied: a stable path for the README."""
-EXECUTED_DIR = BUILD_DIR / "executed"
-"""One record per chapter this checkout executed (see :func:`is_current`); never committed."""
-
 AGGREGATORS = ("index", "summary", "results_tables", "execution")
 """Pages that read other chapters' results: executed after them, whenever another one ran."""
 
@@ -65,6 +66,8 @@ READS_NOTEBOOKS = ("execution",)
 """Aggregators that also read the other chapters' executed notebooks (their timings)."""
 
 RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
+NEAR_PREFIX = ".pairlib-"
+"""Files staged beside a target before the final rename: ``.pairlib-<pid>-<name>.tmp``."""
 KERNEL = "python3"
 
 TEX_REQUIREMENTS: dict[str, str] = {
@@ -168,23 +171,26 @@ def source_notebook(chapter: Chapter) -> Any:
     return nb
 
 
-PLUMBING = re.compile(r"\bglue_\w*\(|NBVAL_CHECK_OUTPUT")
-"""What marks a code cell as plumbing: it glues values for the prose, or nbval checks it."""
-
 HIDDEN_TAGS = frozenset({"remove-cell", "remove-input", "hide-input", "hide-cell"})
 
 
 def hide_plumbing(nb: Any) -> Any:
-    """Tag ``remove-input`` on code cells that glue values or carry nbval markers (in place).
+    """Hide every code cell's input on the page (in place): the book shows prose, tables and
+    figures, never code.
 
-    Why: their code is bookkeeping (``glue_value("x", ...)``, ``# NBVAL_CHECK_OUTPUT``), not
-    something a reader learns from, and a chapter author should not have to remember a tag
-    for each. Outputs (a table a checked cell shows) stay; cells already hidden are left alone.
+    Why: a chapter's code is bookkeeping (``glue_value("x", ...)``, ``# NBVAL_CHECK_OUTPUT``,
+    a list of keys), not something a reader learns from, and a chapter author should not have
+    to remember a tag for each. The parameters cell goes entirely (``remove-cell``): the
+    execution appendix lists every chapter's parameters with their meaning. Outputs of other
+    cells stay; cells already hidden are left alone, and a cell tagged ``show-input`` keeps
+    its code on the page.
     """
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if cell.cell_type == "code" and PLUMBING.search(cell.source) and not HIDDEN_TAGS & set(tags):
-            cell.metadata["tags"] = [*tags, "remove-input"]
+        if cell.cell_type != "code" or HIDDEN_TAGS & set(tags) or "show-input" in tags:
+            continue
+        hidden = "remove-cell" if "parameters" in tags else "remove-input"
+        cell.metadata["tags"] = [*tags, hidden]
     return nb
 
 
@@ -219,16 +225,74 @@ def in_sync(chapter: Chapter) -> bool:
     return cells(executed) == cells(source)
 
 
-def dependencies(chapter: Chapter) -> list[Path]:
+PACKAGE_DIR = REPO_ROOT / "pairlib"
+
+SHOWS_SOURCE = re.compile(r"\binspect\.getsource\b")
+"""A chapter that prints library source on its page depends on that source's every character."""
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of module ``pairlib.x.y`` (a module or a package's ``__init__``), or None."""
+    parts = name.split(".")
+    if parts[0] != "pairlib":
+        return None
+    base = PACKAGE_DIR.parent.joinpath(*parts)
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imported_modules(source: str, package: str = "") -> set[str]:
+    """The ``pairlib`` modules that ``source`` imports (anywhere in it, deferred imports too).
+    ``package`` is the importing module's package, for relative imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)  # `from pairlib import page`
+    modules = set()
+    for name in names:
+        parts = name.split(".")
+        # `import pairlib.framework.modules` imports every package on the way
+        modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return {name for name in modules if _module_file(name) is not None}
+
+
+def library_closure(sources: Sequence[str]) -> list[Path]:
+    """The files of every ``pairlib`` module that ``sources`` import, directly or through
+    other modules: what a chapter's execution can depend on, and nothing else."""
+    todo = set().union(*(_imported_modules(source) for source in sources)) if sources else set()
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        assert path is not None
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        todo |= _imported_modules(path.read_text(), package) - seen
+    return sorted(path for name in seen if (path := _module_file(name)) is not None)
+
+
+def dependencies(chapter: Chapter, nb: Any = None) -> list[Path]:
     """The files besides its own cells that a chapter's executed record depends on.
 
-    The whole ``pairlib`` package (any module may shape a table or a figure), the lock file
-    (the versions that computed everything), the transcribed published table, and for an
-    aggregator the other chapters' results tables. The MNIST files are verified by checksum
-    when provisioned, so they are not hashed again here.
+    The ``pairlib`` modules its cells import, directly or not (:func:`library_closure`), the
+    lock file (the versions that computed everything), the transcribed published table, and
+    for an aggregator the other chapters' results tables. The MNIST files are verified by
+    checksum when provisioned, so they are not hashed again here.
     """
-    files = [*sorted((REPO_ROOT / "pairlib").rglob("*.py")), REPO_ROOT / "requirements.lock"]
-    files.append(RESULTS_DIR / "published.csv")
+    nb = nb if nb is not None else source_notebook(chapter)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    files = [*library_closure(code), REPO_ROOT / "requirements.lock", RESULTS_DIR / "published.csv"]
     if chapter.name in AGGREGATORS:
         # The chapters' tables (<name>.csv, <name>_comparisons.csv), never an aggregator's own
         # (the summary writes comparisons.csv): a chapter that read its own output would never
@@ -246,12 +310,23 @@ def dependencies(chapter: Chapter) -> list[Path]:
 
 def fingerprint(chapter: Chapter, parameters: Mapping[str, Any]) -> str:
     """What an execution of ``chapter`` with ``parameters`` depends on, hashed: if it equals the
-    one recorded in the executed notebook, executing again would reproduce it."""
+    one recorded in the executed notebook, executing again would reproduce it.
+
+    Library modules count by their code alone (:func:`pairlib.cache.code_only`): a docstring
+    or comment edit re-executes nothing, unless the chapter prints library source."""
+    from pairlib.cache import code_only
+
+    nb = source_notebook(chapter)
+    cells = [(c.cell_type, c.source) for c in nb.cells]
+    shows_source = any(SHOWS_SOURCE.search(c.source) for c in nb.cells if c.cell_type == "code")
     digest = hashlib.sha256()
-    cells = [(c.cell_type, c.source) for c in source_notebook(chapter).cells]
     digest.update(json.dumps([cells, dict(parameters)], sort_keys=True, default=str).encode())
-    for path in dependencies(chapter):
-        digest.update(shown(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for path in dependencies(chapter, nb):
+        if path.suffix == ".py" and path.is_relative_to(PACKAGE_DIR) and not shows_source:
+            content = code_only(path.read_text()).encode()
+        else:
+            content = path.read_bytes()
+        digest.update(shown(path).encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()[:20]
 
 
@@ -259,40 +334,36 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def record_execution(
-    chapter: Chapter, stamp: str, results: Sequence[Path] = (), record_dir: Path = EXECUTED_DIR
-) -> None:
-    """Note that ``chapter.notebook`` and its ``results`` tables were just published from
-    inputs fingerprinted ``stamp``."""
-    record = {
-        "fingerprint": stamp,
-        "notebook_sha256": _sha256(chapter.notebook),
-        "results_sha256": {shown(path): _sha256(path) for path in results},
-    }
-    write_atomically(record_dir / f"{chapter.name}.json", json.dumps(record).encode())
+def execution_record(notebook: Path) -> dict[str, Any]:
+    """What the build recorded in an executed notebook's metadata (``pairlib``), or {}."""
+    import nbformat
 
-
-def is_current(chapter: Chapter, parameters: Mapping[str, Any], record_dir: Path = EXECUTED_DIR) -> bool:
-    """Whether this checkout executed ``chapter`` from what it is now and what it published is there.
-
-    True only if the record of its last execution holds today's :func:`fingerprint`, the
-    notebook on disk is the one that execution published (a checkout or merge that brings
-    another notebook makes it stale), and so is every results table it published (a deleted
-    or replaced table re-executes the chapter).
-    """
-    path = record_dir / f"{chapter.name}.json"
-    if not (path.is_file() and chapter.notebook.is_file()):
-        return False
     try:
-        record = json.loads(path.read_text())
+        return dict(nbformat.read(notebook, as_version=4).metadata.get("pairlib", {}))
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}
+
+
+def is_current(chapter: Chapter, parameters: Mapping[str, Any]) -> bool:
+    """Whether ``chapter``'s executed notebook is what executing it now would produce.
+
+    The record travels with the notebook (its metadata, committed with it, like Jupyter
+    Book's ``execute_notebooks: cache``): the :func:`fingerprint` of the inputs it was executed
+    from, and the hash of every results table it published. True only if today's fingerprint
+    is the recorded one and every such table is still the one it published (a deleted or
+    replaced table re-executes the chapter). A fresh clone of a current book therefore
+    executes nothing.
+    """
+    if not chapter.notebook.is_file():
+        return False
+    record = execution_record(chapter.notebook)
+    try:
         tables = {REPO_ROOT / name: digest for name, digest in record["results_sha256"].items()}
         if any(not table.is_file() or _sha256(table) != digest for table, digest in tables.items()):
             return False
-        return record["notebook_sha256"] == _sha256(chapter.notebook) and record[
-            "fingerprint"
-        ] == fingerprint(chapter, parameters)
+        return record["fingerprint"] == fingerprint(chapter, parameters)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return False  # an unreadable record: execute again
+        return False  # a notebook without a readable record: execute again
 
 
 # --------------------------------------------------------------------------- execute
@@ -325,6 +396,34 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _ipc_kernel_manager() -> type:
+    """A kernel manager whose kernel talks over local IPC sockets, not TCP.
+
+    Why: over TCP, ipykernel warns at every start that the traffic is unencrypted, a line
+    users read as a problem. IPC sockets are files in Jupyter's private runtime folder, so
+    there is nothing to warn about (the cause removed, not the warning filtered)."""
+    from jupyter_client.manager import KernelManager
+    from traitlets import default
+
+    class IPCKernelManager(KernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            # The sockets' path prefix: in Jupyter's private runtime folder, unique to this
+            # kernel (jupyter_client's default is "kernel-ipc" in the working directory,
+            # which would put sockets in the repository and collide between two builds).
+            from jupyter_core.paths import jupyter_runtime_dir
+
+            folder = Path(jupyter_runtime_dir())
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return str(folder / f"pairlib-{os.getpid()}-{secrets.token_hex(4)}-ipc")
+
+    return IPCKernelManager
+
+
 def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any]) -> None:
     """Run the notebook ``source`` with papermill into ``output``, in the repository root."""
     import papermill
@@ -335,26 +434,106 @@ def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any])
         parameters=dict(parameters),
         kernel_name=KERNEL,
         cwd=str(REPO_ROOT),
-        progress_bar=sys.stderr.isatty(),  # cells done, on a terminal; not in logs
+        progress_bar=False,  # the build prints one progress line per chapter (ChapterConsole)
         log_output=False,
         record_timing=False,  # nbclient's per-message timestamps: noise in every diff
+        kernel_manager_class=_ipc_kernel_manager(),
     )
 
 
-def _record_paths(chapter: Chapter, executed: Path) -> None:
-    # papermill records its input and output paths: the temporary files, absolute. The
-    # committed notebook should name the files a reader knows instead.
-    import nbformat
+class ChapterConsole:
+    """The console file of one executing chapter (``$PAIRLIB_CONSOLE``, see
+    :mod:`pairlib.console`), echoed to the build's terminal while the chapter runs.
 
-    from pairlib.cache import cpu_numerics
+    Notices and warnings are printed as they come; progress lines are summed over every
+    batch of jobs into one line: jobs trained of those to train, elapsed time and an
+    estimate of the time left (from the rate so far). On a terminal the line is rewritten in
+    place; in a log it is printed at most once a minute.
+    """
 
-    nb = nbformat.read(executed, as_version=4)
-    record = nb.metadata.get("papermill", {})
-    record["input_path"] = shown(chapter.source)
-    record["output_path"] = shown(chapter.notebook)
-    # The processor decides the last bits of every trained figure: the execution appendix names it.
-    nb.metadata["pairlib"] = {"numerics": cpu_numerics()}
-    nbformat.write(nb, executed)
+    def __init__(self, chapter: Chapter, expected_jobs: int = 0, every: float = 60.0):
+        self.chapter, self.expected, self.every = chapter, expected_jobs, every
+        self.path = TMP_DIR / f"{chapter.name}.{os.getpid()}.console"
+        self.batches: dict[str, tuple[int, int, int]] = {}
+        self.start = time.monotonic()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._offset = 0
+        self._printed = 0.0
+        self._tty = sys.stdout.isatty()
+        self._batch = 0
+
+    def __enter__(self) -> ChapterConsole:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("")
+        self._thread = threading.Thread(target=self._follow, daemon=True, name="pairlib-console")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._read()
+        if self._tty and self.batches:
+            print(flush=True)
+        self.path.unlink(missing_ok=True)
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(trained, to train, read from the cache) over every batch so far."""
+        done = sum(b[0] for b in self.batches.values())
+        total = sum(b[1] for b in self.batches.values())
+        cached = sum(b[2] for b in self.batches.values())
+        return done, total, cached
+
+    def line(self) -> str:
+        done, total, cached = self.counts
+        elapsed = time.monotonic() - self.start
+        text = f"{self.chapter.name}: {done} of {total} runs trained, {cached} from the cache"
+        text += f", {_minutes(elapsed)}"
+        remaining = max(self.expected - done - cached, total - done)
+        if done and remaining > 0:
+            text += f", about {_minutes(elapsed / done * remaining)} left"
+        return text
+
+    def _follow(self) -> None:
+        while not self._stop.wait(1.0):
+            self._read()
+
+    def _read(self) -> None:
+        try:
+            with self.path.open(encoding="utf-8", errors="replace") as handle:
+                handle.seek(self._offset)
+                text = handle.read()
+                # only whole lines: a line being written is read next time
+                text = text[: text.rfind("\n") + 1]
+                self._offset += len(text.encode("utf-8"))
+        except OSError:
+            return
+        changed = False
+        for raw in text.splitlines():
+            parts = raw.split(" ", 4)
+            if parts[0] == "progress" and len(parts) >= 4 and all(p.isdigit() for p in parts[1:4]):
+                done, total, cached = (int(p) for p in parts[1:4])
+                if done == 0:  # a new batch starts
+                    self._batch += 1
+                self.batches[str(self._batch)] = (done, total, cached)
+                changed = True
+            elif raw.strip():
+                if self._tty:
+                    print("\r\033[K", end="")
+                log(f"  {self.chapter.name}: {raw}")
+        now = time.monotonic()
+        if changed and self._tty:
+            print(f"\r\033[K[build] {self.line()}", end="", flush=True)
+        elif changed and now - self._printed >= self.every:
+            self._printed = now
+            log(self.line())
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def describe_error(error: BaseException) -> str:
@@ -369,51 +548,103 @@ Executor = Callable[[Path, Path, Mapping[str, Any]], None]
 """(input notebook, output notebook, parameters) -> None; papermill, or a stand-in in tests."""
 
 
+def _record(
+    chapter: Chapter,
+    executed: Path,
+    stamp: str,
+    parameters: Mapping[str, Any],
+    tables: Mapping[str, Path],
+    jobs: tuple[int, int, int],
+) -> None:
+    """Write the execution record into the executed notebook's metadata, before it is published.
+
+    papermill records its input and output paths (the temporary files, absolute): the
+    committed notebook names the files a reader knows instead. The ``pairlib`` record holds
+    what :func:`is_current` compares (the fingerprint, the published tables' hashes), the
+    processor and numerics the trained figures came from (the execution appendix shows them)
+    and how many runs it read and trained (the next execution's time estimate).
+    """
+    import nbformat
+
+    from pairlib.cache import cpu_numerics
+
+    nb = nbformat.read(executed, as_version=4)
+    record = nb.metadata.get("papermill", {})
+    record["input_path"] = shown(chapter.source)
+    record["output_path"] = shown(chapter.notebook)
+    trained, _, cached = jobs
+    nb.metadata["pairlib"] = {
+        "fingerprint": stamp,
+        "parameters": dict(parameters),
+        "results_sha256": {name: _sha256(path) for name, path in sorted(tables.items())},
+        "runs": {"trained": trained, "from_cache": cached},
+        "numerics": cpu_numerics(),
+    }
+    nbformat.write(nb, executed)
+
+
+def expected_runs(chapter: Chapter) -> int:
+    """How many runs the chapter's last execution read or trained (its notebook's record)."""
+    runs = execution_record(chapter.notebook).get("runs", {}) if chapter.notebook.is_file() else {}
+    return int(runs.get("trained", 0)) + int(runs.get("from_cache", 0))
+
+
 def execute_chapter(
     chapter: Chapter,
     parameters: Mapping[str, Any] | None = None,
     *,
     results_dir: Path = RESULTS_DIR,
     staging_parent: Path = BUILD_DIR / "staging",
-    record_dir: Path = EXECUTED_DIR,
     executor: Executor = papermill_execute,
 ) -> list[Path]:
     """Execute one chapter; publish its notebook and results only if it ran to the end.
 
-    Returns the results files published, and records the execution in ``record_dir`` (see
-    :func:`is_current`). On any exception (including KeyboardInterrupt)
-    the temporary notebook and the staged results are deleted and the exception is
-    re-raised, with ``notebook`` and ``results_dir`` untouched.
+    Returns the results files published. The execution record (:func:`is_current`) is
+    written into the executed notebook before anything is published, so a notebook is never
+    published without it. On any exception (including KeyboardInterrupt) the temporary
+    notebook and the staged results are deleted and the exception is re-raised, with
+    ``notebook`` and ``results_dir`` untouched.
     """
     import nbformat
 
-    stamp = fingerprint(chapter, parameters or {})
+    parameters = dict(parameters or {})
+    stamp = fingerprint(chapter, parameters)
     staging_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{chapter.name}.{os.getpid()}.", dir=staging_parent))
     temp = chapter.temp_notebook
     temp.parent.mkdir(parents=True, exist_ok=True)
+    ready: list[tuple[Path, Path]] = []
     try:
         nbformat.write(source_notebook(chapter), chapter.temp_input)
         with (
+            ChapterConsole(chapter, expected_runs(chapter)) as console,
             _environment(RESULTS_ENV, str(staging)),
+            _environment(CONSOLE_ENV, str(console.path)),
             _environment(
                 "PYTHONPATH",
                 os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
             ),
         ):
-            executor(chapter.temp_input, temp, parameters or {})
-        _record_paths(chapter, temp)
-        staged = sorted(staging.glob("*.csv"))
+            executor(chapter.temp_input, temp, parameters)
+        staged = {shown(results_dir / path.name): path for path in sorted(staging.glob("*.csv"))}
+        _record(chapter, temp, stamp, parameters, staged, console.counts)
         results_dir.mkdir(parents=True, exist_ok=True)
+        # Staged beside their targets first (the same filesystem, even when _build is a mount
+        # or a link elsewhere): the commit below is then renames only, which cannot fail half way.
+        for path in staged.values():
+            near = results_dir / f"{NEAR_PREFIX}{os.getpid()}-{path.name}.tmp"
+            shutil.copyfile(path, near)
+            ready.append((near, results_dir / path.name))
+        near_notebook = chapter.notebook.with_name(f"{NEAR_PREFIX}{os.getpid()}-{chapter.notebook.name}.tmp")
+        shutil.copyfile(temp, near_notebook)
+        ready.append((near_notebook, chapter.notebook))
         with _signals_blocked():
-            published = []
-            for path in staged:
-                os.replace(path, results_dir / path.name)
-                published.append(results_dir / path.name)
-            os.replace(temp, chapter.notebook)
-        record_execution(chapter, stamp, published, record_dir)
-        return published
+            for near, target in ready:
+                os.replace(near, target)
+        return [target for _, target in ready[:-1]]
     finally:
+        for near, _target in ready:
+            near.unlink(missing_ok=True)
         temp.unlink(missing_ok=True)
         chapter.temp_input.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -549,8 +780,10 @@ def chapter_parameters(selected: Sequence[Chapter], given: Mapping[str, Any]) ->
 
 
 def remove_stale(folders: Sequence[Path] = (BUILD_DIR / "staging", TMP_DIR)) -> list[Path]:
-    """Delete what killed builds left in ``folders``: entries named ``<chapter>.<pid>.…`` whose
-    process is gone (SIGKILL runs no cleanup). Entries of a build still running are kept."""
+    """Delete what killed builds left: entries of ``folders`` named ``<chapter>.<pid>.…``, and
+    files staged beside the published record (``.pairlib-<pid>-….tmp`` in ``results/`` and the
+    chapters' folders), whose process is gone (SIGKILL runs no cleanup). Entries of a build
+    still running are kept."""
     removed = []
     for folder in folders:
         for entry in folder.glob("*") if folder.is_dir() else []:
@@ -562,6 +795,13 @@ def remove_stale(folders: Sequence[Path] = (BUILD_DIR / "staging", TMP_DIR)) -> 
             else:
                 entry.unlink(missing_ok=True)
             removed.append(entry)
+    published = {RESULTS_DIR, *(c.notebook.parent for c in toc_chapters())}
+    for folder in published:
+        for entry in folder.glob(f"{NEAR_PREFIX}*.tmp"):
+            pid = entry.name[len(NEAR_PREFIX) :].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                entry.unlink(missing_ok=True)
+                removed.append(entry)
     return removed
 
 
@@ -579,6 +819,38 @@ def raise_interrupt(signum: int, frame: Any) -> None:
     # SIGTERM (a CI timeout, `kill`) takes the same path as Ctrl-C: the finally blocks of
     # execute_chapter delete the temporary files and the published record stays as it was.
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+LOCK_PATH = BUILD_DIR / "build.lock"
+
+
+def build_lock(path: Path | None = None) -> Any:
+    """Hold the build's lock for as long as the returned file is open.
+
+    Two builds at once would delete each other's ``_build/html`` and interleave their logs:
+    the second one stops at once, in one line, naming the first (its pid is in the lock
+    file). The lock is the kernel's (``flock``): it is released when the holder exits, even
+    when killed, so a stale lock file never blocks a later build.
+    """
+    import fcntl
+
+    path = path or LOCK_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise BuildError(
+            f"another build is running in this checkout (pid {holder}); wait for it, or stop it"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -615,6 +887,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.monotonic()
     republished: list[str] = []
     running = ""
+    try:
+        lock = build_lock()
+    except BuildError as error:
+        log(f"ERROR {error}")
+        return 1
     try:
         remove_stale()
         chapters = toc_chapters()
@@ -664,6 +941,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         done = f"already republished: {', '.join(republished)}" if republished else "nothing was republished"
         log(f"{message}; {done}")
         return 130
+    finally:
+        lock.close()
     log(f"finished in {time.monotonic() - start:.0f} s")
     return 0
 

@@ -1,10 +1,11 @@
 """A results cache, so that re-rendering a chapter after a prose edit does not retrain.
 
 An entry is one training run's tidy rows, stored as JSON under a key that hashes the full
-configuration, the round's seed, the code (not the comments or docstrings) of the modules
-that decide the numbers (:data:`CODE_MODULES`) and the versions of the packages that compute
-them (:data:`NUMERIC_PACKAGES`). Change any of these and the key changes: nothing stale is
-ever read. The directory is plain and can be deleted at any time
+configuration, the round's seed, the numerics version of its kind of job
+(:data:`NUMERICS_VERSIONS`, bumped with any change of code that changes a bit, which the
+golden runs check) and the versions of the packages that compute them
+(:data:`NUMERIC_PACKAGES`). Change any of these and the key changes: nothing stale is ever
+read, and a refactor of the library retrains nothing. The directory is plain and can be deleted at any time
 (``$PAIRLIB_CACHE_DIR``, default ``.cache/runs`` in the repository). An entry that does not
 parse or whose checksum does not match is reported, deleted and recomputed, never trusted. A
 folder that cannot be written is reported once, and runs go on without it.
@@ -25,6 +26,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -37,16 +39,44 @@ import torch
 from pairlib import paths
 from pairlib.files import write_atomically
 
-#: The modules whose source decides a run's numbers.
-CODE_MODULES = ("data.py", "provision.py", "models.py", "augment.py", "seeds.py", "train.py")
+#: The numerics version of each kind of job: bump a kind's number when a change of code
+#: changes any bit of what its jobs compute, and only then. A refactor, a rename or a
+#: docstring edit changes no version, so it retrains nothing. The golden runs
+#: (``python -m pairlib.golden``, tested by ``tests/test_golden.py``) hold this promise: they
+#: train a short run of every feature the registry uses, and fail when their bits differ from
+#: those recorded for the current versions on this processor.
+NUMERICS_VERSIONS: dict[str, int] = {
+    "train": 1,  # data, provision, models, augment, seeds, train: every digit-pair run
+    "gradients": 1,  # diagnostics: per-layer gradient norms during training
+    "probes": 1,  # probes of a trained branch's digit outputs
+    "predictions": 1,  # analysis: predictions of trained runs, TTA, comparators after training
+    "framework": 1,  # the mini framework's own runs (the disk)
+    "framework_pairs": 1,  # the mini framework on the digit pairs (also reads train's data)
+}
+
+#: What each kind's jobs also read: a change of a kind it depends on changes its keys too.
+NUMERICS_DEPENDS: dict[str, tuple[str, ...]] = {
+    "gradients": ("train",),
+    "probes": ("train",),
+    "predictions": ("train",),
+    "framework_pairs": ("framework", "train"),
+}
 
 #: The packages whose versions decide a run's numbers (kernels, random generators).
 NUMERIC_PACKAGES = ("torch", "torchvision", "numpy")
 
 
-def _code_only(source: str) -> str:
-    """The module's syntax tree without docstrings: comments, formatting and prose edits of
-    the library do not change a run's numbers, so they must not invalidate the cache."""
+def numerics_version(kind: str) -> dict[str, int]:
+    """The versions a job of ``kind`` is keyed by: its own and those of what it reads."""
+    if kind not in NUMERICS_VERSIONS:
+        raise ValueError(f"unknown kind of job {kind!r}: expected one of {', '.join(NUMERICS_VERSIONS)}")
+    kinds = (kind, *NUMERICS_DEPENDS.get(kind, ()))
+    return {name: NUMERICS_VERSIONS[name] for name in sorted(kinds)}
+
+
+def code_only(source: str) -> str:
+    """The module's syntax tree without docstrings or comments: what the build fingerprints,
+    so that a prose edit of the library re-executes no chapter."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -61,22 +91,15 @@ def _code_only(source: str) -> str:
     return ast.dump(tree)
 
 
-@functools.lru_cache(maxsize=8)
-def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
-    """sha256 over the code of ``modules`` (paths inside the package): changing any of it
-    invalidates the entries keyed with it. Digit-pair runs use :data:`CODE_MODULES`; the
-    mini-framework runs name the framework's own files."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in modules:
-        digest.update(name.encode() + b"\0" + _code_only((package / name).read_text()).encode())
-    return digest.hexdigest()[:16]
-
-
 @functools.lru_cache(maxsize=1)
 def environment() -> dict[str, str]:
-    """The installed versions of :data:`NUMERIC_PACKAGES`: a new torch retrains everything."""
-    return {name: importlib.metadata.version(name) for name in NUMERIC_PACKAGES}
+    """The installed versions of :data:`NUMERIC_PACKAGES` (a new torch retrains everything)
+    and, outside the native mode, the numerics mode (:mod:`pairlib.numerics`): portable
+    kernels give other bits, so their runs are other entries."""
+    from pairlib.numerics import mode
+
+    versions = {name: importlib.metadata.version(name) for name in NUMERIC_PACKAGES}
+    return versions if mode() == "native" else {**versions, "numerics": mode()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,10 +115,15 @@ def cpu_numerics() -> dict[str, str]:
             key, _, value = line.partition(":")
             if key.strip() in {"vendor_id", "model name", "cache size"}:
                 info.setdefault(key.strip(), value.strip())
+    from pairlib.numerics import MODES, mode
+
+    settings = sorted({key for keys in MODES.values() for key in keys})
     return {
         "machine": platform.machine(),
         "cpu": " / ".join(info.values()) or platform.processor(),
         "capability": torch.backends.cpu.get_cpu_capability(),
+        "mode": mode(),
+        **{key: os.environ[key] for key in settings if key in os.environ},
         **environment(),
     }
 
@@ -126,11 +154,11 @@ def usable() -> bool:
     return True
 
 
-def entry_key(description: dict[str, Any], modules: tuple[str, ...] = CODE_MODULES) -> str:
-    """The key of a run described by ``description``, under the current code of ``modules``
-    and the installed numeric packages."""
+def entry_key(description: dict[str, Any], kind: str = "train") -> str:
+    """The key of a job of ``kind`` described by ``description``, under the numerics versions
+    of that kind (:data:`NUMERICS_VERSIONS`) and the installed numeric packages."""
     payload = json.dumps(
-        {"run": description, "code": code_version(modules), "environment": environment()},
+        {"run": description, "numerics": numerics_version(kind), "environment": environment()},
         sort_keys=True,
         default=str,
     )

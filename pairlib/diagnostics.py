@@ -157,7 +157,7 @@ def gradient_grid(
             "device": resolved.type,
             "threads": 1 if resolved.type == "cpu" else None,
         }
-        return [cache.entry_key(description, (*cache.CODE_MODULES, "diagnostics.py"))]
+        return [cache.entry_key(description, "gradients")]
 
     results = run_jobs(
         jobs,

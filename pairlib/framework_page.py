@@ -1,9 +1,8 @@
 """What the mini-framework chapter reads off its runs: the grid search's slices and main
 effects, and where a framework run's time goes.
 
-Kept out of :mod:`pairlib.framework_study` on purpose: that module is part of the framework
-runs' cache key (:data:`pairlib.framework_study.FRAMEWORK_MODULES`), and reading results
-must never retrain them.
+Kept apart from :mod:`pairlib.framework_study` (which runs them) so that the runs' module
+holds the design and this one the words.
 """
 
 from __future__ import annotations

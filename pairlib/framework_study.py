@@ -40,15 +40,6 @@ from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
 from pairlib.train import DivergenceError, TrainConfig
 
-#: The files whose code decides a framework run's numbers (see :func:`pairlib.cache.code_version`).
-FRAMEWORK_MODULES = (
-    "framework/disk.py",
-    "framework/losses.py",
-    "framework/modules.py",
-    "framework/optim.py",
-    "framework/training.py",
-    "framework_study.py",
-)
 HIDDEN = (25, 25, 25)
 CENTER = (0.5, 0.5)  # the disk's centre, as pairlib.framework.disk draws it
 
@@ -342,7 +333,7 @@ def run_settings(
             "batch_size": batch_size,
             "device": resolved.type,
         }
-        return [cache.entry_key(description, FRAMEWORK_MODULES)]
+        return [cache.entry_key(description, "framework")]
 
     work = functools.partial(
         _train_job, epochs=epochs, n_points=n_points, batch_size=batch_size, device=resolved
@@ -359,10 +350,6 @@ def run_settings(
 
 
 # --- digit pairs ------------------------------------------------------------------------------
-
-#: What decides a framework digit-pair run: the framework (its image layers included) and the
-#: torch side's code, whose data, initial weights and minibatch order the run reuses.
-PAIR_MODULES = (*FRAMEWORK_MODULES, "framework/layers.py", *cache.CODE_MODULES)
 
 
 def check_pair_config(config: TrainConfig) -> None:
@@ -581,7 +568,7 @@ def run_pairs(
             "seed": run.seed,
             "device": resolved.type,
         }
-        return [cache.entry_key(description, PAIR_MODULES)]
+        return [cache.entry_key(description, "framework_pairs")]
 
     results = run_jobs(
         jobs,

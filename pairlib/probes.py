@@ -152,7 +152,7 @@ def _probe_key(config: TrainConfig, seed: int, device: torch.device) -> str:
         "device": device.type,
         "threads": 1 if device.type == "cpu" else None,
     }
-    return cache.entry_key(description, (*cache.CODE_MODULES, "probes.py"))
+    return cache.entry_key(description, "probes")
 
 
 def probe_grid(

@@ -9,7 +9,7 @@ conclusions in rounded form); everything else (progress bars, timings, figures) 
 compared. A change of code that changes a checked figure fails the check.
 
     python -m pairlib.regression [chapters...]   # (re)make the reference notebooks
-    make check-full                              # nbval over the full executed chapters
+    make reproduce                               # the whole book from an empty cache, compared
 """
 
 from __future__ import annotations
@@ -90,29 +90,6 @@ def make_reference(chapter: Chapter) -> Path:
         if saved is not None:
             os.environ["PAIRLIB_RESULTS_DIR"] = saved
     return target
-
-
-def numerics_mismatch(reference: Path) -> str | None:
-    """Why the trained figures of ``reference`` cannot be compared on this machine, or None.
-
-    A reference records the processor and versions it was made with (:func:`cpu_numerics`).
-    On another processor the runs differ in the last bits, so the rounded tables differ too
-    without any change of code: those cells are still executed, but not compared, and the
-    test run says so (``make references`` remakes the references on this machine)."""
-    import nbformat
-
-    made_on = nbformat.read(reference, as_version=4).metadata.get("pairlib", {}).get("numerics")
-    here = cpu_numerics()
-    if made_on == here:
-        return None
-    if made_on is None:
-        return f"{reference.name} records no machine"
-    differ = ", ".join(
-        f"{key} {made_on.get(key)!r} there, {here.get(key)!r} here"
-        for key in here
-        if made_on.get(key) != here.get(key)
-    )
-    return f"{reference.name} was made on another machine ({differ})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,9 +30,9 @@ from concurrent import futures
 from typing import Any, NamedTuple, TypeVar
 
 import torch
-from tqdm import tqdm
 
 from pairlib import cache
+from pairlib.console import Progress
 
 Job = TypeVar("Job", bound=Hashable)
 
@@ -237,10 +237,10 @@ def run_jobs(
     """
     results = cached(jobs, keys, with_state) if keys is not None else {}
     missing = [job for job in jobs if job not in results]
+    bar = Progress(len(missing), desc[:40] or "rounds", enabled=progress, cached=len(results))
     if not missing:
         return results
     storing = keys is not None and cache.usable()
-    bar = tqdm(total=len(missing), desc=desc[:40] or "rounds", disable=not progress)
 
     def done(job: Job, result: Any) -> None:
         nonlocal storing
@@ -252,32 +252,53 @@ def run_jobs(
                 storing = cache.store_state(keys(job)[0], stateful.state)
         bar.update()
 
-    try:
-        pool = executor(workers) if len(missing) > 1 or os.environ.get(SCHEDULER_ENV) else None
-        if pool is None:
-            for job in missing:
-                done(job, work(job))
-        else:
-            pending = {pool.submit(work, job): job for job in missing}
-            try:
-                for future in futures.as_completed(pending):
-                    done(pending[future], _result(future, pending[future]))
-            finally:
-                for future in pending:
-                    future.cancel()
-    finally:
-        bar.close()
+    pool = executor(workers) if len(missing) > 1 or os.environ.get(SCHEDULER_ENV) else None
+    if pool is None:
+        for job in missing:
+            done(job, work(job))
+    else:
+        pending = {pool.submit(work, job): job for job in missing}
+        try:
+            for future in futures.as_completed(pending):
+                done(pending[future], _result(future, pending[future]))
+        finally:
+            for future in pending:
+                future.cancel()
     return results
 
 
+def describe_job(job: Any) -> str:
+    """A job in a few words for an error line: its name, round and seed, not its whole
+    configuration (a ``TrainConfig`` prints as about 1.5 KB)."""
+    inner = getattr(job, "job", job)  # a derived job names the round job it derives from
+    parts = [str(getattr(inner, attr)) for attr in ("name",) if getattr(inner, attr, None)]
+    parts += [f"{attr} {getattr(inner, attr)}" for attr in ("round", "seed") if hasattr(inner, attr)]
+    text = ", ".join(parts) if parts else repr(inner)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _result(future: futures.Future, job: Any) -> Any:
-    """The job's result, or an error that names the job when its worker died under it."""
+    """The job's result, or one line naming the job when its worker, or the cluster, is gone."""
     try:
         return future.result()
-    except futures.process.BrokenProcessPool as error:
+    except futures.process.BrokenProcessPool:
         shutdown()  # a broken pool cannot run anything more: the next call starts a fresh one
-        raise JobFailed(f"a worker process died while running {job!r} (killed or out of memory)") from error
+        raise JobFailed(
+            f"a worker process died while running {describe_job(job)} (killed or out of memory)"
+        ) from None
+    except futures.CancelledError as error:
+        address = os.environ.get(SCHEDULER_ENV, "").strip()
+        shutdown()
+        if address:
+            raise JobFailed(
+                f"the Dask scheduler {address} went away while running {describe_job(job)} "
+                f"(its client was closed: {type(error).__name__})"
+            ) from None
+        raise JobFailed(f"{describe_job(job)} was cancelled before it finished") from None
     except Exception as error:
         if type(error).__name__ == "KilledWorker":  # distributed.scheduler.KilledWorker
-            raise JobFailed(f"the Dask worker running {job!r} died ({error})") from error
+            raise JobFailed(
+                f"the Dask workers running {describe_job(job)} died, more times than the scheduler "
+                "retries a job (distributed.scheduler.allowed-failures)"
+            ) from None
         raise

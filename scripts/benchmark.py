@@ -11,7 +11,7 @@ Side by side, in one process:
    on two threads and on one (how the book's worker processes train), and with the explicit
    ``precision="bfloat16"`` option (never the book's default: it changes the numbers);
    then report 003's siamese-10 in torch against the mini framework, with the framework's
-   profile by module;
+   profile by module, and in the native against the portable numerics mode (a ratio);
 3. ``--rounds`` rounds run one after another in one process vs in two single-thread worker
    processes (how ``run_grid`` trains), and with ``torch.compile``, as ratios of wall time;
 4. with ``--book``: the book's execution time from a cold results cache (every chapter at its
@@ -191,10 +191,49 @@ def framework_against_torch(repeat: int) -> None:
             )
 
 
+NUMERICS_RUN = """
+import time
+from pairlib.configs import get_config
+from pairlib.data import generate_pair_sets
+from pairlib.runner import single_thread
+from pairlib.train import train_run
+config, pairs = get_config("003/siamese-10"), generate_pair_sets(1000, seed=0)
+with single_thread():
+    train_run(config.replace(epochs=1), pairs, seed=0, device="cpu")  # warm-up
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        train_run(config, pairs, seed=0, device="cpu")
+        times.append(time.perf_counter() - start)
+print(min(times))
+"""
+
+
+def numerics_modes(repeat: int) -> None:
+    """One 25-epoch run of report 003's siamese-10 on one thread, in each numerics mode
+    (pairlib.numerics), each in a fresh process: the kernels read their settings at load."""
+    times = {}
+    for mode in ("native", "portable"):
+        env = {**os.environ, "PAIRLIB_NUMERICS": mode}
+        script = NUMERICS_RUN.replace("REPEAT", str(repeat))
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        times[mode] = float(done.stdout.strip().splitlines()[-1])
+    print(
+        f"\nnumerics modes, siamese-10, one run on one thread: native {times['native']:.2f} s, "
+        f"portable {times['portable']:.2f} s (portable / native {times['portable'] / times['native']:.2f}x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="rounds of the parallel-schemes comparison (default 10)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timings per figure, the best one printed (default 3)"
+    )
     parser.add_argument("--book", action="store_true", help="also time the book, cold and warm")
     parser.add_argument("--book-cache", type=Path, help="results cache of the cold run (emptied first)")
     parser.add_argument("--skip-runs", action="store_true", help="only the roof and the book")
@@ -235,6 +274,7 @@ def main() -> None:
         )
     if not args.skip_runs:
         framework_against_torch(args.repeat)
+        numerics_modes(args.repeat)
     if args.book and args.book_cache:
         book_times(args.book_cache.resolve())
     elif args.book:

@@ -60,7 +60,7 @@ def test_runs_are_cached_and_a_changed_setting_or_code_misses(private_cache, mon
     monkeypatch.setenv("PAIRLIB_CACHE_DIR", str(private_cache))
     run_settings({"other": Setting(lr=2e-3)}, rounds=1, progress=False, workers=1, **QUICK)
     assert len(list(private_cache.rglob("*.json"))) == 5
-    monkeypatch.setattr(cache, "code_version", lambda modules=cache.CODE_MODULES: "edited")
+    monkeypatch.setitem(cache.NUMERICS_VERSIONS, "framework", cache.NUMERICS_VERSIONS["framework"] + 1)
     run_settings({"sgd": Setting()}, rounds=1, progress=False, workers=1, **QUICK)
     assert len(list(private_cache.rglob("*.json"))) == 6
 

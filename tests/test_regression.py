@@ -10,8 +10,7 @@ import nbformat
 import pytest
 
 from pairlib.build import Chapter, in_sync, toc_chapters
-from pairlib.cache import cpu_numerics
-from pairlib.regression import QUICK_PROFILE, numerics_mismatch, quick_parameters, reference_path
+from pairlib.regression import QUICK_PROFILE, quick_parameters, reference_path
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters()
@@ -43,20 +42,6 @@ def test_every_reference_records_the_machine_that_made_it(chapter):
     assert {"cpu", "capability", "torch"} <= set(numerics)
 
 
-def test_figures_are_compared_only_on_the_machine_that_made_the_reference(tmp_path):
-    path = tmp_path / "reference.ipynb"
-    nb = _notebook("0.3\n")
-    nbformat.write(nb, path)
-    assert numerics_mismatch(path) == "reference.ipynb records no machine"
-    nb.metadata["pairlib"] = {"numerics": cpu_numerics()}
-    nbformat.write(nb, path)
-    assert numerics_mismatch(path) is None
-    nb.metadata["pairlib"]["numerics"] = {**cpu_numerics(), "capability": "AVX2-elsewhere"}
-    nbformat.write(nb, path)
-    reason = numerics_mismatch(path)
-    assert "another machine" in reason and "'AVX2-elsewhere' there" in reason
-
-
 def test_every_quick_profile_entry_is_a_chapter():
     assert set(QUICK_PROFILE) >= {c.name for c in CHAPTERS}
 
@@ -86,6 +71,7 @@ def test_nbval_fails_exactly_when_a_checked_output_changes(tmp_path, stored, pas
             "no:cacheprovider",
             "-c",
             str(REPO / "pyproject.toml"),  # the project's nbval options, as `make test` runs them
+            "--nbval-lax",
             str(path),
         ],
         cwd=REPO,

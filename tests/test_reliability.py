@@ -43,13 +43,13 @@ def test_build_reexecutes_a_chapter_whose_published_table_is_missing_or_changed(
     table = paths.RESULTS_DIR / "toy_reliability_test.csv"  # the record names tables in the repo
     table.write_text("model_id\nold\n")
     try:
-        records = tmp_path / "records"
-        build.record_execution(chapter, build.fingerprint(chapter, {}), [table], records)
-        assert build.is_current(chapter, {}, records)
+        tables = {build.shown(table): table}
+        build._record(chapter, chapter.notebook, build.fingerprint(chapter, {}), {}, tables, (0, 0, 0))
+        assert build.is_current(chapter, {})
         table.write_text("model_id\nreplaced by an older table\n")
-        assert not build.is_current(chapter, {}, records)
+        assert not build.is_current(chapter, {})
         table.unlink()
-        assert not build.is_current(chapter, {}, records)
+        assert not build.is_current(chapter, {})
     finally:
         table.unlink(missing_ok=True)
 
@@ -317,3 +317,86 @@ def test_no_execute_refuses_chapter_names(capsys):
         build.main(["--no-execute", "pairs"])
     assert exit_info.value.code == 2
     assert "--no-execute" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- 6. two builds, mounts
+
+
+def test_a_second_build_says_in_one_line_that_one_is_running(tmp_path, monkeypatch, capsys):
+    lock = tmp_path / "build.lock"
+    monkeypatch.setattr(build, "LOCK_PATH", lock)
+    held = build.build_lock(lock)
+    try:
+        assert build.main(["--no-execute", "--no-pdf", "--no-html"]) == 1
+        out = capsys.readouterr().out.strip().splitlines()
+        assert len(out) == 1 and "another build is running" in out[0] and str(os.getpid()) in out[0]
+    finally:
+        held.close()
+    again = build.build_lock(lock)  # released with its holder: a later build proceeds
+    again.close()
+
+
+def test_the_build_lock_is_released_when_its_holder_is_killed(tmp_path):
+    lock = tmp_path / "build.lock"
+    script = "import pathlib, time\nfrom pairlib import build\n"
+    script += f"held = build.build_lock(pathlib.Path({str(lock)!r}))\n"
+    holder = subprocess.Popen([sys.executable, "-c", script + "time.sleep(60)\n"])
+    try:
+        for _ in range(100):
+            if lock.exists() and lock.read_text().strip() == str(holder.pid):
+                break
+            time.sleep(0.1)
+        with pytest.raises(build.BuildError, match=f"pid {holder.pid}"):
+            build.build_lock(lock)
+    finally:
+        holder.kill()
+        holder.wait()
+    build.build_lock(lock).close()  # SIGKILL ran no cleanup, yet the lock is free
+
+
+def test_a_chapter_publishes_when_its_staging_is_on_another_filesystem(tmp_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on a filesystem other than the temporary folder's")
+    chapter = toy_chapter(tmp_path)
+    results = tmp_path / "results"
+
+    def executor(source: Path, output: Path, parameters) -> None:
+        nbformat.write(nbformat.read(source, as_version=4), output)
+        (Path(os.environ[build.RESULTS_ENV]) / "toy.csv").write_text("value\n1\n")
+
+    staging = shm / f"pairlib-test-{os.getpid()}"
+    try:
+        published = build.execute_chapter(
+            chapter, {}, results_dir=results, staging_parent=staging, executor=executor
+        )
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+    assert published == [results / "toy.csv"] and (results / "toy.csv").read_text() == "value\n1\n"
+    assert build.is_current(chapter, {})
+    assert not list(results.glob(".*")) and not list(tmp_path.glob(f"{build.NEAR_PREFIX}*"))
+
+
+def test_files_staged_beside_the_record_by_a_killed_build_are_removed(tmp_path, monkeypatch):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr(build, "RESULTS_DIR", tmp_path)
+    stale = tmp_path / f"{build.NEAR_PREFIX}{dead.pid}-pairs.csv.tmp"
+    live = tmp_path / f"{build.NEAR_PREFIX}{os.getpid()}-pairs.csv.tmp"
+    stale.write_text("x")
+    live.write_text("x")
+    assert stale in build.remove_stale([])
+    assert live.exists() and not stale.exists()
+
+
+@pytest.mark.slow
+def test_an_executed_chapter_leaves_no_socket_or_file_in_the_repository(tmp_path):
+    chapter = toy_chapter(tmp_path)
+    before = set(paths.REPO_ROOT.iterdir())
+    build.execute_chapter(chapter, {}, results_dir=tmp_path / "results", staging_parent=tmp_path / "staging")
+    assert set(paths.REPO_ROOT.iterdir()) - before <= {paths.BUILD_DIR}
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "stream"]
+    assert [o["text"] for o in streams] == ["1\n"]  # the page alone: no kernel warning, no progress

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from pairlib import runner
 from pairlib.models import ModelSpec
 from pairlib.seeds import STREAMS, stream_seed
-from pairlib.train import TrainConfig, run_grid
+from pairlib.train import RoundJob, TrainConfig, run_grid
 
 
 def test_streams_differ_across_rounds_members_and_kinds():
@@ -47,11 +49,41 @@ def test_a_dask_cluster_gives_exactly_the_figures_of_local_workers(monkeypatch):
             remote = run_grid(
                 {"tiny": TINY, "ws": TINY.replace(lr=0.05)}, rounds=2, use_cache=False, progress=False
             )
-            with pytest.raises(runner.JobFailed, match=r"Dask worker running [78] died"):
+            with pytest.raises(runner.JobFailed, match=r"Dask workers running [78] died"):
                 runner.run_jobs([7, 8], os._exit, None, workers=2, progress=False)
         finally:
             runner.shutdown()
     pd.testing.assert_frame_equal(_figures(local), _figures(remote))
+
+
+@pytest.mark.slow
+def test_a_scheduler_that_goes_away_mid_run_is_named_with_the_job(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    address = cluster.scheduler_address
+    monkeypatch.setenv(runner.SCHEDULER_ENV, address)
+    stopper = threading.Timer(3.0, cluster.close)
+    stopper.start()
+    try:
+        with pytest.raises(runner.JobFailed) as failed:
+            runner.run_jobs([RoundJob("slow-job", TINY, 3, 13)], _sleep_job, None, workers=1, progress=False)
+    finally:
+        stopper.join()
+        runner.shutdown()
+    message = str(failed.value)
+    assert "\n" not in message and address in message and "slow-job, round 3, seed 13" in message
+
+
+def _sleep_job(job: object) -> None:
+    time.sleep(60)
+
+
+def test_a_job_is_named_by_its_name_round_and_seed_not_its_configuration():
+    text = runner.describe_job(RoundJob("002/WS1", TINY, 4, 104))
+    assert text == "002/WS1, round 4, seed 104"
+    assert len(runner.describe_job("x" * 500)) <= 120
 
 
 def test_an_unreachable_scheduler_is_named(monkeypatch):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -87,9 +92,9 @@ def test_changed_configuration_misses_the_cache(private_cache):
     assert len(list(private_cache.rglob("*.json"))) == 2
 
 
-def test_changed_code_misses_the_cache(private_cache, monkeypatch):
+def test_a_bumped_numerics_version_misses_the_cache(private_cache, monkeypatch):
     run_rounds(SMALL, rounds=1, progress=False)
-    monkeypatch.setattr(cache, "code_version", lambda modules=cache.CODE_MODULES: "edited")
+    monkeypatch.setitem(cache.NUMERICS_VERSIONS, "train", cache.NUMERICS_VERSIONS["train"] + 1)
     run_rounds(SMALL, rounds=1, progress=False)
     assert len(list(private_cache.rglob("*.json"))) == 2
 
@@ -211,12 +216,39 @@ def test_bfloat16_is_an_explicit_option_that_changes_the_figures():
     assert run_rounds(config, rounds=1, progress=False)["precision"].eq("float32").all()
 
 
-def test_code_version_ignores_prose_but_not_code():
+def test_code_only_ignores_prose_but_not_code():
     source = 'def f(x):\n    """Why."""\n    return x + 1  # note\n'
     reworded = 'def f(x):\n    """Why, said better."""\n\n    return x + 1\n'
     changed = 'def f(x):\n    """Why."""\n    return x + 2\n'
-    assert cache._code_only(source) == cache._code_only(reworded)
-    assert cache._code_only(source) != cache._code_only(changed)
+    assert cache.code_only(source) == cache.code_only(reworded)
+    assert cache.code_only(source) != cache.code_only(changed)
+
+
+KEY_SCRIPT = """
+import torch
+from pairlib.configs import REGISTRY
+from pairlib.train import RoundJob, run_keys
+print(run_keys(RoundJob("k", REGISTRY[sorted(REGISTRY)[0]], 0, 0), torch.device("cpu"), "final")[0])
+"""
+
+
+def _key_with(package: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(package.parent)}
+    done = subprocess.run([sys.executable, "-c", KEY_SCRIPT], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_docstring_edit_of_train_changes_no_cache_key(tmp_path):
+    # Keys name numerics versions, not source text: a prose edit of train.py retrains nothing.
+    original = Path(train.__file__).parent
+    copy = tmp_path / "pairlib"
+    shutil.copytree(original, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    source = (copy / "train.py").read_text()
+    edited = source.replace('"""', '"""Reworded for a test. ', 1)
+    assert edited != source
+    (copy / "train.py").write_text(edited)
+    assert _key_with(copy) == _key_with(original)
 
 
 def test_rounds_in_worker_processes_equal_rounds_in_process(tmp_path, monkeypatch):
