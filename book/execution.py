@@ -15,25 +15,32 @@
 # # Appendix: execution statistics
 #
 # When, on which processor and how long each chapter ran, as the build recorded it in the
-# executed notebook, with the runs its results table holds and the training time they took on one CPU thread
-# (runs read from the results cache cost no training in that execution, so the two times
-# differ), then the versions and the commit that computed the book. PyTorch does not promise
-# the same last bits on another processor: where two chapters ran on different machines, a
-# configuration they share can differ between them in its last digits.
+# executed notebook, with the runs its results table holds and the training time they took
+# on one CPU thread (runs read from the results cache cost no training in that execution, so
+# the two times differ), then the parameters each chapter ran with and the versions that
+# computed the book. PyTorch does not promise the same last bits on another processor: where
+# two chapters ran on different machines, a configuration they share can differ between them
+# in its last digits.
 
 # %% tags=["parameters", "remove-cell"]
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
 
 # %% tags=["remove-cell"]
 import platform
-import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 
-from pairlib.build import AGGREGATORS, REPO_ROOT, toc_chapters
-from pairlib.page import RESULTS_DIR, execution_statistics, load_results, show_markdown, show_table
+from pairlib.build import AGGREGATORS, toc_chapters
+from pairlib.page import (
+    RESULTS_DIR,
+    chapter_parameters_table,
+    execution_statistics,
+    load_results,
+    show_markdown,
+    show_table,
+)
 
 folder = Path(results_dir) if results_dir else RESULTS_DIR
 chapters = [(c.name, c.notebook) for c in toc_chapters() if c.name not in AGGREGATORS]
@@ -52,22 +59,27 @@ statistics = execution_statistics(chapters, results)
 show_table(
     statistics,
     "tab-execution",
-    "Each chapter's last execution: its date, the processor it ran on, its duration, the runs its "
+    "Each chapter's last execution: its date, the processor it ran on and its numerics mode "
+    "(native: the processor's own kernels; portable: capped at AVX2), its duration, the runs its "
     "results table holds and their training time (minutes on one CPU thread; empty where a "
     "chapter records none).",
     floatfmt=".1f",
 )
 
+# %% [markdown]
+# Every chapter was executed with the parameters of {numref}`tab-parameters`: the defaults of
+# its `parameters` cell, which papermill can change (the README shows how). The same values
+# are recorded in each executed notebook's metadata, with the fingerprint of the sources it
+# was executed from, which is how the build knows a committed chapter is current.
+
 # %% tags=["remove-input"]
-commit = subprocess.run(
-    ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
-).stdout.strip()
-# Only the sources count: the executed notebooks and results tables are this build's own output.
-sources = ["pairlib", "notebooks/*.py", "book/*.py", "requirements.lock", "_toc.yml", "_config.yml"]
-sources += ["results/published.csv"]
-dirty = subprocess.run(
-    ["git", "status", "--porcelain", "--", *sources], cwd=REPO_ROOT, capture_output=True, text=True
-).stdout
+show_table(
+    chapter_parameters_table(chapters),
+    "tab-parameters",
+    "The parameters each chapter was executed with, as its parameters cell describes them.",
+)
+
+# %% tags=["remove-input"]
 packages = ["torch", "numpy", "pandas", "scipy", "matplotlib", "seaborn"]
 packages += ["papermill", "jupyter-book", "myst-nb", "sphinx"]
 versions = pd.DataFrame(
@@ -77,9 +89,7 @@ versions = pd.DataFrame(
     }
 )
 show_markdown(
-    f"The pages were computed from commit `{commit or 'unknown'}`"
-    + (" with uncommitted changes to its sources" if dirty.strip() else "")
-    + f", on {platform.system()} {platform.machine()}, with the versions of "
+    f"The pages were computed on {platform.system()} {platform.machine()}, with the versions of "
     "{numref}`tab-versions` (the full list is `requirements.lock`)."
 )
 show_table(versions, "tab-versions", "The versions of Python and the main packages that computed the book.")

@@ -96,7 +96,7 @@ registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p[
 
 def grid(configs: dict[str, TrainConfig], record: str = "final") -> pd.DataFrame:
     """Train ``configs`` for the chapter's rounds from its seed (cached)."""
-    return run_grid(configs, p["rounds"], p["seed"], device=p["device"], record=record, progress=False)
+    return run_grid(configs, p["rounds"], p["seed"], device=p["device"], record=record)
 
 
 # %% [markdown]
@@ -700,7 +700,9 @@ show_table(
 #
 # Report 002 set $\lambda = 1$ "as both losses have similar scale"; report 003 found
 # $\lambda = 10^{-0.5}$ its "most consistently best performer (highest mean and lowest
-# standard deviation)", although its single best results came at 0.1; report 000's
+# standard deviation)", although its single best results came at 0.1. Report 003 weights
+# the sum of the two digits' losses, and our $\lambda$ weights their mean, so its values are
+# half of ours: its $10^{-0.5}$ is our $2 \times 10^{-0.5}$. Report 000's
 # curves show the class loss dominating an unweighted sum. We sweep $\lambda$ on a log grid
 # for AL4, report 002's best model (shared ConvNet branches, Adam), and cross it with the
 # learning rate, since with Adam a larger $\lambda$ shifts how the step is shared between
@@ -776,7 +778,7 @@ show_table(
 
 # %% tags=["remove-cell"]
 PROBED = {"002/WS2": registered("002/WS2"), "002/AL3": registered("002/AL3"), "002/WS3": ws3, "002/AL4": al4}
-probes = probe_grid(PROBED, p["rounds"], p["seed"], device=p["device"], progress=False)
+probes = probe_grid(PROBED, p["rounds"], p["seed"], device=p["device"])
 glue_facts(
     tables.probe_facts(probes, {"ConvNet": ("002/WS3", "002/AL4"), "MLP": ("002/WS2", "002/AL3")}), "al_"
 )

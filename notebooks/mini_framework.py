@@ -208,7 +208,8 @@ grad_diff = max(
     for (_, ours), ref in zip(net.param(), twin.parameters(), strict=True)
 )
 grad_scale = max(ref.grad.abs().max().item() for ref in twin.parameters())
-print(f"largest gradient entry {grad_scale:.2e}, largest difference from autograd {grad_diff:.2e}")
+# Checked on every processor: the bound, not the last bits of the difference (which differ).
+print(f"largest gradient entry {grad_scale:.1f}")
 print("framework gradients equal autograd's to 1e-12:", grad_diff < 1e-12)
 glue_text("fw_grad_diff", f"{grad_diff:.1e}")
 glue_text("fw_grad_scale", f"{grad_scale:.1e}")
@@ -707,10 +708,8 @@ glue_value("fw_s10_batch", S10.batch_size)
 
 # %% tags=["remove-cell"]
 TORCH_NAME, FW_NAME = "torch.nn + autograd", "pairlib.framework"
-torch_pairs = run_grid(
-    {TORCH_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, record="final", progress=False
-)
-fw_pairs = study.run_pairs({FW_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, progress=False)
+torch_pairs = run_grid({TORCH_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, record="final")
+fw_pairs = study.run_pairs({FW_NAME: S10}, p["rounds"], p["seed"], device=DEVICE)
 both = pd.concat([torch_pairs, fw_pairs], ignore_index=True)
 pair_table = labelled_comparisons(both, [("framework against torch", TORCH_NAME, FW_NAME)])
 glue_comparison("fw_s10", pair_table.iloc[0])

@@ -9,6 +9,7 @@ best model's part of the chapter is not here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,11 +31,13 @@ from pairlib.page import (
     clear_verb,
     comparison_display,
     glue_comparison,
+    interval,
     published_text,
+    signed,
     summary_text,
 )
 from pairlib.published import published_row
-from pairlib.stats import ALPHA, mean_interval, reproduction_z
+from pairlib.stats import ALPHA, STUCK_TRAIN_ERROR, failed_rounds, mean_interval, reproduction_z
 from pairlib.train import final_epoch
 
 LABELS_000 = {
@@ -156,11 +159,16 @@ def trained_power_names() -> dict[float, str]:
     return {q: power_name(MODEL_B, q) for q in sorted((*TRAINED_POWERS, 6.0))}
 
 
-def power_facts(final: pd.DataFrame, power_table: pd.DataFrame, read_powers: Mapping[str, float]) -> dict:
+def power_facts(
+    final: pd.DataFrame, power_table: pd.DataFrame, read_powers: Mapping[str, float], runs: pd.DataFrame
+) -> dict:
     """The power study in words and figures: per Model B on the classes (``ce``, ``mse``) the
     power used (``power_best_*``, from :func:`pairlib.comparator_study.best_read_powers`) and its
-    error, power 1's and the exact readout's errors; the verbs of the paired table; the trained
-    power with the lowest test mean, labelled as chosen on the test pairs."""
+    error, power 1's and the exact readout's errors; the verbs of the paired table; how many
+    rounds of each trained power failed to train (``power_failed_*``, by the book's rule,
+    :data:`pairlib.stats.STUCK_TRAIN_ERROR`, on the per-round ``runs``: a mean over rounds of
+    which some learned nothing is no verdict on the power); the trained power with the lowest
+    test mean, labelled as chosen on the test pairs."""
     facts: dict[str, Any] = {}
     for key, source in CLASSES.items():
         facts[f"power_best_{key}"] = read_powers[key]
@@ -172,6 +180,10 @@ def power_facts(final: pd.DataFrame, power_table: pd.DataFrame, read_powers: Map
     facts["power_exact_mse"] = clear_verb(rows.loc[f"{CLASSES['mse']}, exact"])
     for q in TRAINED_POWERS:
         facts[f"power_trained_{q:g}"] = clear_verb(rows.loc[power_name(MODEL_B, q)])
+    for q, name in trained_power_names().items():
+        failed = failed_rounds(runs, name)
+        facts[f"power_failed_{q:g}"] = failed["stuck"] + failed["diverged"]
+    facts["stuck_train_error"] = STUCK_TRAIN_ERROR
     trained = trained_power_names()
     facts["power_trained_best"] = min(trained, key=lambda q: final.loc[trained[q], "mean"])
     facts["test_chosen"] = TEST_CHOSEN
@@ -211,7 +223,7 @@ def reproduction_facts(key: str, name: str, frame: pd.DataFrame) -> dict[str, st
     mean, low, high = mean_interval(values)
     z = reproduction_z((mean, float(values.std(ddof=1)), len(values)), published_stats(name))
     verdict = "reproduced (|z| < 2)" if abs(z) < 2 else "not reproduced (|z| ≥ 2)"
-    return {f"{key}_ci": f"[{low:.1f}, {high:.1f}]", f"{key}_z": f"{z:+.1f}", f"{key}_verdict": verdict}
+    return {f"{key}_ci": interval(low, high, sign=False), f"{key}_z": signed(z), f"{key}_verdict": verdict}
 
 
 def report_003_facts(final: pd.DataFrame, table_003: pd.DataFrame, frame: pd.DataFrame) -> dict[str, Any]:
@@ -249,9 +261,11 @@ def exact_facts(final: pd.DataFrame, comparisons: pd.DataFrame) -> dict[str, Any
     return facts
 
 
-def learned_verdict(row: Mapping[str, Any]) -> str:
+def learned_verdict(row: Mapping[str, Any], learned_z: float = math.nan) -> str:
     """Report 000's "similar results" for its learned and engineered comparators, set against
-    ours (``row``: Model A + aux against Model B trained on the classes)."""
+    ours (``row``: Model A + aux against Model B trained on the classes). ``learned_z`` is our
+    Model A + aux against its published figure in standard errors: where it is 2 or more, the
+    learned side is a model we do not reproduce, and the sentence says so."""
     pub_learned, pub_engineered = published_mean("000/model-A-aux"), published_mean(CLASSES["ce"])
     if not row["clear"]:
         ours = "the difference is not clear after Holm's adjustment"
@@ -259,10 +273,27 @@ def learned_verdict(row: Mapping[str, Any]) -> str:
         ours = "the engineered comparator is clearly better"
     else:
         ours = "the learned comparator is clearly better"
+    caveat = ""
+    if abs(learned_z) >= 2:
+        caveat = (
+            f"; but our learned side, Model A + aux, does not reproduce the report's "
+            f"(z = {learned_z:.1f}), so this rests on a learned comparator weaker than theirs"
+        )
     return (
         f"report 000 found the engineered comparator slightly better ({pub_engineered:.1f}% against "
         f"{pub_learned:.1f}%) and called the two similar; here {ours} "
-        f"({row['mean_b']:.1f}% against {row['mean_a']:.1f}%)"
+        f"({row['mean_b']:.1f}% against {row['mean_a']:.1f}%){caveat}"
+    )
+
+
+def _published_z(final: pd.DataFrame, key: str) -> float:
+    """Our configuration ``key`` (a row of :func:`pairlib.stats.summarise`) against its
+    published figure, in standard errors."""
+    pub = published_row(*PUBLISHED_ROW[key])
+    ours = final.loc[key]
+    return reproduction_z(
+        (float(ours["mean"]), float(ours["std"]), int(ours["count"])),
+        (float(pub["test_error_mean_pct"]), float(pub["test_error_std_pct"]), int(pub["rounds"])),
     )
 
 
@@ -274,7 +305,7 @@ def learned_facts(final: pd.DataFrame, learned: pd.DataFrame, epochs: int) -> di
         "learned_000_same": clear_verb(learned.iloc[0]),
         "learned_000_b": clear_verb(learned.iloc[1]),
         "learned_003_same": clear_verb(rows.loc["003: siamese-2 → its exact readout"]),
-        "learned_vs_report": learned_verdict(learned.iloc[1]),
+        "learned_vs_report": learned_verdict(learned.iloc[1], _published_z(final, "000/model-A-aux")),
         "a_aux_longer": final.loc["000/model-A-aux, 2× epochs", "mean"],
         "longer_epochs": 2 * epochs,
         "a_aux": final.loc["000/model-A-aux", "mean"],

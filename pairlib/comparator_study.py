@@ -167,7 +167,7 @@ def choose_power(rounds: int, seed: int, device: str, valid_pairs: int, config: 
 def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, valid_pairs: int) -> Study:
     """Train (or read from the cache) every run of the three comparators and read them out."""
     target_trained, predicted_configs = configurations(epochs, n_pairs)
-    trained = run_grid(target_trained, rounds, seed, device=device, record="final", progress=False)
+    trained = run_grid(target_trained, rounds, seed, device=device, record="final")
     predicted, predictions = fit_predictions(predicted_configs, rounds, seed, device=device)
     df = pd.concat([trained, predicted, readout_table(predictions, readouts())], ignore_index=True)
     q_valid = choose_power(rounds, seed, device, valid_pairs, predicted_configs[CLASSES["ce"]])

@@ -55,9 +55,11 @@ CNN_001 = ModelSpec(
     conv_dropout=0.0,
     dropout=0.5,
 )
-# Report 002: fully connected layers of unstated width (128 here); CNN 32 and 64 channels.
+# Report 002: fully connected layers of unstated width (128 here); CNN 32 and 64 channels,
+# without pooling: "we simply use convolution layer without applying padding", with
+# "Max-Pooling" named as future work (the max-pooling reading runs as an alternative).
 MLP_002 = ModelSpec(body="mlp", hidden=(128,))
-CNN_002 = ModelSpec(channels=(32, 64), kernels=(3, 3), pools=(2, 2), hidden=(128,))
+CNN_002 = ModelSpec(channels=(32, 64), kernels=(3, 3), pools=(1, 1), hidden=(128,))
 
 _SGD_000 = {"optimizer": "sgd", "lr": 0.1, "batch_size": 100, "epochs": 25}
 _ADAM_002 = {"optimizer": "adam", "target_loss": "bce", "batch_size": 20, "epochs": 25}
@@ -113,8 +115,11 @@ REGISTRY: dict[str, TrainConfig] = {
     ),
     # --- 002: fully connected and CNN, x weight sharing x auxiliary loss; BCE, Adam, batch 20
     "002/FCNN1": TrainConfig(MLP_002.replace(layout="merged"), lr=5e-4, **_ADAM_002),
-    # FCNN2 "with 3 hidden layers" has no published figure and no learning rate: FCNN1's.
-    "002/FCNN2": TrainConfig(MLP_002.replace(layout="merged", hidden=(128, 128, 128)), lr=5e-4, **_ADAM_002),
+    # FCNN2 "with 3 hidden layers" has no published test error; its appendix's Table II gives
+    # its learning rate, 0.00015.
+    "002/FCNN2": TrainConfig(
+        MLP_002.replace(layout="merged", hidden=(128, 128, 128)), lr=1.5e-4, **_ADAM_002
+    ),
     "002/FCNN3": TrainConfig(MLP_002.replace(shared=False), lr=1.5e-4, **_ADAM_002),
     "002/WS2": TrainConfig(MLP_002, lr=5e-4, **_ADAM_002),
     "002/WS1": TrainConfig(CNN_002.replace(shared=False), lr=8e-4, **_ADAM_002),
@@ -132,10 +137,12 @@ REGISTRY: dict[str, TrainConfig] = {
         BODY_003.replace(comparator="argmax"), target_weight=0.0, aux_weight=1.0, lr=0.25
     ),
     # --- 004: CNN vs weight sharing vs auxiliary losses; SGD, batch 50, 15 rounds in the report.
-    # The learning rate, alpha and gamma are the choices of their own validation grid, rerun in the
-    # readings chapter (which shows what it picks): CNN and WS lr 0.1; AL lr 0.5, alpha 0.5,
-    # gamma 0.5. Its loss alpha (L_1 + L_2) + gamma L_target is ours with aux_weight 2 alpha (our
-    # digit loss averages the two digits) and target_weight gamma.
+    # The report tunes the learning rate, alpha and gamma on its own validation grid but never
+    # states the values it chose. Ours are one point of that grid each, registered before the
+    # grid was rerun (CNN and WS lr 0.1; AL lr 0.5, alpha 0.5, gamma 0.5): the readings chapter
+    # reruns the grid and shows where this point ranks, which is not first. Its loss
+    # alpha (L_1 + L_2) + gamma L_target is ours with aux_weight 2 alpha (our digit loss
+    # averages the two digits) and target_weight gamma.
     "004/CNN": TrainConfig(BODY_004.replace(layout="merged"), **_SGD_004),
     "004/WS": TrainConfig(BODY_004.replace(**COMPARATOR_004), **_SGD_004),
     "004/AL": TrainConfig(
@@ -272,13 +279,14 @@ def _alternatives() -> dict[str, dict[str, TrainConfig]]:
     for key in ("001/model-1", "001/model-2", "001/model-3"):
         alternatives[key]["L2 weight decay 1e-3"] = r[key].replace(weight_decay=1e-3)
     # Report 002: its CNNs "simply use convolution layer without applying padding" and name
-    # max-pooling as future work; the comparator of its siamese models is not drawn in the text.
+    # max-pooling as future work (registered without it; our first reading pooled); the
+    # comparator of its siamese models is not drawn in the text.
     for name in ("FCNN3", "WS1", "WS2", "AL1", "AL2", "AL3", "AL4"):
         config = r[f"002/{name}"]
         readings = alternatives.setdefault(f"002/{name}", {})
         readings["hidden layer in the comparator"] = config.replace(model__comparator_hidden=(64,))
         if config.model.body == "conv":
-            readings["no max-pooling"] = config.replace(model__pools=(1, 1))
+            readings["max-pooling"] = config.replace(model__pools=(2, 2))
         else:
             readings["256 hidden units"] = config.replace(model__hidden=(256,))
         if name in ("FCNN3", "AL1", "AL2", "AL3", "AL4"):  # no epoch count in the report
@@ -286,8 +294,9 @@ def _alternatives() -> dict[str, dict[str, TrainConfig]]:
     alternatives["002/FCNN1"] = {  # its Fig. 5: widths of the merged network
         f"{width} hidden units": r["002/FCNN1"].replace(model__hidden=(width,)) for width in (64, 256)
     }
-    # Report 003's Fig. 1a-c, run on its siamese models: batch norm x skip connections, the
-    # learning-rate grid, and (siamese-2) the weight of the auxiliary losses, summed as it sums them.
+    # Report 003's Fig. 1a-d, run on its siamese models: batch norm x skip connections, the
+    # learning-rate grid, the widths, and (siamese-2) the weight of the auxiliary losses, summed
+    # as it sums them.
     for key in ("003/siamese-2", "003/siamese-10"):
         config, readings = r[key], alternatives[key]
         readings["no batch norm"] = config.replace(model__batch_norm=False)
@@ -297,6 +306,12 @@ def _alternatives() -> dict[str, dict[str, TrainConfig]]:
         )
         for lr in (0.001, 0.01, 0.1, 1.0):
             readings[f"lr {lr:g}"] = config.replace(lr=lr)
+        # Fig. 1d: "the number of channels of the two hidden layers (8, 16, 32, 64), the number
+        # of hidden units of the first fully connected layer (64, 128, 256, 512)"; one at a time.
+        for channels in (8, 16, 32):
+            readings[f"{channels} channels"] = config.replace(model__channels=(channels, channels))
+        for hidden in (128, 256, 512):
+            readings[f"{hidden} hidden units"] = config.replace(model__hidden=(hidden,))
     for weight in (0.01, 0.1, 1.0):
         alternatives["003/siamese-2"][f"auxiliary weight {weight:g}"] = r["003/siamese-2"].replace(
             aux_weight=2 * weight
@@ -340,7 +355,7 @@ def grid_004(epochs: int = 25, n_pairs: int = 1000) -> dict[str, TrainConfig]:
 
 def grid_004_setting(key: str) -> str:
     """The registered configuration of report 004's model ``key`` ("004/WS") named as a setting
-    of :func:`grid_004`, so that the chapter can set the registry beside the grid's pick."""
+    of :func:`grid_004`, so that the chapter can show where it ranks on the rerun grid."""
     config = REGISTRY[key]
     if key == "004/AL":
         return f"lr {config.lr:g}, α {config.aux_weight / 2:g}, γ {config.target_weight:g}"
@@ -398,26 +413,37 @@ def readings(keys: Iterable[str], epochs: int = 25, n_pairs: int = 1000) -> dict
 
 
 _RELU_END_CAUSE = "Ours is lower; a ReLU ending the branch makes it far worse, not closer."
+_MODEL_B_CAUSE = (
+    "Ours is lower, with a third of the report's spread: rounds that fail to train would give"
+    " such a spread, and none of ours did; a ReLU ending the branch makes it far worse."
+)
+_AFTER_THE_FACT = (
+    "(a reading picked among several after seeing their runs: no evidence of the report's model)"
+)
 
 #: Registry key -> the cause of a remaining gap to the published figure, in one line, as far as
-#: the runs of the readings chapter show it (the reproduction scorecard's ``cause`` column).
+#: the runs of the readings chapter show it (the reproduction scorecard's ``cause`` column). A
+#: cause that names the one reading, of several run, that comes closest says so: picking it
+#: after seeing the runs is a search over readings, not evidence of what the report did.
 CAUSES: dict[str, str] = {
-    "000/model-B": _RELU_END_CAUSE,
-    "000/model-B-no-ws": _RELU_END_CAUSE,
-    "000/model-B-targets-mse": "The runs of Model B (Sec. III); a ReLU ending the branch makes it far worse.",
+    "000/model-B": _MODEL_B_CAUSE,
+    "000/model-B-no-ws": _MODEL_B_CAUSE,
+    "000/model-B-targets-mse": "The runs of Model B (Sec. III). " + _MODEL_B_CAUSE,
     "000/model-A-aux": "Widths unstated; summing the two class losses narrows the gap, halved widths do not.",
     "000/model-A-aux-mse": "MSE on raw outputs trains (on softmax, poorly); the rest is unexplained.",
     "000/model-B-targets-ce": _RELU_END_CAUSE,
-    "001/model-1": "Built as Table I, parameter count exact; every reading errs well below the report.",
+    "001/model-1": "Built as Table I, parameter count exact; every reading errs well below the report, and"
+    " ours fits its training pairs far better than the report's training error says: another protocol.",
     "001/model-2": "Built as Table II, parameter count exact; its L2 reading is within two standard errors.",
     "002/FCNN3": "Width, a comparator layer and more epochs each narrow the gap a little, none closes it.",
-    "002/WS1": "Ours is lower; without max-pooling, as the text implies, it is within two standard errors.",
-    "002/AL1": "A hidden comparator layer narrows the gap; learning rates tuned on test in the report.",
-    "002/AL2": "A hidden comparator layer (not in our text of the report) closes the gap, or overshoots it.",
-    "002/AL3": "A hidden comparator layer narrows it; most of the gap remains unexplained.",
-    "002/AL4": "With a hidden layer in the comparator (not in our text of the report) it reproduces.",
+    "002/WS1": "Registered without max-pooling, as the text says; with it (our first reading) ours is lower.",
+    "002/AL1": "Its learning rate came from a 'brute force search' on pairs it does not name; a hidden "
+    "comparator layer narrows the gap " + _AFTER_THE_FACT + ".",
+    "002/AL2": "A hidden comparator layer, not in the text, closes the gap " + _AFTER_THE_FACT + ".",
+    "002/AL3": "A hidden comparator layer narrows it " + _AFTER_THE_FACT + "; most of the gap remains.",
+    "002/AL4": "A hidden comparator layer, not in the text, narrows the gap most " + _AFTER_THE_FACT + ".",
     "003/siamese-2": "Doubtful: chosen on test accuracy; its std is below a fresh test set's binomial floor.",
     "003/siamese-10": "Chosen on test accuracy among many settings; every reading lies above it.",
     "004/AL": "Every reading errs far less; the report's AL fits its training pairs worse than its WS.",
-    "report 004 recipe, 1 output": "One published run; the course's two-output network comes within reach.",
+    "report 004 recipe, 1 output": "One published run ('approximately 10%'), no spread: no z.",
 }

@@ -126,15 +126,19 @@ LAYER_COLOURS = {
 """The weight layers of report 003's ConvNets (:func:`pairlib.diagnostics.weight_layers`), one colour each."""
 
 
+DIVERGED_NORM = 1e30
+"""A diverged round's gradient norm in the figure: above every axis, and finite."""
+
+
 def gradient_figure(
     grads: pd.DataFrame, titles: Mapping[tuple[str, bool], str], colours: Mapping[str, str] = LAYER_COLOURS
 ) -> Any:
     """Per-layer gradient norms over the first minibatches (report 003's Fig. 2): one panel per
     (model, batch norm) of ``titles`` (rows: models; columns: with, without), median over the
     rounds with the quartiles as a band. A diverged round (inf or NaN) counts as above all,
-    so it lifts the quartiles rather than vanishing from them."""
+    so it lifts the quartiles rather than vanishing from them (as a huge finite value: the
+    quantiles interpolate, and inf - inf would be NaN)."""
     import matplotlib.pyplot as plt
-    import numpy as np
 
     models = list(dict.fromkeys(model for model, _ in titles))
     fig, axes = plt.subplots(2, 2, figsize=(6.4, 4.6), sharex=True, sharey=True)
@@ -146,7 +150,7 @@ def gradient_figure(
             if layer_rows.empty:
                 continue
             values = layer_rows.pivot(index="step", columns="round", values="grad_norm")
-            values = values.fillna(np.inf).clip(lower=GRADIENT_FLOOR)
+            values = values.fillna(DIVERGED_NORM).clip(lower=GRADIENT_FLOOR, upper=DIVERGED_NORM)
             q = values.quantile([0.25, 0.5, 0.75], axis=1).T
             ax.plot(q.index, q[0.5], color=colour, label=layer, lw=1.2)
             ax.fill_between(q.index, q[0.25], q[0.75].clip(upper=1e4), color=colour, alpha=0.15, lw=0)
@@ -412,7 +416,12 @@ def ours_published_figure(published: pd.DataFrame, results: Mapping[str, pd.Data
     return fig
 
 
-VERDICT_COLOURS = {"reproduced": "#029e73", "we are better": "#0173b2", "we are worse": "#d55e00"}
+VERDICT_COLOURS = {
+    "reproduced": "#029e73",
+    "we are better": "#0173b2",
+    "we are worse": "#d55e00",
+    "no spread published": "#949494",
+}
 """The scorecard's verdicts in every figure: colour-blind green, blue and vermilion."""
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.configs import PUBLISHED_ROW, grid_004_setting
+from pairlib.console import say
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
 from pairlib.published import CITE_KEYS, published_row
@@ -220,13 +221,15 @@ def setup_chapter(
 
 def processor_name(metadata: Mapping[str, Any]) -> str:
     """The processor an executed notebook records (``metadata["pairlib"]["numerics"]``, written by
-    the build), short: "Intel Xeon", "AMD EPYC"; "not recorded" for a notebook without it."""
+    the build), short, with the numerics mode its kernels ran in (:mod:`pairlib.numerics`):
+    "Intel Xeon, native numerics"; "not recorded" for a notebook without it."""
     numerics = metadata.get("pairlib", {}).get("numerics")
     if not numerics:
         return "not recorded"
     parts = str(numerics.get("cpu", "")).split(" / ")
     model = parts[1] if len(parts) > 1 else parts[0]
-    return " ".join(model.replace("(R)", "").replace("(TM)", "").replace(" Processor", "").split())
+    name = " ".join(model.replace("(R)", "").replace("(TM)", "").replace(" Processor", "").split())
+    return f"{name}, {numerics.get('mode', 'native')} numerics"
 
 
 def execution_statistics(
@@ -269,6 +272,47 @@ def execution_statistics(
     return pd.DataFrame(rows, columns=columns).astype({"runs": "Int64"})
 
 
+def chapter_parameters_table(chapters: Iterable[tuple[str, Path]]) -> pd.DataFrame:
+    """One row per chapter parameter: its value in the executed notebook and what it means
+    (the comment beside it in the chapter's parameters cell).
+
+    Why an appendix table: the parameters cells are code, which the page does not show, yet a
+    reader should know every setting a chapter ran with (the values papermill injected, if
+    any, override the cell's defaults)."""
+    import io
+    import tokenize
+
+    import nbformat
+
+    rows = []
+    for name, path in chapters:
+        if not path.is_file():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+        if cell is None:
+            continue
+        given = nb.metadata.get("pairlib", {}).get("parameters", {})
+        comments = {
+            token.start[0]: token.string.lstrip("# ").strip()
+            for token in tokenize.generate_tokens(io.StringIO(cell.source).readline)
+            if token.type == tokenize.COMMENT
+        }
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                key = node.targets[0].id
+                value = given.get(key, ast.literal_eval(node.value))
+                rows.append(
+                    {
+                        "chapter": name.replace("_", " "),
+                        "parameter": key,
+                        "value": repr(value) if isinstance(value, str) else str(value),
+                        "meaning": comments.get(node.lineno, ""),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["chapter", "parameter", "value", "meaning"])
+
+
 def change_phrase(table: pd.DataFrame, a: str, b: str) -> str:
     """How the mean test error moves from model ``a`` to model ``b`` of a results table, in
     words: "lowers it from 19.4% to 12.9%". The verb comes from the numbers, so an abstract
@@ -281,8 +325,9 @@ def change_phrase(table: pd.DataFrame, a: str, b: str) -> str:
     return f"{verb} it from {before:.1f}% to {after:.1f}%"
 
 
-VERDICTS = ("reproduced", "we are better", "we are worse")
-"""The scorecard's verdicts: |z| < 2, or ours lower (better) or higher (worse) beyond it."""
+VERDICTS = ("reproduced", "we are better", "we are worse", "no spread published")
+"""The scorecard's verdicts: |z| < 2, or ours lower (better) or higher (worse) beyond it; a
+figure published without a spread (or from one run) has no z and is compared descriptively."""
 
 
 def reproduction_scorecard(
@@ -292,9 +337,13 @@ def reproduction_scorecard(
 ) -> pd.DataFrame:
     """One row per published figure a chapter reproduced: both means, stds and round counts,
     z = (ours - published) / sqrt(se_ours^2 + se_published^2) with se = std / sqrt(rounds)
-    (ours alone where a report gave no spread), and a verdict: "reproduced" when |z| < 2,
-    else "we are better" (lower error) or "we are worse". Why not "within one std": a report's
-    std is over few rounds, and a verdict should not depend on which spread is wider.
+    and a verdict: "reproduced" when |z| < 2, else "we are better" (lower error) or "we are
+    worse". Why not "within one std": a report's std is over few rounds, and a verdict should
+    not depend on which spread is wider. A figure published without a spread or from a single
+    run has no standard error, so no z (methods.md): its verdict is "no spread published" and
+    the comparison is descriptive. Where the report publishes a training error, ours stands
+    beside it (``published_train_mean``, ``train_mean``; no z: no report's spread of it is
+    in the published table).
 
     ``tested_by`` lists every other reading of the same model that a chapter ran: the rows
     whose model id is ``"<model_id> [<what differs>]"``, separated by semicolons; ``cause``
@@ -308,8 +357,12 @@ def reproduction_scorecard(
     rows = []
     for pub, chapter, row in _reproduced(results, published):
         ours, theirs = float(row["test_error_mean_pct"]), float(pub["test_error_mean_pct"])
-        z = reproduction_z(*_z_inputs(row, pub))
-        verdict = VERDICTS[0] if abs(z) < 2 else VERDICTS[1] if z < 0 else VERDICTS[2]
+        inputs = _z_inputs(row, pub)
+        z = math.nan if inputs is None else reproduction_z(*inputs)
+        if math.isnan(z):
+            verdict = VERDICTS[3]
+        else:
+            verdict = VERDICTS[0] if abs(z) < 2 else VERDICTS[1] if z < 0 else VERDICTS[2]
         model_id = str(row["model_id"])
         rows.append(
             {
@@ -324,6 +377,8 @@ def reproduction_scorecard(
                 "rounds": int(row["rounds"]),
                 "z": z,
                 "verdict": verdict,
+                "published_train_mean": pub.get("train_error_mean_pct", math.nan),
+                "train_mean": float(row.get("train_error_mean_pct", math.nan)),
                 "tested_by": "; ".join(readings.get(model_id, [])),
                 "cause": (causes or {}).get(model_id, ""),
                 "chapter": chapter,
@@ -341,6 +396,8 @@ def reproduction_scorecard(
         "rounds",
         "z",
         "verdict",
+        "published_train_mean",
+        "train_mean",
         "tested_by",
         "cause",
         "chapter",
@@ -348,12 +405,38 @@ def reproduction_scorecard(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _z_inputs(row: pd.Series, pub: pd.Series) -> tuple[tuple[float, float, int], tuple[float, float, int]]:
-    """(ours, published) as :func:`pairlib.stats.reproduction_z` takes them; a published figure
-    without a std counts as exact, so the gap is scaled by our standard error alone."""
+def scorecard_display(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as the summary prints it: errors as mean ± std in one decimal, z in two
+    (so that -2.01, beyond the |z| < 2 rule, never shows as -2.0), training errors side by
+    side where the report gives one, and the count of other readings that ran."""
+    train = [
+        "" if pd.isna(theirs) else f"{theirs:.2f} / {ours:.2f}"
+        for theirs, ours in zip(scorecard["published_train_mean"], scorecard["train_mean"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "report": scorecard["report"],
+            "published model": scorecard["published_model_id"],
+            "published": mean_std_column(scorecard["published_mean"], scorecard["published_std"]),
+            "ours": mean_std_column(scorecard["mean"], scorecard["std"]),
+            "z": ["" if pd.isna(z) else f"{z:.2f}" for z in scorecard["z"]],
+            "verdict": scorecard["verdict"],
+            "training error, published / ours": train,
+            "other readings": scorecard["tested_by"].map(lambda text: len(text.split("; ")) if text else 0),
+            "cause": scorecard["cause"],
+        }
+    )
+
+
+def _z_inputs(
+    row: pd.Series, pub: pd.Series
+) -> tuple[tuple[float, float, int], tuple[float, float, int]] | None:
+    """(ours, published) as :func:`pairlib.stats.reproduction_z` takes them, or None where the
+    report gives no spread or a single run: such a figure has no standard error, and scaling
+    the gap by ours alone would make a descriptive figure look exact (methods.md)."""
     ours = (float(row["test_error_mean_pct"]), float(row["test_error_std_pct"]), int(row["rounds"]))
-    if pd.isna(pub["test_error_std_pct"]) or pd.isna(pub["rounds"]):
-        return ours, (float(pub["test_error_mean_pct"]), 0.0, 1)
+    if pd.isna(pub["test_error_std_pct"]) or pd.isna(pub["rounds"]) or int(pub["rounds"]) < 2:
+        return None
     return ours, (float(pub["test_error_mean_pct"]), float(pub["test_error_std_pct"]), int(pub["rounds"]))
 
 
@@ -400,15 +483,22 @@ def registry_against_grid(
     differ = [model for model, setting in registered.items() if chosen.loc[model, "setting"] != setting]
     if not differ:
         return "The registered configurations use these values."
+
+    def rank(model: str) -> str:
+        rows = validation[validation.index.str.startswith(f"{model} | ")]["mean"].sort_values()
+        place = list(rows.index).index(f"{model} | {registered[model]}") + 1
+        return f"{place} of {len(rows)}"
+
     parts = [
         f"{model} {registered[model]} ({validation.loc[f'{model} | {registered[model]}', 'mean']:.1f}% "
-        f"validation error here, against {chosen.loc[model, 'mean']:.1f}% for the pick)"
+        f"validation error, {rank(model)} on this grid, against {chosen.loc[model, 'mean']:.1f}% for "
+        "its best setting)"
         for model in differ
     ]
     return (
-        "The registry keeps the settings this grid picked in the execution that registered them, and "
-        f"this rerun picks differently for {' and '.join(differ)}: the test figures below use "
-        f"{' and '.join(parts)}."
+        "The report does not state which settings its grid chose; the registered ones are one "
+        f"point of the grid each, and for {' and '.join(differ)} not the one this rerun ranks "
+        f"first: the test figures below use {' and '.join(parts)}."
     )
 
 
@@ -430,11 +520,11 @@ def reading_gaps(readings: pd.DataFrame) -> pd.DataFrame:
 
 def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
     """Glue the scorecard's counts as ``<prefix>_reproduced`` (figures rerun), ``_agree``
-    (|z| < 2), ``_lower`` (we are better) and ``_higher`` (we are worse): the abstract and
-    the summary state them alike."""
+    (|z| < 2), ``_lower`` (we are better), ``_higher`` (we are worse) and ``_descriptive``
+    (no published spread, no z): the abstract and the summary state them alike."""
     counts = scorecard["verdict"].value_counts()
     glue_value(f"{prefix}_reproduced", len(scorecard))
-    for key, verdict in zip(("agree", "lower", "higher"), VERDICTS, strict=True):
+    for key, verdict in zip(("agree", "lower", "higher", "descriptive"), VERDICTS, strict=True):
         glue_value(f"{prefix}_{key}", int(counts.get(verdict, 0)))
 
 
@@ -465,6 +555,8 @@ def _cell(value: Any, floatfmt: str) -> str:
         return ""
     if isinstance(value, float):
         value = format(value, floatfmt)
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool) and abs(value) >= 10_000:
+        value = f"{value:,}"  # a parameter count reads as the prose writes it: 201,226
     text = str(value).replace("|", r"\|").replace("\n", " ")
     if "{" in text:  # a MyST role (a citation): its text is not ours to retypeset
         return text
@@ -599,11 +691,24 @@ def p_equation(p: float) -> str:
     return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
+def signed(value: float, digits: int = 1) -> str:
+    """A difference with its sign, "+1.9" or "-0.4", and "0.0" where it rounds to zero: never
+    "-0.0" or "+0.0", whose sign the rounding has made meaningless."""
+    text = f"{value:+.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
+def interval(low: float, high: float, digits: int = 1, sign: bool = True) -> str:
+    """A confidence interval "[-3.1, -1.2]", both ends to the same digits (:func:`signed`)."""
+    if sign:
+        return f"[{signed(low, digits)}, {signed(high, digits)}]"
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
 def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means, the
     mean per-round difference b − a with its 95% CI, the paired-t p adjusted (Holm) within the
     chapter, the exact Wilcoxon p as a check, the rounds b won and the verdict."""
-    f = f"{{:+.{digits}f}}"
     m = f"{{:.{digits}f}}"
     return pd.DataFrame(
         {
@@ -615,7 +720,7 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
                 for x, y in zip(table["mean_a"], table["mean_b"], strict=True)
             ],
             "b − a [95% CI]": [
-                f"{f.format(d)} [{f.format(lo)}, {f.format(hi)}]"
+                f"{signed(d, digits)} {interval(lo, hi, digits)}"
                 for d, lo, hi in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
             ],
             "p (Holm)": table["p_adjusted"].map(p_text),
@@ -673,7 +778,7 @@ def glue_comparison(
     glue_value(f"{prefix}_a", float(row["mean_a"]))
     glue_value(f"{prefix}_b", float(row["mean_b"]))
     glue_value(f"{prefix}_diff", abs(float(row["difference"])))
-    glue_text(f"{prefix}_ci", f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]")
+    glue_text(f"{prefix}_ci", interval(row["ci_low"], row["ci_high"]))
     glue_text(f"{prefix}_p", p_equation(float(row["p_adjusted"])))
     glue_text(f"{prefix}_wilcoxon", p_equation(float(row["wilcoxon_p"])))
     glue_text(f"{prefix}_won", f"{int(row['b_better_rounds'])} of {int(row['rounds'])}")
@@ -704,13 +809,16 @@ FIGURE_FONT = "FreeSerif"
 def setup_figures() -> None:
     """One theme for every figure: seaborn's "paper" context on a white grid, the colour-blind
     palette, the text's serif font. Figures are kept as PNG (the HTML) and as PDF (vector,
-    which the PDF build prefers, with the fonts embedded as text, not outlines)."""
+    which the PDF build prefers, with the fonts embedded as text, not outlines), with no
+    creation time in them: a re-executed chapter then equals the committed one byte for
+    byte on the same processor (matplotlib reads ``SOURCE_DATE_EPOCH`` for the PDF's date)."""
     import glob
 
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib import font_manager
 
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
@@ -833,12 +941,13 @@ def mean_std_column(means: Iterable[float], stds: Iterable[float], digits: int =
 # --------------------------------------------------------------------------- results
 
 
-def save_results(df: pd.DataFrame, chapter: str) -> Path | None:
+def save_results(df: pd.DataFrame, chapter: str) -> None:
     """Record ``df`` as ``<chapter>.csv`` in the build's staging folder, atomically.
 
     Writes only when ``$PAIRLIB_RESULTS_DIR`` is set (the build sets it and moves the
     staged files into ``results/`` once the whole chapter has run); otherwise it writes
-    nothing and says so in one line. Returns the path written, or None.
+    nothing and says so on the console (:mod:`pairlib.console`). Returns nothing: a chapter
+    ends with this call, and a returned path would be printed on the page.
     """
     if not _CHAPTER_NAME.fullmatch(chapter) or chapter == "published":
         raise ValueError(
@@ -847,11 +956,11 @@ def save_results(df: pd.DataFrame, chapter: str) -> Path | None:
         )
     staging = os.environ.get(RESULTS_ENV)
     if not staging:
-        print(
+        say(
             f"results/{chapter}.csv left unchanged: {RESULTS_ENV} is unset "
             "(only `python -m pairlib.build` records results)"
         )
-        return None
+        return
     folder = Path(staging)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{chapter}.csv"
@@ -864,8 +973,7 @@ def save_results(df: pd.DataFrame, chapter: str) -> Path | None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    print(f"results staged: {target.name} ({len(df)} rows)")
-    return target
+    say(f"results staged: {target.name} ({len(df)} rows)")
 
 
 def load_results(chapters: Iterable[str], folder: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -963,13 +1071,10 @@ COMPARISONS = "comparisons"
 """``results/comparisons.csv``: every chapter's ``<chapter>_comparisons`` table, concatenated."""
 
 
-def save_comparisons(chapter: str, tables: Mapping[str, pd.DataFrame]) -> Path | None:
+def save_comparisons(chapter: str, tables: Mapping[str, pd.DataFrame]) -> None:
     """Record a chapter's comparison tables as ``<chapter>_comparisons`` (through
-    :func:`save_results`, so only the build writes), after adjusting them as one family.
-
-    Returns the path written, or None on a hand run.
-    """
-    return save_results(comparisons_record(chapter, adjust_family(tables)), f"{chapter}_{COMPARISONS}")
+    :func:`save_results`, so only the build writes), after adjusting them as one family."""
+    save_results(comparisons_record(chapter, adjust_family(tables)), f"{chapter}_{COMPARISONS}")
 
 
 def load_comparisons(chapters: Iterable[str], folder: Path | None = None) -> pd.DataFrame:

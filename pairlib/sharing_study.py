@@ -223,7 +223,7 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, gr
     becomes NaN is recorded as diverged and shown as such, never averaged away.
     """
     chosen = groups(epochs, n_pairs)
-    grid = {"rounds": rounds, "seed": seed, "device": device, "progress": False}
+    grid = {"rounds": rounds, "seed": seed, "device": device}
     main = pd.concat(
         [
             run_grid(
@@ -249,7 +249,6 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, gr
         seed,
         steps=grad_steps,
         device=device,
-        progress=False,
     )
     grads["model"] = grads["name"].map(lambda name: runs[name][0])
     grads["batch_norm"] = grads["name"].map(lambda name: runs[name][1])

@@ -88,7 +88,21 @@ def test_power_words_name_the_right_rows_whether_or_not_validation_chose_6(runs,
     mse_exact = table["b"] == "000/model-B-classes-mse, exact"
     table.loc[mse_exact, ["clear", "difference"]] = [True, 2.0]
     final.loc["000/model-B, p = 12", "mean"] = 3.0
-    facts = page.power_facts(final, table, {"ce": q_valid, "mse": 2.0})
+    names = list(page.trained_power_names().values())
+    rounds = pd.DataFrame(
+        [
+            {
+                "name": name,
+                "round": r,
+                "epoch": 25,
+                "train_error": 45.0 if (name.endswith("12") and r < 3) else 2.0,
+            }
+            for name in names
+            for r in range(10)
+        ]
+    )
+    facts = page.power_facts(final, table, {"ce": q_valid, "mse": 2.0}, rounds)
+    assert facts["power_failed_12"] == 3 and facts["power_failed_6"] == 0  # learned nothing: counted
     assert facts["power_exact_mse"] == "raises"
     assert facts["power_exact_ce"] == "does not clearly change"
     assert facts["power_trained_12"] == "does not clearly change"
@@ -106,6 +120,8 @@ def test_learned_verdict_follows_the_sign_and_the_adjustment():
     row = {"clear": True, "difference": 2.0, "mean_a": 9.0, "mean_b": 11.0}
     assert "learned comparator is clearly better" in page.learned_verdict(row)
     assert "not clear" in page.learned_verdict({**row, "clear": False})
+    assert "does not reproduce" not in page.learned_verdict(row, learned_z=1.5)
+    assert "does not reproduce the report's (z = 4.8)" in page.learned_verdict(row, learned_z=4.8)
 
 
 def test_exact_table_puts_each_difference_beside_its_training(runs):

@@ -29,8 +29,8 @@ def test_verdicts_per_report_counts_every_verdict_with_zeros_kept():
     )
     table = verdicts_per_report(scorecard).set_index("report")
     assert list(table.columns) == ["figures", *VERDICTS]
-    assert table.loc["000"].tolist() == [2, 1, 0, 1]
-    assert table.loc["001"].tolist() == [1, 1, 0, 0]
+    assert table.loc["000"].tolist() == [2, 1, 0, 1, 0]
+    assert table.loc["001"].tolist() == [1, 1, 0, 0, 0]
 
 
 def test_comparison_counts_per_chapter_in_book_order():

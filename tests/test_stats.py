@@ -221,7 +221,8 @@ def test_comparisons_are_staged_by_the_build_only_and_gathered(tmp_path, monkeyp
     monkeypatch.delenv("PAIRLIB_RESULTS_DIR", raising=False)
     assert save_comparisons("weight_sharing", tables) is None
     monkeypatch.setenv("PAIRLIB_RESULTS_DIR", str(tmp_path))
-    assert save_comparisons("weight_sharing", tables).name == "weight_sharing_comparisons.csv"
+    assert save_comparisons("weight_sharing", tables) is None  # nothing printed on the page
+    assert (tmp_path / "weight_sharing_comparisons.csv").is_file()
     save_comparisons("comparator", tables)
     gathered = load_comparisons(["comparator", "pairs", "weight_sharing"], tmp_path)
     assert gathered["chapter"].tolist() == ["comparator", "weight_sharing"]

@@ -123,7 +123,8 @@ def test_sweep_cells_and_facts_choose_the_lowest_mean_and_flag_edges():
     assert (facts["chosen_lr"], facts["chosen_lambda"], facts["chosen_valid"]) == (0.004, 1.0, 8.0)
     assert facts["best_lambda_at_lr"] == 0.1 and facts["valid_zero"] == 12.0
     assert "largest learning rate and the largest λ" in facts["edge"]
-    assert "report 003 found" in facts["003_remark"]
+    assert "report 003's most consistent weight" in facts["003_remark"]
+    assert "is λ = 0.632 on their mean" in facts["003_remark"]  # one convention: ours weighs the mean
     fig = weight_sweep_figure(cells, 0.001, (0.001, 0.004), (0.0, 0.1, 1.0))
     assert len(fig.axes[1].texts) == 6  # every heat-map cell carries its value
     matplotlib.pyplot.close(fig)
@@ -240,15 +241,16 @@ def test_registry_against_grid_says_which_settings_the_test_figures_use():
     same = registry_against_grid(validation, chosen, {"WS": "lr 1", "AL": "lr 1, α 1, γ 1"})
     assert same == "The registered configurations use these values."
     differ = registry_against_grid(validation, chosen, {"WS": "lr 0.1", "AL": "lr 1, α 1, γ 1"})
-    assert "picks differently for WS:" in differ and "WS lr 0.1 (6.0% validation error here" in differ
-    assert "5.0% for the pick" in differ and "AL" not in differ
+    assert "for WS not the one this rerun ranks first" in differ
+    assert "WS lr 0.1 (6.0% validation error, 2 of 2 on this grid" in differ
+    assert "5.0% for its best setting" in differ and "AL" not in differ
 
 
 def test_the_execution_appendix_names_the_processor_each_chapter_ran_on(tmp_path):
     import nbformat
 
     intel = {"cpu": "GenuineIntel / Intel(R) Xeon(R) Processor / 307200 KB", "capability": "AVX512"}
-    amd = {"cpu": "AuthenticAMD / AMD EPYC / 1024 KB", "capability": "AVX512"}
+    amd = {"cpu": "AuthenticAMD / AMD EPYC / 1024 KB", "capability": "AVX2", "mode": "portable"}
     chapters = []
     for name, numerics in (("a", intel), ("b", amd), ("c", None)):
         nb = nbformat.v4.new_notebook()
@@ -258,5 +260,6 @@ def test_the_execution_appendix_names_the_processor_each_chapter_ran_on(tmp_path
         nbformat.write(nb, tmp_path / f"{name}.ipynb")
         chapters.append((name, tmp_path / f"{name}.ipynb"))
     table = page.execution_statistics(chapters, {})
-    assert table["processor"].tolist() == ["Intel Xeon", "AMD EPYC", "not recorded"]
+    expected = ["Intel Xeon, native numerics", "AMD EPYC, portable numerics", "not recorded"]
+    assert table["processor"].tolist() == expected
     assert table["execution (min)"].tolist() == [1.0, 1.0, 1.0]
