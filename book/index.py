@@ -37,10 +37,12 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-from pairlib.overview import ABSTRACT_CHAPTERS, glue_abstract
-from pairlib.page import RESULTS_DIR, load_comparisons, load_results
+from pairlib.curves import headline_figure, sharing_aux_figure
+from pairlib.overview import ABSTRACT_CHAPTERS, glue_abstract, headline_steps, sharing_aux_cells
+from pairlib.page import RESULTS_DIR, glue_figure, load_comparisons, load_results, setup_figures
 from pairlib.published import load_published
 
+setup_figures()
 folder = Path(results_dir) if results_dir else RESULTS_DIR
 results = load_results(ABSTRACT_CHAPTERS, folder)
 scorecard = glue_abstract(results, load_published(), load_comparisons(ABSTRACT_CHAPTERS, folder))
@@ -49,7 +51,20 @@ scorecard = glue_abstract(results, load_published(), load_comparisons(ABSTRACT_C
 # NBVAL_CHECK_OUTPUT
 print(f"abstract read from {', '.join(results)}; {len(scorecard)} published models rerun")
 
+# %% tags=["remove-cell"]
+glue_figure("fig-abstract", headline_figure(headline_steps(results)))
+glue_figure("fig-abstract-2x2", sharing_aux_figure(sharing_aux_cells(results), "report 002's ConvNet"))
+
 # %% [markdown]
+# ```{glue:figure} fig-abstract
+# :name: fig-abstract
+#
+# The book in one picture: test error (mean and 95% confidence interval over our rounds)
+# from report 004's two-channel CNN, with weight sharing and then an auxiliary loss added
+# (one network, one recipe), to report 000's engineered comparator, report 003's digits
+# compared by argmax, and our best model; the published means are marked.
+# ```
+#
 # ## Abstract
 #
 # 1. **The best model.** Our best digit-pair model, “{glue:}`abs_best_model`” (designed on
@@ -62,6 +77,7 @@ print(f"abstract read from {', '.join(results)}; {len(scorecard)} published mode
 #    changes the mean test error of report 000's Model B ({glue:}`abs_ws_000`) and of report
 #    004's network ({glue:}`abs_ws_004`; {doc}`../notebooks/weight_sharing`). *Clearly*
 #    means a paired test over the rounds, Holm-adjusted within its chapter.
+#    {numref}`fig-abstract-2x2` crosses sharing with an auxiliary loss on one network.
 # 3. **An auxiliary loss on the digits.** Adding it to the training loss changes the mean
 #    test error of report 000's Model A ({glue:}`abs_aux_000`), of report 004's shared
 #    network trained at the learning rate of its auxiliary-loss model
@@ -77,6 +93,14 @@ print(f"abstract read from {', '.join(results)}; {len(scorecard)} published mode
 #    setting its chapter chose on validation, “{glue:}`abs_fw_best_model`”, errs on
 #    {glue:}`abs_fw_best`%
 #    ({doc}`../notebooks/mini_framework`).
+#
+# ```{glue:figure} fig-abstract-2x2
+# :name: fig-abstract-2x2
+#
+# Weight sharing and the auxiliary loss on one network: report 002's ConvNet with separate
+# or shared branch weights, without (grey) or with (blue) an auxiliary loss on the digits;
+# mean and 95% confidence interval over our rounds, published means marked.
+# ```
 #
 # Every page is generated from code that ran to produce it: the chapters are notebooks
 # executed by the build, and their numbers and figures are computed, never typed. The

@@ -843,12 +843,13 @@ ax.legend(fontsize=7)
 ax.grid(alpha=0.3)
 ax_rel.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
 ax_rel.plot(reliability["mean_probability"], reliability["observed"], marker="o", ms=3, lw=1)
-for _, row in reliability.iterrows():
-    ax_rel.annotate(
+for k, (_, row) in enumerate(reliability.iterrows()):
+    ax_rel.annotate(  # the bins' pair counts, alternately below and above: neighbours never overlap
         f"{int(row['pairs'])}",
         (row["mean_probability"], row["observed"]),
         textcoords="offset points",
-        xytext=(3, -9),
+        xytext=(3, -9) if k % 2 == 0 else (-3, 5),
+        ha="left" if k % 2 == 0 else "right",
         fontsize=6,
     )
 ax_rel.set_xlabel("P(d1 ≤ d2) given")

@@ -109,7 +109,7 @@ def settings_figure(
     ax.set_yticks(range(len(settings)), settings, fontsize=8)
     ax.set_xlabel("test error (%), mean ± std")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    fig.legend(fontsize=8, loc="outside lower center", ncols=len(colours))  # never over a point
     return fig
 
 
@@ -213,7 +213,9 @@ def loss_curves_figure(
             curves = np.array(histories[name])
             epochs = np.arange(1, curves.shape[1] + 1)
             colour = f"C{names.index(name)}"
-            ax.plot(epochs, np.median(curves, 0), lw=1.2, color=colour, label=name)
+            # An alternative reading "<model> [<what differs>]" is labelled by what differs.
+            label = name.partition(" [")[2].removesuffix("]") or name
+            ax.plot(epochs, np.median(curves, 0), lw=1.2, color=colour, label=label)
             ax.fill_between(epochs, curves.min(0), curves.max(0), color=colour, alpha=0.2)
         ax.set(yscale="log", xlabel="epoch", ylabel=ylabel)
     fig.legend(loc="outside lower center", ncol=2, fontsize=7)
@@ -363,7 +365,7 @@ def round_errors_figure(
     ]
     if published:
         handles.append(plt.Line2D([], [], ls="", ms=6, label="published mean", **PUBLISHED))
-    ax.legend(handles=handles, fontsize=TICK_SIZE, loc="lower right")
+    fig.legend(handles=handles, fontsize=TICK_SIZE, loc="outside lower center", ncols=len(handles))
     return fig
 
 
@@ -428,7 +430,8 @@ VERDICT_COLOURS = {
 def scorecard_figure(scorecard: pd.DataFrame) -> Any:
     """Published against ours for every figure of the reproduction scorecard
     (:func:`pairlib.page.reproduction_scorecard`): mean ± std both ways, coloured by verdict,
-    with the diagonal where a reproduction would sit."""
+    with the diagonal where a reproduction would sit. Every figure not reproduced is labelled
+    with its report and model, so that the outliers can be found in the table."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5.6, 5.2))
@@ -454,6 +457,17 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
                 color=colour,
                 label=f"{verdict} ({len(rows)})",
             )
+    for row in scorecard[scorecard["verdict"] != "reproduced"].itertuples():
+        above = row.mean >= row.published_mean  # labels away from the diagonal, on the point's side
+        ax.annotate(
+            f"{row.report}/{row.published_model_id}",
+            (row.published_mean, row.mean),
+            textcoords="offset points",
+            xytext=(-4, 5) if above else (5, -9),
+            ha="right" if above else "left",
+            fontsize=6,
+            color="0.25",
+        )
     ax.set(xlim=(0, top), ylim=(0, top), xlabel="published test error (%)", ylabel="our test error (%)")
     ax.set_aspect("equal")
     ax.legend(fontsize=TICK_SIZE, loc="upper left")
@@ -501,6 +515,12 @@ def balance_figure(freq: Sequence[float], balance: pd.DataFrame, expected: float
     return fig
 
 
+def _text_colour(image: Any, value: float) -> str:
+    """Black or white, whichever reads on the colour ``image`` gives ``value`` (its luminance)."""
+    red, green, blue, _ = image.cmap(image.norm(value))
+    return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
+
+
 def weight_sweep_figure(
     cells: pd.DataFrame, lr: float, lrs: Sequence[float], heat_weights: Sequence[float]
 ) -> Any:
@@ -534,8 +554,7 @@ def weight_sweep_figure(
     values = matrix.to_numpy()
     image = ax.imshow(values, cmap="viridis_r", aspect="auto")
     for (i, j), value in np.ndenumerate(values):
-        colour = "white" if value > values.mean() else "black"
-        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8, color=colour)
+        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8, color=_text_colour(image, value))
     ax.set_xticks(range(len(heat_weights)), [f"{w:g}" for w in heat_weights])
     ax.set_yticks(range(len(lrs)), [f"{x:g}" for x in lrs])
     ax.set(xlabel="auxiliary weight λ", ylabel="Adam learning rate")
@@ -641,7 +660,8 @@ def confusion_figure(counts: Any) -> Any:
     for i in range(10):
         for j in range(10):
             if i != j and counts[i, j]:
-                ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=6.5)
+                colour = _text_colour(image, float(counts[i, j]))
+                ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=6.5, color=colour)
     ax.set(xticks=range(10), yticks=range(10), xlabel="read as", ylabel="true digit")
     fig.colorbar(image, ax=ax, shrink=0.8, label="misread images")
     return fig
@@ -688,4 +708,75 @@ def runs_figure(
         ax.set(title=title, xlabel="epoch")
     axes[0, 0].set_ylabel(ylabel)
     axes[0, 0].legend(fontsize=8)
+    return fig
+
+
+def _interval(row: Any) -> tuple[float, float]:
+    """A results-table row's mean and the half-width of its 95% confidence interval (t)."""
+    from scipy import stats
+
+    n = int(row["rounds"])
+    half = stats.t.ppf(0.975, n - 1) * float(row["test_error_std_pct"]) / n**0.5 if n > 1 else 0.0
+    return float(row["test_error_mean_pct"]), half
+
+
+def headline_figure(steps: Sequence[tuple[str, Any, float | None]]) -> Any:
+    """The book in one picture: test error, mean and 95% CI over our rounds, for each step of
+    ``steps`` (label, results-table row, published mean or None), top to bottom, with the
+    published mean marked where there is one."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(steps) + 1.0))
+    for k, (_label, row, published) in enumerate(steps):
+        mean, half = _interval(row)
+        ax.errorbar(
+            mean,
+            -k,
+            xerr=half,
+            ls="none",
+            ms=5,
+            capsize=3,
+            **OURS,
+            label="ours: mean, 95% CI" if k == 0 else None,
+        )
+        ax.annotate(
+            f"{mean:.1f}", (mean, -k), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7
+        )
+        if published is not None:
+            ax.scatter(published, -k, s=36, zorder=4, **PUBLISHED, label="published mean" if k == 0 else None)
+    ax.set_yticks([-k for k in range(len(steps))], [label for label, _, _ in steps], fontsize=TICK_SIZE)
+    ax.set_xlabel("test error (%)")
+    ax.set_xlim(left=0)
+    ax.grid(axis="y", visible=False)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=TICK_SIZE)
+    return fig
+
+
+def sharing_aux_figure(cells: Mapping[tuple[bool, bool], tuple[Any, float | None]], title: str) -> Any:
+    """The course's question at a glance: one network with and without weight sharing (x) and
+    with and without an auxiliary loss (line), test error with its 95% CI over our rounds and
+    the published mean marked. ``cells`` maps (shared, auxiliary) to (results-table row,
+    published mean or None)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.6, 3.4))
+    for aux, colour, label in ((False, "0.45", "no auxiliary loss"), (True, OURS["color"], "auxiliary loss")):
+        xs, means, halves = [], [], []
+        for shared in (False, True):
+            mean, half = _interval(cells[(shared, aux)][0])
+            xs.append(int(shared) + (0.04 if aux else -0.04))
+            means.append(mean)
+            halves.append(half)
+            published = cells[(shared, aux)][1]
+            if published is not None:
+                ax.scatter(xs[-1] + 0.08, published, s=30, zorder=4, **{**PUBLISHED, "color": colour})
+        ax.errorbar(xs, means, yerr=halves, marker="o", ms=5, capsize=3, color=colour, label=label)
+    ax.scatter([], [], **{**PUBLISHED, "color": "0.3"}, label="published mean")
+    ax.set_xticks([0, 1], ["separate weights", "shared weights"])
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("test error (%)")
+    ax.set_title(title, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=TICK_SIZE)
     return fig

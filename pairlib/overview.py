@@ -134,3 +134,64 @@ COUNT_COLUMNS = {
     "at_floor": "at the Wilcoxon floor",
 }
 """The headers of :func:`comparison_counts`, as the summary's table shows them."""
+
+
+def _row(table: pd.DataFrame, model_id: str) -> pd.Series:
+    rows = table[table["model_id"] == model_id]
+    if rows.empty:
+        raise KeyError(f"no row {model_id!r} in the results table")
+    return rows.iloc[0]
+
+
+def _published(model_id: str) -> float | None:
+    from pairlib.configs import PUBLISHED_ROW
+    from pairlib.published import published_row
+
+    if model_id not in PUBLISHED_ROW:
+        return None
+    return float(published_row(*PUBLISHED_ROW[model_id])["test_error_mean_pct"])
+
+
+def headline_steps(results: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.Series, float | None]]:
+    """The abstract's figure, top to bottom: report 004's network without sharing, with it,
+    with an auxiliary loss (the same network and recipe, one change at a time), then report
+    000's engineered comparator on a branch trained on the classes, report 003's siamese-10
+    (digits compared by argmax), and our best model (chosen on validation pairs)."""
+    sharing, auxiliary, comparator = (
+        results["weight_sharing"],
+        results["auxiliary_loss"],
+        results["comparator"],
+    )
+    best = comparator[comparator["headline"].astype(bool)].iloc[0]
+    return [
+        ("report 004: two-channel CNN", _row(sharing, "004/CNN"), _published("004/CNN")),
+        ("+ weight sharing (siamese)", _row(sharing, "004/WS"), _published("004/WS")),
+        ("+ auxiliary loss", _row(auxiliary, "004/AL"), _published("004/AL")),
+        (
+            "report 000: engineered comparator",
+            _row(comparator, "000/model-B-classes-ce"),
+            _published("000/model-B-classes-ce"),
+        ),
+        (
+            "report 003: digits compared (argmax)",
+            _row(comparator, "003/siamese-10"),
+            _published("003/siamese-10"),
+        ),
+        ("our best model (chosen on validation)", best, None),
+    ]
+
+
+def sharing_aux_cells(
+    results: Mapping[str, pd.DataFrame],
+) -> dict[tuple[bool, bool], tuple[pd.Series, float | None]]:
+    """Report 002's ConvNet in its four forms, which cross weight sharing with the auxiliary
+    loss on one network and one recipe: WS1 (neither), WS3 (sharing), AL2 (auxiliary loss),
+    AL4 (both), as the auxiliary-loss chapter ran them."""
+    table = results["auxiliary_loss"]
+    names = {
+        (False, False): "002/WS1",
+        (True, False): "002/WS3",
+        (False, True): "002/AL2",
+        (True, True): "002/AL4",
+    }
+    return {cell: (_row(table, name), _published(name)) for cell, name in names.items()}

@@ -151,19 +151,69 @@ def chromium() -> Iterator[str]:
             end_process_group(process)
 
 
-async def visit(url: str, page: Path) -> tuple[dict[str, Any], list[str]]:
-    """Load ``page``; return its facts and the requests that failed or left the machine."""
+# Every table's fit at the current width: cut off when wider than the column that holds it and
+# no ancestor scrolls it; a caption is cut off when it reaches past the viewport's edges.
+TABLE_FACTS = """
+JSON.stringify([...document.querySelectorAll('.bd-article table')].map(t => {
+  let scrolls = false;
+  for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth - 1) {
+      scrolls = true;
+      break;
+    }
+  }
+  const rect = t.getBoundingClientRect();
+  const column = t.closest('.bd-article').getBoundingClientRect();
+  const box = t.closest('.pst-scrollable-table-container') || t;
+  const moved = box.previousElementSibling;
+  const above = moved && moved.classList.contains('table-caption') ? moved : null;
+  const caption = t.querySelector('caption') || above;
+  const cbox = caption ? caption.getBoundingClientRect() : null;
+  return {
+    id: t.id || (caption ? caption.innerText.slice(0, 40) : '?'),
+    overflows: rect.width > column.width + 1,
+    scrolls: scrolls,
+    captionCut: !!cbox && (cbox.left < -1 || cbox.right > window.innerWidth + 1 || cbox.width < 20),
+  };
+}))
+"""
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+async def visit(
+    url: str, page: Path, width: tuple[int, int] | None = None, screenshot: Path | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Load ``page`` (at ``width``, if given); return its facts and the requests that failed or
+    left the machine. With ``screenshot``, also save the whole page as a PNG there."""
     from tornado.websocket import websocket_connect
 
     connection = await websocket_connect(url, max_message_size=64 * 2**20)
     try:
         tools = DevTools(connection)
+        if width is not None:
+            await tools.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=width[0],
+                height=width[1],
+                deviceScaleFactor=1,
+                mobile=width[0] < 600,
+            )
         await tools.send("Network.enable")
         await tools.send("Page.enable")
         await tools.send("Page.navigate", url=page.as_uri())
         await tools.until("Page.loadEventFired")
         await asyncio.sleep(0.3)  # scripts that run on load (theme, search) settle
         facts = json.loads((await tools.send("Runtime.evaluate", expression=PAGE_FACTS))["result"]["value"])
+        facts["tables"] = json.loads(
+            (await tools.send("Runtime.evaluate", expression=TABLE_FACTS))["result"]["value"]
+        )
+        if screenshot is not None:
+            import base64
+
+            shot = await tools.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+            screenshot.write_bytes(base64.b64decode(shot["data"]))
         requested = {
             e["params"]["requestId"]: e["params"]["request"]["url"]
             for e in tools.events
@@ -208,3 +258,38 @@ def test_every_page_reads_offline(chromium):
         checked += 1
     assert checked > 5, f"only {checked} pages in {HTML_DIR}"
     assert not problems, "\n".join(problems)
+
+
+def test_every_table_fits_or_scrolls_with_its_caption_whole_at_desktop_and_phone_widths(chromium):
+    problems = []
+    for label, width in WIDTHS.items():
+        for page in pages():
+            facts, _ = asyncio.run(visit(chromium, page, width))
+            name = page.relative_to(HTML_DIR).as_posix()
+            for table in facts["tables"]:
+                if table["overflows"] and not table["scrolls"]:
+                    problems.append(f"{name} at {label} width: table {table['id']!r} is cut off")
+                if table["captionCut"]:
+                    problems.append(f"{name} at {label} width: the caption of {table['id']!r} is cut off")
+    assert not problems, "\n".join(problems)
+
+
+NOT_FOR_READERS = re.compile(
+    r"\d+%\|[^\n]*\||\d+it/s|results staged|PosixPath|_build/|Traceback|\\frac|\\bar|\$\$|`|\?\?"
+    r"|^\s*(?:from pairlib|import |def |print\(|glue_)",
+    re.MULTILINE,
+)
+"""What a reader must never meet: progress bars, build output, raw LaTeX, backticks, unresolved
+references ("??") and lines of code."""
+
+
+def test_no_page_shows_build_output_code_raw_latex_or_backticks(chromium):
+    problems = []
+    for page in pages():
+        facts, _ = asyncio.run(visit(chromium, page))
+        for found in NOT_FOR_READERS.finditer(facts["text"]):
+            start = max(0, found.start() - 40)
+            problems.append(
+                f"{page.relative_to(HTML_DIR)}: {found[0]!r} in {facts['text'][start : start + 100]!r}"
+            )
+    assert not problems, "\n".join(problems[:40])
