@@ -50,15 +50,15 @@ test-fast: venv data
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not slow"
 
-# The browser test (tests/test_html.py) reads the built HTML in headless Chromium. Like the
-# TeX packages of the PDF, Chromium is installed with apt-get when this runs as root;
-# elsewhere the test skips and says what to install.
-BROWSER_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+# The browser test (tests/test_html.py) reads the built HTML in headless Chromium, and
+# tests/test_pdf.py the PDF with poppler's tools. Like the TeX packages of the PDF, they are
+# installed with apt-get when this runs as root; elsewhere those tests skip and say what to install.
+BROWSER_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium poppler-utils
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	@{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && command -v pdftotext >/dev/null 2>&1 \
 		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 			&& { $(BROWSER_INSTALL) >/dev/null 2>&1 || { apt-get update -qq && $(BROWSER_INSTALL) >/dev/null; }; }; } \
-		|| echo "make: no Chromium (apt-get install chromium): tests/test_html.py will skip"
+		|| echo "make: no Chromium or poppler-utils (apt-get install chromium poppler-utils): the HTML and PDF tests will skip"
 
 venv: $(STAMP)
 

@@ -435,12 +435,12 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5.6, 5.2))
-    top = 1.08 * float(
-        max(
-            (scorecard["published_mean"] + scorecard["published_std"].fillna(0)).max(),
-            (scorecard["mean"] + scorecard["std"]).max(),
-        )
+    highest = max(
+        (scorecard["published_mean"] + scorecard["published_std"].fillna(0)).max(),
+        (scorecard["mean"] + scorecard["std"].fillna(0)).max(),
     )
+    # A book built from a few chapters may have no scorecard row yet: an empty, labelled frame.
+    top = 1.08 * float(highest) if pd.notna(highest) else 1.0
     ax.plot([0, top], [0, top], color="0.6", lw=0.8, zorder=0)
     for verdict, colour in VERDICT_COLOURS.items():
         rows = scorecard[scorecard["verdict"] == verdict]
@@ -470,7 +470,8 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
         )
     ax.set(xlim=(0, top), ylim=(0, top), xlabel="published test error (%)", ylabel="our test error (%)")
     ax.set_aspect("equal")
-    ax.legend(fontsize=TICK_SIZE, loc="upper left")
+    if len(scorecard):
+        ax.legend(fontsize=TICK_SIZE, loc="upper left")
     return fig
 
 

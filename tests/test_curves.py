@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from pairlib import curves
 from pairlib.curves import epoch_band, plot_band
 
 
@@ -122,3 +123,12 @@ def test_runs_figure_draws_each_panels_own_runs():
     assert [line.get_label() for line in left.lines] == ["A"]
     assert [line.get_label() for line in right.lines] == ["B", "A"]
     assert list(right.lines[0].get_ydata()) == [2.0, 1.0]
+
+
+def test_the_scorecard_figure_of_a_book_with_no_reproduced_figure_yet_is_empty_not_an_error():
+    # A fork that builds only some chapters has an empty scorecard: the summary must still run.
+    from pairlib.page import reproduction_scorecard
+
+    empty = reproduction_scorecard({}, pd.DataFrame(columns=["report", "model_id", "test_error_mean_pct"]))
+    fig = curves.scorecard_figure(empty)
+    assert fig.axes[0].get_xlim() == (0.0, 1.0)

@@ -1,0 +1,53 @@
+"""The PDF as a reader meets it: short enough to read, and nothing on its pages but the book.
+
+Reads the PDF that `make test` renders (or `make book` builds) with poppler's pdftotext and
+pdfinfo; skips, saying why, where they or the PDF are missing (`make test` installs them as
+root).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from pairlib.build import PDF_PATH
+
+MAX_PAGES = 80
+"""A reader's bound on the book: the findings, not every run's detail (the HTML and the
+results tables carry that)."""
+
+NOT_FOR_READERS = re.compile(
+    r"\d+%\|[^\n]*\||\d+it/s|results staged|PosixPath|_build/|Traceback|\\frac|\\bar|\$\$|`|\?\?"
+    r"|^\s*(?:from pairlib|import |def |print\(|glue_)",
+    re.MULTILINE,
+)
+
+
+def _pdf_tool(name: str) -> str:
+    tool = shutil.which(name)
+    if tool is None:
+        pytest.skip(f"no {name} (apt-get install poppler-utils; make test does it as root)")
+    if not PDF_PATH.is_file():
+        pytest.skip(f"no PDF at {PDF_PATH}: build it with python -m pairlib.build --no-execute")
+    return tool
+
+
+def test_the_pdf_has_at_most_80_pages():
+    info = subprocess.run([_pdf_tool("pdfinfo"), str(PDF_PATH)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)[1])
+    assert pages <= MAX_PAGES, f"the PDF has {pages} pages (at most {MAX_PAGES})"
+
+
+def test_no_pdf_page_shows_build_output_code_raw_latex_or_backticks():
+    text = subprocess.run(
+        [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    problems = []
+    for page, content in enumerate(text.split("\f"), start=1):
+        for found in NOT_FOR_READERS.finditer(content):
+            start = max(0, found.start() - 40)
+            problems.append(f"page {page}: {found[0]!r} in {content[start : start + 100]!r}")
+    assert not problems, "\n".join(problems[:40])
