@@ -16,7 +16,7 @@
 #
 # The full tables behind the {doc}`summary`: every published model a chapter reran, our test
 # error beside the published one with the scorecard's verdict, and each chapter's best
-# model. They are read from the tables the chapters recorded in `results/`.
+# model. They are read from the tables the chapters recorded in the results folder.
 
 # %% tags=["parameters", "remove-cell"]
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/

@@ -27,7 +27,7 @@
 #   {glue:text}`sum_floor:.1f`% of the test pairs.
 # ```
 #
-# This page reads the results table every chapter recorded in `results/` when the book was
+# This page reads the results table every chapter recorded in the results folder when the book was
 # built, so it always shows what the chapters measured. The full tables, every published
 # model beside our rerun and each chapter's best model, are in the appendix
 # {doc}`results_tables`.
@@ -48,6 +48,7 @@ from pairlib.page import (
     glue_value,
     load_comparisons,
     load_results,
+    load_rounds,
     reproduction_scorecard,
     save_results,
     scorecard_display,
@@ -56,6 +57,7 @@ from pairlib.page import (
     toc_chapters,
 )
 from pairlib.published import load_published
+from pairlib.stats import STUCK_TRAIN_ERROR
 
 setup_figures()
 folder = Path(results_dir) if results_dir else RESULTS_DIR
@@ -165,7 +167,14 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 comparisons = load_comparisons(toc_chapters(), folder)
 if len(comparisons):
     save_results(comparisons, "comparisons")
+rounds = load_rounds(toc_chapters(), folder)
+if len(rounds):
+    save_results(rounds, "rounds")
+glue_value("sum_rounds", len(rounds))
+glue_value("sum_rounds_failed", int(rounds["failed"].sum()) if len(rounds) else 0)
+glue_value("sum_stuck_train_error", STUCK_TRAIN_ERROR)
 counts = comparison_counts(comparisons)
+glue_value("sum_comparisons_fragile", int(counts["clear but fragile"].sum()))
 glue_value("sum_comparisons", len(comparisons))
 glue_value("sum_comparisons_clear", int(counts["clear after Holm"].sum()))
 glue_value("sum_comparisons_unadjusted", int(counts["unadjusted p < 0.05"].sum()))
@@ -178,7 +187,8 @@ glue_value("sum_comparisons_unadjusted", int(counts["unadjusted p < 0.05"].sum()
 # an exact Wilcoxon test ([Methods](methods.md)). The chapters made
 # {glue:text}`sum_comparisons` of them, all listed with their mean difference, interval,
 # paired-t p (raw and Holm-adjusted within the chapter), Wilcoxon p and verdict in
-# `results/comparisons.csv`. {numref}`tab-summary-comparisons` counts them per chapter.
+# the comparisons table of the results folder. {numref}`tab-summary-comparisons` counts them
+# per chapter.
 #
 # A chapter that makes many comparisons will find some with a small p by chance alone, so a
 # difference is called *clear* only when its p stays below 0.05 after Holm's adjustment over
@@ -188,6 +198,16 @@ glue_value("sum_comparisons_unadjusted", int(counts["unadjusted p < 0.05"].sum()
 # would have claimed in addition. The exact Wilcoxon test cannot go below 2/2^n with n rounds;
 # a comparison at that floor says only that every round went the same way, and more rounds
 # would be needed to say more.
+#
+# With ten rounds, one round can carry a verdict. A clear comparison is *fragile* when
+# leaving out one of its rounds (any one, the rest of its chapter's comparisons unchanged)
+# would make it unclear: {glue:text}`sum_comparisons_fragile` of the clear ones are, and the
+# chapters say so wherever they use one ("a verdict that one round decides"). Of the
+# {glue:text}`sum_rounds` rounds behind the book's tables, {glue:text}`sum_rounds_failed`
+# failed to train (diverged, or ended at a training error of
+# {glue:text}`sum_stuck_train_error:.0f`% or more, the rule set before looking). Every round
+# is in the rounds table of the results folder, with its chapter, model, seed, errors and
+# whether it failed, so that anyone can recompute every comparison and verdict of the book.
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
@@ -195,6 +215,7 @@ show_table(
     counts,
     "tab-summary-comparisons",
     "The book's paired comparisons per chapter: how many were made, how many are clear after "
-    "Holm's adjustment within the chapter, how many have an unadjusted paired-t p below 0.05, "
-    "and how many sit at the exact Wilcoxon test's floor 2/2^n of their n rounds.",
+    "Holm's adjustment within the chapter, how many of those one round decides (fragile), how "
+    "many have an unadjusted paired-t p below 0.05, and how many sit at the exact Wilcoxon "
+    "test's floor 2/2^n of their n rounds.",
 )

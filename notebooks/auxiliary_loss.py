@@ -69,6 +69,7 @@ from pairlib.page import (
     integer,
     save_comparisons,
     save_results,
+    save_rounds,
     setup_chapter,
     show_table,
 )
@@ -828,6 +829,7 @@ show_table(
 tidy = results_table(test_runs)
 tidy.insert(1, "group", tidy["model_id"].map(lambda n: group_of.get(n, "lambda choice")))
 save_results(tidy, "auxiliary_loss")
+save_rounds(test_runs, "auxiliary_loss")
 glue_value("al_configurations", len(tidy) + len(CELLS))
 glue_value("al_runs", int((len(tidy) + len(CELLS) + len(PROBED)) * p["rounds"]))
 runs_seconds = pd.concat([final_epoch(test_runs), final_epoch(sweep)])["seconds"].sum()

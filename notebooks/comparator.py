@@ -92,6 +92,7 @@ from pairlib.page import (
     interval,
     save_comparisons,
     save_results,
+    save_rounds,
     setup_figures,
     show_table,
     summary_text,
@@ -747,9 +748,9 @@ show_table(
 # The design rounds chose **{glue:}`cmp_chosen`** with the readout
 # **{glue:}`cmp_chosen_readout`** ({glue:text}`cmp_chosen_valid_digits:.2f`% of the validation
 # digits misread, {glue:text}`cmp_chosen_valid:.2f`% of the validation pairs). It is
-# registered in the library as `best`: `pairlib.configs.get_config("best")` returns its
-# training configuration, ensemble of {glue:text}`cmp_best_members` included, so anyone can
-# train it. It was then trained on all {glue:text}`cmp_n_pairs` training pairs of each of the
+# registered in the book's library under the name "best", with its whole training
+# configuration, ensemble of {glue:text}`cmp_best_members` included, so anyone can train
+# it. It was then trained on all {glue:text}`cmp_n_pairs` training pairs of each of the
 # {glue:text}`cmp_rounds` final rounds and tested once ({numref}`tab-cmp-best`). Its members
 # are trained one run each, so the ensembles of 1, 2, 5 and more models are the first
 # members of the largest, and the table measures, round by round, what each member and the
@@ -1050,6 +1051,7 @@ glue_figure(
 tidy = results_table(everything)
 tidy["headline"] = tidy["model_id"] == BEST_NAME  # the model chosen on validation, for the summary
 save_results(tidy, "comparator")
+save_rounds(everything, "comparator")
 glue_value("cmp_configurations", len(tidy))
 save_comparisons("comparator", family)
 # Training time from the runs' own records, so that it holds when the runs come from the cache.

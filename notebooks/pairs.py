@@ -140,7 +140,7 @@ glue_figure("fig-digit-balance", balance_figure(freq, balance, facts["expected_p
 #
 # {numref}`tab-published` lists every digit-pair result the five reports published
 # {cite:p}`grall_ee559,dong_ee559,salimbeni_ee559,ahmed_ee559,savary_ee559`, read from
-# `results/published.csv`. Test errors are in percent, mean ± standard deviation over the
+# the book's transcription of their tables. Test errors are in percent, mean ± standard deviation over the
 # report's rounds (a fresh draw of pairs each round where the report says so). "WS" is weight sharing
 # ("conv only" when only convolutional layers are shared), "aux" the auxiliary loss ("classes
 # only" when the network is trained on the digits alone and the comparison is fixed).

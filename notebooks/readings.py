@@ -19,8 +19,8 @@
 # layers that a first reading passed over. This chapter takes every published figure whose
 # reproduction missed, quotes what the report says, builds the reading its text supports
 # best, and runs the plausible alternatives beside it, {glue:text}`rd_rounds` rounds each.
-# Every reading that ran is shown, and the summary's reproduction scorecard lists them
-# (`results/reproduction.csv`, column `tested_by`).
+# Every reading that ran is shown, and the summary's reproduction scorecard counts them for
+# each published figure (the reproduction table of the results folder lists them by name).
 #
 # ```{admonition} Key findings
 # :class: tip
@@ -78,6 +78,7 @@ from pairlib.page import (
     readings_table,
     registry_against_grid,
     save_results,
+    save_rounds,
     setup_figures,
     show_table,
 )
@@ -513,8 +514,8 @@ glue_text("rd_004_registered", registry_against_grid(validation, chosen.loc[["CN
 # %% [markdown]
 # The grid picks {glue:text}`rd_004_choice_cnn` for the CNN,
 # {glue:text}`rd_004_choice_ws` for WS and {glue:text}`rd_004_choice_al` for AL
-# ({numref}`tab-read-004-grid`). {glue:}`rd_004_registered` The full grid is in
-# `results/readings.csv` of a build.
+# ({numref}`tab-read-004-grid`). {glue:}`rd_004_registered` The full grid is in the readings
+# table of the results folder.
 #
 # A pick by the lowest mean over a few rounds of 500 validation pairs is itself a noisy
 # quantity: settings whose means lie close can trade places from one execution to the next,
@@ -589,6 +590,7 @@ glue_value("rd_any", int((overview["nearest reading, abs z"] < 2).sum()))
 glue_value("rd_better", int((overview["z (registered)"] <= -2).sum()))
 glue_value("rd_worse", int((overview["z (registered)"] >= 2).sum()))
 save_results(tidy, "readings")
+save_rounds(pd.concat([frame000, frame001, frame002, frame003, frame004, grid_frame]), "readings")
 
 # %% [markdown]
 # ## What the readings settle, and what they do not
@@ -613,6 +615,7 @@ save_results(tidy, "readings")
 #   AL trains to a higher training error than its WS (its Fig. 1.5), which an auxiliary loss
 #   that helps the branches should not do.
 #
-# Every reading that ran, with its rounds, is in `results/readings.csv`; the registered one is
-# the one whose configuration `pairlib.configs.get_config` returns, so a reader who prefers
-# another reading can rerun the book with it.
+# Every reading that ran is in the readings table of the results folder, and every one of its
+# rounds in the rounds table; the registered reading is the configuration the book's library
+# holds under the model's name, so a reader who prefers another reading can register it and
+# rebuild the book with it.

@@ -467,6 +467,7 @@ page.glue_figure("fig-ws-gradients", curves.gradient_figure(study.grads, titles)
 tidy = results_table(study.everything)
 tidy.insert(1, "group", tidy["model_id"].map(study.group_of))
 page.save_results(tidy, "weight_sharing")
+page.save_rounds(study.everything, "weight_sharing")
 sharing_page.glue_totals(study, tidy, p["rounds"])
 page.save_comparisons("weight_sharing", study.family)
 

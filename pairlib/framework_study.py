@@ -230,6 +230,24 @@ def summary_table(runs: dict[str, list[dict[str, Any]]], epochs: int) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def rounds_frame(runs: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
+    """:func:`run_settings`' results as one row per setting and round (``name``, ``round``,
+    ``seed``, errors in percent): what :func:`pairlib.page.save_rounds` records."""
+    return pd.DataFrame(
+        [
+            {
+                "name": name,
+                "round": r,
+                "seed": run["seed"],
+                "test_error": run["test_error"],
+                "train_error": run["train_error"],
+            }
+            for name, results in runs.items()
+            for r, run in enumerate(results)
+        ]
+    )
+
+
 def results_rows(
     summary: pd.DataFrame,
     rounds: int,

@@ -14,6 +14,7 @@ import pandas as pd
 from pairlib.page import (
     VERDICTS,
     change_phrase,
+    clear_word,
     glue_scorecard,
     glue_text,
     glue_value,
@@ -41,7 +42,7 @@ def clear_change(table: pd.DataFrame, comparisons: pd.DataFrame, a: str, b: str)
     row = comparisons[comparisons["a"].eq(a) & comparisons["b"].eq(b)]
     if row.empty:
         raise KeyError(f"no paired comparison of {a!r} with {b!r} in the chapters' comparisons")
-    return f"{change_phrase(table, a, b)}, {'clearly' if bool(row['clear'].iloc[0]) else 'not clearly'}"
+    return f"{change_phrase(table, a, b)}, {clear_word(row.iloc[0])}"
 
 
 def glue_abstract(
@@ -119,9 +120,13 @@ def comparison_counts(comparisons: pd.DataFrame) -> pd.DataFrame:
     flags = comparisons.assign(
         unadjusted=comparisons["p_value"] < 0.05, at_floor=comparisons["wilcoxon_p"] <= floor * 1.0001
     )
+    if "fragile" not in flags:
+        flags = flags.assign(fragile=False)
+    flags = flags.assign(clear_fragile=flags["clear"].astype(bool) & flags["fragile"].astype(bool))
     counts = flags.groupby("chapter", sort=False).agg(
         comparisons=("clear", "size"),
         clear=("clear", "sum"),
+        clear_fragile=("clear_fragile", "sum"),
         unadjusted=("unadjusted", "sum"),
         at_floor=("at_floor", "sum"),
     )
@@ -130,6 +135,7 @@ def comparison_counts(comparisons: pd.DataFrame) -> pd.DataFrame:
 
 COUNT_COLUMNS = {
     "clear": "clear after Holm",
+    "clear_fragile": "clear but fragile",
     "unadjusted": "unadjusted p < 0.05",
     "at_floor": "at the Wilcoxon floor",
 }

@@ -36,7 +36,14 @@ from pairlib.console import say
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.paths import RESULTS_DIR, toc_files
 from pairlib.published import CITE_KEYS, published_row
-from pairlib.stats import COMPARISON_COLUMNS, adjust_family, comparisons_record, reproduction_z
+from pairlib.stats import (
+    COMPARISON_COLUMNS,
+    ROUNDS_COLUMNS,
+    adjust_family,
+    comparisons_record,
+    reproduction_z,
+    rounds_record,
+)
 
 """The published record: ``published.csv`` plus one tidy table per chapter."""
 
@@ -726,17 +733,38 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
             "p (Holm)": table["p_adjusted"].map(p_text),
             "Wilcoxon p": table["wilcoxon_p"].map(p_text),
             "b better": [f"{k}/{n}" for k, n in zip(table["b_better_rounds"], table["rounds"], strict=True)],
-            "clear": table["clear"].map({True: "yes", False: "no"}),
+            "clear": [
+                ("yes, fragile" if _fragile(row) else "yes") if row["clear"] else "no"
+                for _, row in table.iterrows()
+            ],
         }
     )
 
 
+FRAGILE_NOTE = "a verdict that one round decides"
+"""Said of every clear comparison that leaving out one round would make unclear (``fragile``)."""
+
+
+def _fragile(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("fragile", False)) and bool(row["clear"])
+
+
+def clear_word(row: Mapping[str, Any]) -> str:
+    """ "clearly" or "not clearly" from a comparison's ``clear``, with :data:`FRAGILE_NOTE` where
+    one round decides it: prose never says "clearly" of a fragile verdict without saying so."""
+    if not bool(row["clear"]):
+        return "not clearly"
+    return f"clearly ({FRAGILE_NOTE})" if _fragile(row) else "clearly"
+
+
 def clear_verb(row: Mapping[str, Any], lower: str = "lowers", higher: str = "raises") -> str:
     """The verb of a sentence about one comparison of a Holm-adjusted family: ``lower`` or
-    ``higher`` from the sign when the row is ``clear``, else "does not clearly change"."""
+    ``higher`` from the sign when the row is ``clear``, else "does not clearly change"; a clear
+    verdict that one round decides (``fragile``) says so."""
     if not row["clear"]:
         return "does not clearly change"
-    return lower if row["difference"] < 0 else higher
+    verb = lower if row["difference"] < 0 else higher
+    return f"{verb} ({FRAGILE_NOTE})" if _fragile(row) else verb
 
 
 def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
@@ -747,7 +775,7 @@ def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     adjusted = "p_adjusted" in row
     p = row["p_adjusted"] if adjusted else row["t_test_p"]
     evidence = (
-        f"(95% CI [{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], "
+        f"(95% CI {interval(row['ci_low'], row['ci_high'])}, "
         f"{'Holm-adjusted ' if adjusted else 'paired-t '}{p_equation(p)})"
     )
     if abs(row["difference"]) < 0.05:  # would print as "by 0.0 points"
@@ -757,7 +785,8 @@ def effect_phrase(row: Mapping[str, Any], subject: str = "the error") -> str:
     if "clear" not in row:
         return f"{verb} {subject} {size} {evidence}"
     if bool(row["clear"]):
-        return f"clearly {verb} {subject} {size} {evidence}"
+        fragile = f", {FRAGILE_NOTE}," if _fragile(row) else ""
+        return f"clearly{fragile} {verb} {subject} {size} {evidence}"
     return f"{verb} {subject} {size}, not clearly {evidence}"
 
 
@@ -783,7 +812,7 @@ def glue_comparison(
     glue_text(f"{prefix}_wilcoxon", p_equation(float(row["wilcoxon_p"])))
     glue_text(f"{prefix}_won", f"{int(row['b_better_rounds'])} of {int(row['rounds'])}")
     glue_text(f"{prefix}_effect", lower if row["difference"] < 0 else higher)
-    glue_text(f"{prefix}_clear", "clearly" if bool(row["clear"]) else "not clearly")
+    glue_text(f"{prefix}_clear", clear_word(row))
     glue_text(f"{prefix}_phrase", effect_phrase(row))
 
 
@@ -1069,12 +1098,28 @@ def best_per_chapter(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 COMPARISONS = "comparisons"
 """``results/comparisons.csv``: every chapter's ``<chapter>_comparisons`` table, concatenated."""
+ROUNDS = "rounds"
+"""``results/rounds.csv``: every chapter's ``<chapter>_rounds`` table, concatenated."""
 
 
 def save_comparisons(chapter: str, tables: Mapping[str, pd.DataFrame]) -> None:
     """Record a chapter's comparison tables as ``<chapter>_comparisons`` (through
     :func:`save_results`, so only the build writes), after adjusting them as one family."""
     save_results(comparisons_record(chapter, adjust_family(tables)), f"{chapter}_{COMPARISONS}")
+
+
+def save_rounds(frame: pd.DataFrame, chapter: str) -> None:
+    """Record every round of a chapter's runs as ``<chapter>_rounds`` (through
+    :func:`save_results`, so only the build writes): the per-round data behind its tables and
+    comparisons (:func:`pairlib.stats.rounds_record`)."""
+    save_results(rounds_record(frame, chapter), f"{chapter}_{ROUNDS}")
+
+
+def load_rounds(chapters: Iterable[str], folder: Path | None = None) -> pd.DataFrame:
+    """Every chapter's rounds (:func:`save_rounds`) in one table, in the chapters' order."""
+    folder = RESULTS_DIR if folder is None else folder
+    frames = [pd.read_csv(path) for name in chapters if (path := folder / f"{name}_{ROUNDS}.csv").is_file()]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(ROUNDS_COLUMNS))
 
 
 def load_comparisons(chapters: Iterable[str], folder: Path | None = None) -> pd.DataFrame:

@@ -45,8 +45,10 @@ COMPARISON_COLUMNS = (
     "wilcoxon_p",
     "b_better_rounds",
     "clear",
+    "fragile",
 )
-"""The columns of ``results/comparisons.csv``: one row per paired comparison of the book."""
+"""The columns of ``results/comparisons.csv``: one row per paired comparison of the book.
+``fragile``: dropping one round (any one) flips ``clear``, the rest of its family unchanged."""
 
 
 def summarise(df: pd.DataFrame, by: str | list[str] = "name", metric: str = "test_error") -> pd.DataFrame:
@@ -88,6 +90,33 @@ def failed_rounds(df: pd.DataFrame, name: str) -> dict[str, float]:
     }
 
 
+ROUNDS_COLUMNS = ("chapter", "model_id", "round", "seed", "test_error", "train_error", "failed")
+"""The columns of ``results/rounds.csv``: every round behind every table and comparison of the
+book (errors in percent), so that anyone can recompute them. ``failed``: the round diverged
+or ended at a training error of :data:`STUCK_TRAIN_ERROR` or more (it learned nothing)."""
+
+
+def rounds_record(frame: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """One row per configuration and round of a chapter's runs (a :func:`pairlib.train.run_grid`
+    frame, or any frame with ``name``, ``round``, ``seed``, ``test_error`` and ``train_error``;
+    the last epoch is kept where there are several), in :data:`ROUNDS_COLUMNS`."""
+    final = final_epoch(frame) if "epoch" in frame else frame
+    diverged = final["diverged"].fillna(False).astype(bool) if "diverged" in final else False
+    train = final["train_error"] if "train_error" in final else pd.Series(math.nan, index=final.index)
+    record = pd.DataFrame(
+        {
+            "chapter": chapter,
+            "model_id": final["name"].to_numpy(),
+            "round": final["round"].astype(int).to_numpy(),
+            "seed": final["seed"].astype(int).to_numpy(),
+            "test_error": final["test_error"].to_numpy(),
+            "train_error": train.to_numpy(),
+            "failed": (diverged | (train >= STUCK_TRAIN_ERROR)).to_numpy(),
+        }
+    )
+    return record.drop_duplicates(["model_id", "round"]).reset_index(drop=True)[list(ROUNDS_COLUMNS)]
+
+
 def wilcoxon_exact(diff: Sequence[float] | np.ndarray) -> float:
     """Two-sided Wilcoxon signed-rank p, exact: all 2^n sign flips of the differences enumerated.
 
@@ -122,13 +151,8 @@ def paired_comparison(df: pd.DataFrame, a: str, b: str, metric: str = "test_erro
     if len(both) < 2:
         raise ValueError(f"need at least 2 rounds common to {a!r} and {b!r}, found {len(both)}")
     diff = both[b] - both[a]
-    mean, sd = float(diff.mean()), float(diff.std(ddof=1))
-    if sd > 1e-12 * max(1.0, abs(mean)):
-        test = stats.ttest_rel(both[b], both[a])
-        interval = test.confidence_interval(1 - ALPHA)
-        low, high, t_p = float(interval.low), float(interval.high), float(test.pvalue)
-    else:
-        low, high, t_p = mean, mean, (1.0 if mean == 0 else 0.0)
+    mean = float(diff.mean())
+    low, high, t_p = paired_t(diff.to_numpy())
     return {
         "a": a,
         "b": b,
@@ -141,7 +165,22 @@ def paired_comparison(df: pd.DataFrame, a: str, b: str, metric: str = "test_erro
         "t_test_p": t_p,
         "wilcoxon_p": wilcoxon_exact(diff.to_numpy()),
         "b_better_rounds": int((diff < 0).sum()),
+        "differences": tuple(float(d) for d in diff),
     }
+
+
+def paired_t(diff: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+    """The paired t-test of per-round differences b − a: the 95% interval of their mean and the
+    two-sided p (scipy's one-sample t on the differences, which is the paired t). When every
+    round differs by the same amount (zero spread) t is undefined: the interval is that value,
+    with p = 0 (or 1 when the difference is zero)."""
+    diff = np.asarray(diff, dtype=float)
+    mean, sd = float(diff.mean()), float(diff.std(ddof=1))
+    if sd > 1e-12 * max(1.0, abs(mean)):
+        test = stats.ttest_1samp(diff, 0.0)
+        interval = test.confidence_interval(1 - ALPHA)
+        return float(interval.low), float(interval.high), float(test.pvalue)
+    return mean, mean, (1.0 if mean == 0 else 0.0)
 
 
 def mean_interval(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[float, float, float]:
@@ -188,11 +227,44 @@ def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
+def _clear(p_adjusted: np.ndarray, low: np.ndarray, high: np.ndarray, alpha: float) -> np.ndarray:
+    return (p_adjusted < alpha) & ((high < 0) | (low > 0))
+
+
+def fragile(table: pd.DataFrame, alpha: float = ALPHA) -> np.ndarray:
+    """Per comparison of a family: whether leaving out one of its rounds (any one) flips its
+    ``clear``, every other comparison of the family kept as it is (Holm over the same family).
+
+    Why: with ten rounds, one round that failed to train can carry a verdict; a reader must
+    know which verdicts rest on single rounds. Needs the ``differences`` column that
+    :func:`paired_comparison` keeps (per-round b − a)."""
+    p = table["t_test_p"].to_numpy(dtype=float)
+    low, high = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    clear = _clear(holm(p), low, high, alpha)
+    out = np.zeros(len(table), dtype=bool)
+    for i, diffs in enumerate(table["differences"]):
+        diffs = np.asarray(diffs, dtype=float)
+        if len(diffs) < 3:  # one round left cannot be tested
+            continue
+        for r in range(len(diffs)):
+            lo, hi, p_i = paired_t(np.delete(diffs, r))
+            trial = p.copy()
+            trial[i] = p_i
+            if bool(_clear(holm(trial)[i : i + 1], np.array([lo]), np.array([hi]), alpha)[0]) != clear[i]:
+                out[i] = True
+                break
+    return out
+
+
 def _with_verdicts(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     # A comparison is clear when the adjusted p is below alpha AND the interval excludes zero.
     table = table.copy()
     table["p_adjusted"] = holm(table["t_test_p"].to_numpy())
-    table["clear"] = (table["p_adjusted"] < alpha) & ((table["ci_high"] < 0) | (table["ci_low"] > 0))
+    table["clear"] = _clear(
+        table["p_adjusted"].to_numpy(), table["ci_low"].to_numpy(), table["ci_high"].to_numpy(), alpha
+    )
+    if "differences" in table:
+        table["fragile"] = fragile(table, alpha)
     table["verdict"] = [verdict(row) for _, row in table.iterrows()]
     return table
 

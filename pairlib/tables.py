@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.curves import epoch_band
-from pairlib.page import mean_std, mean_std_column, published_text, report_label, summary_text
+from pairlib.page import clear_word, mean_std, mean_std_column, published_text, report_label, summary_text
 from pairlib.probes import PROBES
 from pairlib.stats import first_epoch_below
 from pairlib.train import TrainConfig
@@ -275,7 +275,7 @@ def mse_reading(row: Mapping[str, Any], train_error: float, epochs: int, hardly:
     comparison says nothing of the two losses once both train: the sentence says so."""
     effect = (
         f"MSE {'raises' if row['difference'] > 0 else 'lowers'} the test error by "
-        f"{abs(row['difference']):.1f} points, {'clearly' if row['clear'] else 'not clearly'}"
+        f"{abs(row['difference']):.1f} points, {clear_word(row)}"
     )
     if train_error > hardly:
         return (

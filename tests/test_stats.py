@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -268,3 +269,54 @@ def test_reproduction_z_scales_the_gap_by_both_standard_errors():
     z = reproduction_z((3.0, 1.0, 4), (3.0 - 2 * 0.34**0.5, 0.6, 4))
     assert z == pytest.approx(2.0)
     assert math.isnan(reproduction_z((3.0, 1.0, 10), (2.0, float("nan"), 10)))
+
+
+def test_a_clear_verdict_that_one_round_carries_is_fragile_and_a_steady_one_is_not():
+    from pairlib.stats import adjust_family
+
+    steady = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
+    solid = [-2.0, -1.9, -2.1, -2.0, -1.8, -2.2, -2.0, -1.9, -2.1, -2.0]  # b better in every round
+    # Better on average, p about 0.027: leaving out its most favourable round gives p about 0.06.
+    shaky = [d + 0.15 for d in (-2.5, -1.6, -0.9, -1.4, 0.4, -1.8, 0.6, -0.3, -1.2, -0.9)]
+    df = table(
+        {
+            "a": steady,
+            "b": [e + d for e, d in zip(steady, solid, strict=True)],
+            "c": [e + d for e, d in zip(steady, shaky, strict=True)],
+        }
+    )
+    family = adjust_family({"t": labelled_comparisons(df, [("a to b", "a", "b"), ("a to c", "a", "c")])})["t"]
+    assert family["clear"].tolist() == [True, True]
+    assert family["fragile"].tolist() == [False, True]
+    assert "differences" not in comparisons_record("x", {"t": family}).columns
+    assert comparisons_record("x", {"t": family})["fragile"].tolist() == [False, True]
+
+
+def test_fragile_recomputes_by_hand_leaving_each_round_out():
+    from scipy import stats as scipy_stats
+
+    from pairlib.stats import adjust_family, holm
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(20, 2, 10)
+    df = table(
+        {
+            "a": list(base),
+            "b": list(base - 1.0 + rng.normal(0, 1.2, 10)),
+            "c": list(base + rng.normal(0, 2, 10)),
+        }
+    )
+    family = adjust_family({"t": labelled_comparisons(df, [("ab", "a", "b"), ("ac", "a", "c")])})["t"]
+    diffs = [np.array(d) for d in family["differences"]]
+    p = np.array([scipy_stats.ttest_1samp(d, 0).pvalue for d in diffs])
+    for i, d in enumerate(diffs):
+        flips = False
+        for r in range(len(d)):
+            rest = np.delete(d, r)
+            test = scipy_stats.ttest_1samp(rest, 0)
+            ci = test.confidence_interval(0.95)
+            trial = p.copy()
+            trial[i] = test.pvalue
+            clear = holm(trial)[i] < 0.05 and (ci.high < 0 or ci.low > 0)
+            flips |= clear != bool(family["clear"].iloc[i])
+        assert bool(family["fragile"].iloc[i]) == flips
