@@ -41,6 +41,30 @@ def candidate(body: ModelSpec, epochs: int, n_pairs: int, **changes: object) -> 
     return base.replace(**changes)
 
 
+def registered_candidate() -> str:
+    """The candidate that the registered best model (``configs.get_config("best")``) is, at
+    its own protocol: what the final rounds score, whatever an execution's design rounds pick."""
+    registered = get_config("best")
+    for name, config in candidates(registered.epochs, registered.n_pairs).items():
+        if config.replace(ensemble=registered.ensemble) == registered:
+            return name
+    raise ValueError(
+        "the registered best model is none of the candidates: pairlib/best_study.py and configs disagree"
+    )
+
+
+def choice_sentence(chosen: str, registered: str) -> str:
+    """What an execution's design rounds chose, set against the registered model, in one
+    sentence: a choice that differs is reported, never fatal, and never swapped in."""
+    if chosen == registered:
+        return "This is the registered model."
+    return (
+        f"The registered model is “{registered}”, chosen by an earlier execution of these design "
+        "rounds; the final rounds below score it, as it was registered before they were drawn, "
+        "and this execution's different choice is a measure of how close the candidates are."
+    )
+
+
 def candidates(epochs: int, n_pairs: int) -> dict[str, TrainConfig]:
     """The branches and recipes compared on the design rounds: report 003's and 004's branches,
     a VGG-like one, with and without the registered model's warp and with label smoothing."""

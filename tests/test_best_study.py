@@ -39,3 +39,17 @@ def test_frontier_sizes_and_names():
     readouts = best_study.size_readouts([1, 2], "argmax")
     assert readouts["best, 2 models + TTA"][0] == "best, 2 models"
     assert readouts["best, 1 model"][1].tta is False
+
+
+def test_the_final_rounds_score_the_registered_model_whatever_an_execution_chooses():
+    from pairlib import best_study
+    from pairlib.configs import get_config
+
+    name = best_study.registered_candidate()
+    registered = get_config("best")
+    full = best_study.candidates(registered.epochs, registered.n_pairs)
+    assert full[name].replace(ensemble=registered.ensemble) == registered
+    assert best_study.choice_sentence(name, name) == "This is the registered model."
+    other = next(n for n in full if n != name)
+    sentence = best_study.choice_sentence(other, name)
+    assert f"“{name}”" in sentence and "final rounds below score it" in sentence

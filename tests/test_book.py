@@ -370,6 +370,22 @@ def test_execute_failure_leaves_everything_untouched(chapter_env, error):
     assert leftovers(chapter, staging) == []
 
 
+def test_a_record_that_cannot_be_written_publishes_nothing(chapter_env, monkeypatch):
+    # The execution record is written into the notebook before anything is published: a full
+    # disk there leaves the previous notebook and results, as the build's message says.
+    chapter, results, staging = chapter_env
+    before = published_state(chapter, results)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "_record", full)
+    with pytest.raises(OSError, match="No space left"):
+        build.execute_chapter(chapter, results_dir=results, staging_parent=staging, executor=fake_papermill())
+    assert published_state(chapter, results) == before
+    assert leftovers(chapter, staging) == []
+
+
 def test_execute_requires_a_parameters_cell(tmp_path):
     source = tmp_path / "bare.py"
     source.write_text("# %%\nx = 1\n")
