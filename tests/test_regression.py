@@ -109,3 +109,17 @@ def test_a_real_chapter_stops_at_its_top_on_a_bad_parameter(tmp_path, parameters
     ]
     # stopped at the check (setup_chapter calls check_parameters first), before any work
     assert "setup_chapter(" in failed[0].source or "check_parameters(" in failed[0].source
+
+
+@pytest.mark.slow
+def test_strict_nbval_passes_on_a_re_executed_published_chapter():
+    # `pytest --nbval` asks for every output to be compared, figures included: the data
+    # chapter trains nothing, so it re-executes to the same bytes on any processor.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "notebooks/pairs.ipynb"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
