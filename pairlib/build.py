@@ -425,20 +425,38 @@ def _ipc_kernel_manager() -> type:
 
 
 def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any]) -> None:
-    """Run the notebook ``source`` with papermill into ``output``, in the repository root."""
+    """Run the notebook ``source`` with papermill into ``output``, in the repository root.
+
+    The kernel manager is the build's, not papermill's: on Ctrl-C or SIGTERM the kernel is
+    killed at once, instead of nbclient waiting for the interrupted cell to finish."""
     import papermill
 
-    papermill.execute_notebook(
-        str(source),
-        str(output),
-        parameters=dict(parameters),
-        kernel_name=KERNEL,
-        cwd=str(REPO_ROOT),
-        progress_bar=False,  # the build prints one progress line per chapter (ChapterConsole)
-        log_output=False,
-        record_timing=False,  # nbclient's per-message timestamps: noise in every diff
-        kernel_manager_class=_ipc_kernel_manager(),
-    )
+    manager = _ipc_kernel_manager()(kernel_name=KERNEL)
+    finished = False
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name=KERNEL,
+            cwd=str(REPO_ROOT),
+            progress_bar=False,  # the build prints one progress line per chapter (ChapterConsole)
+            log_output=False,
+            record_timing=False,  # nbclient's per-message timestamps: noise in every diff
+            km=manager,
+        )
+        finished = True
+    finally:
+        if finished:
+            manager.shutdown_kernel(now=True)
+            manager.cleanup_resources()
+        else:
+            # Interrupted or failed: kill the kernel at once, synchronously. jupyter_client's
+            # async API would first resume the interrupted cell's wait for its reply.
+            process = getattr(getattr(manager, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(10)
 
 
 class ChapterConsole:

@@ -416,9 +416,7 @@ def test_papermill_success_records_results(chapter_env):
         "import pandas as pd\nfrom pairlib.page import save_results\n"
         'save_results(pd.DataFrame({"value": [value]}), "toy")\n'
     )
-    build.execute_chapter(
-        chapter, {"value": 5}, results_dir=results, staging_parent=staging, record_dir=staging.parent / "rec"
-    )
+    build.execute_chapter(chapter, {"value": 5}, results_dir=results, staging_parent=staging)
     assert (results / "toy.csv").read_text().split() == ["value", "5"]
     nb = nbformat.read(chapter.notebook, as_version=4)
     assert nb.metadata["papermill"]["parameters"] == {"value": 5}
