@@ -127,7 +127,7 @@ glue_figure("fig-summary-scorecard", scorecard_figure(scorecard))
 # such figure, the other readings the readings chapter ran, and the cause of the gap where
 # the runs isolate one. A figure we beat is the same question turned round: a protocol
 # difference that favours us, or rounds of the report's that failed to train (reports 001
-# and 004 ran more rounds than our ten, so the number of rounds is not the cause).
+# and 004 ran more rounds than we did, so the number of rounds is not the cause).
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
