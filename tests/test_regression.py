@@ -123,3 +123,13 @@ def test_strict_nbval_passes_on_a_re_executed_published_chapter():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_every_sanitizer_of_the_nbval_config_is_read():
+    # nbval reads "regex: ..." / "replace: ..." pairs with one regular expression: an entry it
+    # cannot parse (an empty replacement) is silently dropped, and its outputs compared raw.
+    from nbval.plugin import get_sanitize_patterns
+
+    text = (REPO / "tests" / "nbval_sanitize.cfg").read_text()
+    sections = [line for line in text.splitlines() if line.startswith("[")]
+    assert len(get_sanitize_patterns(text)) == len(sections)
