@@ -3,10 +3,11 @@
 The results cache keys a run by its configuration and the *numerics version* of its kind of
 job (:data:`pairlib.cache.NUMERICS_VERSIONS`), not by the source of the code. That is what
 lets a refactor or a docstring edit retrain nothing, and it is safe only if every change
-that alters a bit also bumps a version. The golden runs check that: a short run of every
-configuration the book registers (every report's model, every alternative reading, the best
-model's recipe: convolutions, batch norm, dropout, SGD and Adam, augmentation, ensemble
-members), a gradient diagnostic, a probe, predictions, and the mini framework on the disk and
+that alters a bit also bumps a version. The golden runs check that: a short run of each of a
+frozen set of configurations that together use every part the registry uses (convolutions,
+batch norm, dropout, SGD and Adam, augmentation, ensemble members, every loss and
+comparator; ``tests/golden/configs.json``, kept complete by a test), a gradient
+diagnostic, a probe, predictions, and the mini framework on the disk and
 on the digit pairs. Each kind's results are hashed (every loss and error to the last bit,
 timings left out) and compared with the hashes recorded for the current versions on this
 processor in :data:`FINGERPRINTS`.
