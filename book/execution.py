@@ -1,7 +1,11 @@
 # ---
 # jupyter:
+#   chapter:
+#     gathers: [results, notebooks]
+#     quick: {}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -32,18 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pairlib.build import AGGREGATORS, toc_chapters
-from pairlib.page import (
-    RESULTS_DIR,
-    chapter_parameters_table,
-    execution_statistics,
-    load_results,
-    show_markdown,
-    show_table,
-)
+from pairlib.page import chapter_parameters_table, execution_statistics, show_markdown, show_table
+from pairlib.results import RESULTS_DIR, load_results
+from pairlib.toc import toc_chapters
 
 folder = Path(results_dir) if results_dir else RESULTS_DIR
-chapters = [(c.name, c.notebook) for c in toc_chapters() if c.name not in AGGREGATORS]
+chapters = [(c.name, c.notebook) for c in toc_chapters() if not c.gathers]
 results = load_results([name for name, _ in chapters], folder)
 
 # %% tags=["remove-input"]

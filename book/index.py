@@ -1,7 +1,11 @@
 # ---
 # jupyter:
+#   chapter:
+#     gathers: [results]
+#     quick: {}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -37,10 +41,11 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
+from pairlib.chapters.summary import ABSTRACT_CHAPTERS, glue_abstract, headline_steps, sharing_aux_cells
 from pairlib.curves import headline_figure, sharing_aux_figure
-from pairlib.overview import ABSTRACT_CHAPTERS, glue_abstract, headline_steps, sharing_aux_cells
-from pairlib.page import RESULTS_DIR, glue_figure, load_comparisons, load_results, setup_figures
+from pairlib.page import glue_figure, setup_figures
 from pairlib.published import load_published
+from pairlib.results import RESULTS_DIR, load_comparisons, load_results
 
 setup_figures()
 folder = Path(results_dir) if results_dir else RESULTS_DIR

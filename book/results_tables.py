@@ -1,7 +1,11 @@
 # ---
 # jupyter:
+#   chapter:
+#     gathers: [results]
+#     quick: {}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -27,19 +31,17 @@ from pathlib import Path
 import pandas as pd
 
 from pairlib.page import (
-    RESULTS_DIR,
     best_per_chapter,
     compare_with_published,
-    load_results,
     reproduction_scorecard,
     show_markdown,
     show_table,
-    toc_chapters,
 )
 from pairlib.published import load_published
+from pairlib.results import RESULTS_DIR, gathered_chapters, load_results
 
 folder = Path(results_dir) if results_dir else RESULTS_DIR
-results = load_results(toc_chapters(), folder)
+results = load_results(gathered_chapters(), folder)
 published = load_published()
 
 # %% [markdown]

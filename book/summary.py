@@ -1,7 +1,11 @@
 # ---
 # jupyter:
+#   chapter:
+#     gathers: [results]
+#     quick: {}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -38,30 +42,26 @@ results_dir = ""  # folder of the chapters' results tables; "" means the book's 
 # %% tags=["remove-cell"]
 from pathlib import Path
 
+from pairlib.chapters.summary import comparison_counts, constant_answer_error, verdicts_per_report
 from pairlib.configs import CAUSES
 from pairlib.curves import ours_published_figure, scorecard_figure
-from pairlib.overview import comparison_counts, constant_answer_error, verdicts_per_report
 from pairlib.page import (
-    RESULTS_DIR,
     glue_figure,
     glue_scorecard,
     glue_value,
-    load_comparisons,
-    load_results,
-    load_rounds,
     reproduction_scorecard,
     save_results,
     scorecard_display,
     setup_figures,
     show_table,
-    toc_chapters,
 )
 from pairlib.published import load_published
+from pairlib.results import RESULTS_DIR, gathered_chapters, load_comparisons, load_results, load_rounds
 from pairlib.stats import STUCK_TRAIN_ERROR
 
 setup_figures()
 folder = Path(results_dir) if results_dir else RESULTS_DIR
-results = load_results(toc_chapters(), folder)
+results = load_results(gathered_chapters(), folder)
 published = load_published()
 scorecard = reproduction_scorecard(results, published, CAUSES)
 glue_scorecard("sum", scorecard)
@@ -164,10 +164,10 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 # pairs. Every model in this book must be judged against that floor, not against 50%.
 
 # %% tags=["remove-cell"]
-comparisons = load_comparisons(toc_chapters(), folder)
+comparisons = load_comparisons(gathered_chapters(), folder)
 if len(comparisons):
     save_results(comparisons, "comparisons")
-rounds = load_rounds(toc_chapters(), folder)
+rounds = load_rounds(gathered_chapters(), folder)
 if len(rounds):
     save_results(rounds, "rounds")
 glue_value("sum_rounds", len(rounds))

@@ -1,7 +1,12 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick:
+#       epochs: 3
+#       rounds: 2
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -39,7 +44,7 @@
 #   clearly hurt.
 # - Chosen on held-out training pairs, {glue:}`al_choice_text` gives AL4
 #   {glue:text}`al_chosen_test:.1f`% test error, against {glue:text}`al_al4_test:.1f`% with
-#   report 002's setting ({glue:}`al_choice0_clear` different).
+#   report 002's setting ({glue:}`al_choice_al4_to_the_chosen_al4_clear` different).
 # - {glue:}`al_short_mse`.
 # ```
 
@@ -52,31 +57,9 @@ device = "auto"  # "auto" (CUDA if present), "cpu" or "cuda"
 valid_pairs = 200  # training pairs held out to choose the auxiliary weight and learning rate
 
 # %% tags=["remove-cell"]
-import functools
-
-import pandas as pd
-
-from pairlib import curves, tables
-from pairlib.configs import PUBLISHED_ROW, published_means
-from pairlib.configs import registered as registered_config
-from pairlib.page import (
-    comparison_display,
-    glue_comparisons,
-    glue_facts,
-    glue_figure,
-    glue_text,
-    glue_value,
-    integer,
-    save_comparisons,
-    save_results,
-    save_rounds,
-    setup_chapter,
-    show_table,
-)
-from pairlib.probes import probe_grid
-from pairlib.published import published_row
-from pairlib.stats import adjust_family, labelled_comparisons, results_table, summarise, sweep_cells
-from pairlib.train import TrainConfig, final_epoch, run_grid
+from pairlib.chapters import auxiliary_loss as al
+from pairlib.chapters import auxiliary_loss_tables as tables
+from pairlib.page import comparison_display, glue_figure, glue_value, integer, setup_chapter, show_table
 
 VALID = {"valid_pairs": integer(10, 900, why="held out of the training pairs; the rest still trains")}
 p = setup_chapter(
@@ -89,16 +72,8 @@ p = setup_chapter(
     device=device,
     valid_pairs=valid_pairs,
 )
-if p["valid_pairs"] >= p["n_pairs"]:
-    raise ValueError(f"parameter valid_pairs={p['valid_pairs']} is not allowed: expected < n_pairs")
+study = al.run_study(**p)
 glue_value("al_train_pairs", p["n_pairs"] - p["valid_pairs"])
-registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p["n_pairs"])
-
-
-def grid(configs: dict[str, TrainConfig], record: str = "final") -> pd.DataFrame:
-    """Train ``configs`` for the chapter's rounds from its seed (cached)."""
-    return run_grid(configs, p["rounds"], p["seed"], device=p["device"], record=record)
-
 
 # %% [markdown]
 # ## What is compared
@@ -156,74 +131,8 @@ def grid(configs: dict[str, TrainConfig], record: str = "final") -> pd.DataFrame
 # the second and the third; the first is not measured here (see below).
 
 # %% tags=["remove-cell"]
-fcnn3, al1 = registered("002/FCNN3"), registered("002/AL1")
-ws3, al4 = registered("002/WS3"), registered("002/AL4")
-model_a = registered("000/model-A")
-al004 = registered("004/AL")
-# The registry's weights: its loss α (L_1 + L_2) + γ L_target is ours with aux_weight 2α.
-ALPHA_004, GAMMA_004 = al004.aux_weight / 2, al004.target_weight
-GRID_004 = (0.2, 0.5, 0.8, 1.0)  # report 004's values of α and of γ
-GROUPS: dict[str, dict[str, TrainConfig]] = {
-    "002, fully connected": {
-        "002/FCNN3": fcnn3,
-        "002/FCNN3, AL1's lr": fcnn3.replace(lr=al1.lr),
-        "002/AL1": al1,
-        "002/WS2": registered("002/WS2"),
-        "002/AL3": registered("002/AL3"),
-    },
-    "002, ConvNet": {
-        "002/WS1": registered("002/WS1"),
-        "002/AL2": registered("002/AL2"),
-        "002/WS3": ws3,
-        "002/AL4": al4,
-        "002/AL4, WS3's lr": al4.replace(lr=ws3.lr),
-    },
-    "000, Model A": {
-        "000/model-A": model_a,
-        "000/model-A-aux": registered("000/model-A-aux"),
-        "000/model-A, MSE": model_a.replace(target_loss="mse-raw"),
-        "000/model-A-aux-mse": registered("000/model-A-aux-mse"),
-    },
-    "001, ~70k parameters": {
-        "001/model-1": registered("001/model-1"),
-        "001/model-2": registered("001/model-2"),
-        "001/model-3, no aux": registered("001/model-3").replace(aux_weight=0.0),
-        "001/model-3": registered("001/model-3"),
-    },
-    "004, SGD": {
-        "004/CNN": registered("004/CNN"),
-        "004/WS": registered("004/WS"),
-        # WS at AL's learning rate: the report's grid picked different rates for the two.
-        "004/WS, AL's lr": registered("004/WS").replace(lr=al004.lr),
-        # Report 004's whole (α, γ) grid at AL's learning rate; the registry's own weights are
-        # the cell named 004/AL.
-        **{
-            (
-                "004/AL" if (alpha, gamma) == (ALPHA_004, GAMMA_004) else f"004/AL, α={alpha:g}, γ={gamma:g}"
-            ): al004.replace(aux_weight=2 * alpha, target_weight=gamma)
-            for alpha in GRID_004
-            for gamma in GRID_004
-        },
-    },
-}
-CURVES = ("000/model-A", "000/model-A-aux")  # recorded per epoch for report 000's Fig. 3
-# The grid's cells beyond the registry's weights and the two ends of its range: shown in their
-# own table, not in the results table and figure.
-GRID_ONLY = {n for n in GROUPS["004, SGD"] if n.startswith("004/AL, α=")} - {
-    "004/AL, α=0.2, γ=1",
-    "004/AL, α=1, γ=0.2",
-}
-group_of = {name: group for group, configs in GROUPS.items() for name in configs}
-ALL = {name: config for configs in GROUPS.values() for name, config in configs.items()}
-
-main = pd.concat(
-    [
-        grid({n: c for n, c in ALL.items() if n not in CURVES}),
-        grid({n: ALL[n] for n in CURVES}, record="epoch"),
-    ],
-    ignore_index=True,
-)
-final = summarise(main)
+# The chapter's configurations and comparisons: pairlib.chapters.auxiliary_loss.design.
+d = study.design
 
 # %% [markdown]
 # ## Results
@@ -255,19 +164,14 @@ final = summarise(main)
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    tables.grouped_results_table(GROUPS, final, skip=GRID_ONLY),
+    tables.grouped_results_table(d.groups, study.final, skip=d.grid_only),
     "tab-al-results",
     f"Every configuration over {p['rounds']} rounds of {p['epochs']} epochs on {p['n_pairs']} "
     "training and test pairs: errors in %, mean ± std, beside the published test error.",
 )
 
 # %% tags=["remove-cell"]
-names = [n for n in ALL if n not in GRID_ONLY]
-colours = dict(zip(GROUPS, ("tab:blue", "tab:cyan", "tab:orange", "tab:purple", "tab:green"), strict=True))
-fig = curves.round_errors_figure(
-    main, names, {n: colours[group_of[n]] for n in names}, published_means(names), height=6.4
-)
-glue_figure("fig-al-errors", fig)
+glue_figure("fig-al-errors", al.errors_figure(study))
 
 # %% [markdown]
 # ```{glue:figure} fig-al-errors
@@ -283,106 +187,10 @@ glue_figure("fig-al-errors", fig)
 # loss changes in the model as we built it.
 
 # %% tags=["remove-cell"]
-LAMBDAS = (0.0, 0.1, 10**-0.5, 1.0, 10**0.5, 10.0)  # the sweep, at AL4's learning rate
-HEAT_LAMBDAS = (0.0, 0.1, 1.0, 10.0)  # crossed with the learning rates
-LRS = (al4.lr / 4, al4.lr, al4.lr * 4)
-valid_base = al4.replace(valid_pairs=p["valid_pairs"])
-CELLS = {(al4.lr, w): valid_base.replace(aux_weight=w) for w in LAMBDAS}
-CELLS |= {(lr, w): valid_base.replace(lr=lr, aux_weight=w) for lr in LRS for w in HEAT_LAMBDAS}
-cell_names = {key: f"AL4 valid, lr {key[0]:g}, λ {key[1]:.3g}" for key in CELLS}
-sweep = grid({cell_names[key]: config for key, config in CELLS.items()})
-sweep_errors = sweep_cells(summarise(sweep), cell_names)
-best = sweep_errors.loc[sweep_errors["mean"].idxmin()]
-chosen_lr, chosen_lambda = float(best["lr"]), float(best["lambda"])
-chosen = al4.replace(lr=chosen_lr, aux_weight=chosen_lambda)
-CHOSEN = "002/AL4, chosen lr and λ"
-test_runs = pd.concat([main, grid({CHOSEN: chosen})], ignore_index=True)
-final_all = summarise(test_runs)
-glue_facts(tables.sweep_facts(sweep_errors, al4.lr, LRS, LAMBDAS, own=chosen == al4), "al_")
-glue_facts(
-    {
-        "chosen_test": float(final_all.loc[CHOSEN, "mean"]),
-        "chosen_test_std": float(final_all.loc[CHOSEN, "std"]),
-        "al4_test": float(final.loc["002/AL4", "mean"]),
-        "al4_test_std": float(final.loc["002/AL4", "std"]),
-        "al4_pub": float(published_row(*PUBLISHED_ROW["002/AL4"])["test_error_mean_pct"]),
-        "al4_lr": al4.lr,
-    },
-    "al_",
-)
+al.glue_sweep(study)
 
 # %% tags=["remove-cell"]
-AUX = [
-    ("002 FC, separate, report's lrs", "002/FCNN3", "002/AL1"),
-    ("002 FC, separate, same lr", "002/FCNN3, AL1's lr", "002/AL1"),
-    ("002 FC, shared", "002/WS2", "002/AL3"),
-    ("002 ConvNet, separate", "002/WS1", "002/AL2"),
-    ("002 ConvNet, shared, report's lrs", "002/WS3", "002/AL4"),
-    ("002 ConvNet, shared, same lr", "002/WS3", "002/AL4, WS3's lr"),
-    ("000 Model A, cross-entropy", "000/model-A", "000/model-A-aux"),
-    ("000 Model A, MSE", "000/model-A, MSE", "000/model-A-aux-mse"),
-    ("001 Model 3", "001/model-3, no aux", "001/model-3"),
-    (f"004 WS to AL, α={ALPHA_004:g}, γ={GAMMA_004:g}", "004/WS", "004/AL"),
-    ("004 WS to AL, α=0.2, γ=1", "004/WS", "004/AL, α=0.2, γ=1"),
-    ("004 WS to AL, α=1, γ=0.2", "004/WS", "004/AL, α=1, γ=0.2"),
-    ("004 WS to AL, both at AL's lr", "004/WS, AL's lr", "004/AL"),
-]
-OTHER = [
-    ("002: sharing, FC with aux", "002/AL1", "002/AL3"),
-    ("002: sharing, ConvNet with aux", "002/AL2", "002/AL4"),
-    ("000: MSE instead of CE, with aux", "000/model-A-aux", "000/model-A-aux-mse"),
-    ("001: MLP to ConvNet + aux", "001/model-1", "001/model-3"),
-    ("001: ConvNet to ConvNet + aux", "001/model-2", "001/model-3"),
-    ("004: CNN to AL", "004/CNN", "004/AL"),
-    ("001: MLP to ConvNet", "001/model-1", "001/model-2"),
-]
-GRID_NAMES = {
-    (alpha, gamma): "004/AL"
-    if (alpha, gamma) == (ALPHA_004, GAMMA_004)
-    else f"004/AL, α={alpha:g}, γ={gamma:g}"
-    for alpha in GRID_004
-    for gamma in GRID_004
-}
-in_aux = {b for _, a, b in AUX if a == "004/WS"}
-GRID_PAIRS = [
-    (f"004 WS to AL, α={alpha:g}, γ={gamma:g}", "004/WS", name)
-    for (alpha, gamma), name in GRID_NAMES.items()
-    if name not in in_aux
-]
-# One family: every comparison of the chapter, Holm-adjusted together (see the Methods page).
-family = adjust_family(
-    {
-        "auxiliary loss": labelled_comparisons(main, AUX),
-        "other": labelled_comparisons(main, OTHER),
-        "report 004 grid": labelled_comparisons(main, GRID_PAIRS),
-        "lambda choice": labelled_comparisons(
-            test_runs,
-            [("AL4 to the chosen AL4", "002/AL4", CHOSEN), ("WS3 to the chosen AL4", "002/WS3", CHOSEN)],
-        ),
-    }
-)
-aux, other, choice_cmp = family["auxiliary loss"], family["other"], family["lambda choice"]
-glue_comparisons("al_choice", choice_cmp)
-glue_comparisons("al_aux", aux)
-glue_comparisons("al_other", other)
-pub_001 = published_means(["001/model-1", "001/model-2"])
-glue_facts({"001_pub_m1": pub_001["001/model-1"], "001_pub_m2": pub_001["001/model-2"]}, "al_")
-ranking = other.set_index("comparison").loc["001: MLP to ConvNet"]
-confirmed = ranking["clear"] and ranking["difference"] < 0
-glue_text("al_001_ranking", "confirm" if confirmed else "do not confirm")
-glue_facts(tables.family_facts(aux, family), "al_")
-TRAIN_ERRORS = {
-    "000_aux": "000/model-A-aux",
-    "al3": "002/AL3",
-    "ws2": "002/WS2",
-    "al1": "002/AL1",
-    "fcnn3": "002/FCNN3, AL1's lr",
-    "al4": "002/AL4",
-}
-glue_facts(
-    {f"train_{key}": float(final.loc[name, "train_error"]) for key, name in TRAIN_ERRORS.items()}, "al_"
-)
-glue_value("al_fc_hidden", al1.model.hidden[0])
+al.glue_family(study)
 
 # %% [markdown]
 # ## Does the auxiliary loss help?
@@ -416,20 +224,25 @@ glue_value("al_fc_hidden", al1.model.hidden[0])
 # largest gain, {glue:text}`al_aux_largest:.1f` points, is in "{glue:}`al_aux_largest_name`".
 #
 # In report 002's grid, two comparisons also change the learning rate. At the same
-# learning rate, the auxiliary loss {glue:}`al_aux1_effect` the
-# separate fully connected branches' error by {glue:text}`al_aux1_diff:.1f` points
-# ({glue:}`al_aux1_clear`, 95% CI {glue:}`al_aux1_ci`) and {glue:}`al_aux5_effect` the shared
-# ConvNet's (AL4 against WS3) by {glue:text}`al_aux5_diff:.1f` points
-# ({glue:}`al_aux5_clear`, CI {glue:}`al_aux5_ci`). Report 000's unweighted sum
-# {glue:}`al_aux6_effect` Model A's error from {glue:text}`al_aux6_a:.1f`% to
-# {glue:text}`al_aux6_b:.1f`% ({glue:}`al_aux6_clear`, better in {glue:}`al_aux6_won`
-# rounds), and report 001's auxiliary loss {glue:}`al_aux8_effect` its ConvNet's from
-# {glue:text}`al_aux8_a:.1f`% to {glue:text}`al_aux8_b:.1f`% ({glue:}`al_aux8_clear`).
+# learning rate, the auxiliary loss {glue:}`al_aux_002_fc_separate_same_lr_effect` the
+# separate fully connected branches' error by {glue:text}`al_aux_002_fc_separate_same_lr_diff:.1f` points
+# ({glue:}`al_aux_002_fc_separate_same_lr_clear`, 95% CI {glue:}`al_aux_002_fc_separate_same_lr_ci`) and
+# {glue:}`al_aux_002_convnet_shared_same_lr_effect` the shared
+# ConvNet's (AL4 against WS3) by {glue:text}`al_aux_002_convnet_shared_same_lr_diff:.1f` points
+# ({glue:}`al_aux_002_convnet_shared_same_lr_clear`, CI {glue:}`al_aux_002_convnet_shared_same_lr_ci`).
+# Report 000's unweighted sum
+# {glue:}`al_aux_000_model_a_cross_entropy_effect` Model A's error from
+# {glue:text}`al_aux_000_model_a_cross_entropy_a:.1f`% to
+# {glue:text}`al_aux_000_model_a_cross_entropy_b:.1f`% ({glue:}`al_aux_000_model_a_cross_entropy_clear`,
+# better in {glue:}`al_aux_000_model_a_cross_entropy_won`
+# rounds), and report 001's auxiliary loss {glue:}`al_aux_001_model_3_effect` its ConvNet's from
+# {glue:text}`al_aux_001_model_3_a:.1f`% to {glue:text}`al_aux_001_model_3_b:.1f`%
+# ({glue:}`al_aux_001_model_3_clear`).
 # Report 001 also ranks its merged ConvNet above its MLP (published
 # {glue:text}`al_001_pub_m2:.1f`% against {glue:text}`al_001_pub_m1:.1f`%). In our runs,
-# going from the MLP to the ConvNet {glue:}`al_other6_effect` the error by
-# {glue:text}`al_other6_diff:.1f` points ({glue:}`al_other6_clear`, CI
-# {glue:}`al_other6_ci`): our runs {glue:}`al_001_ranking` the report's ranking.
+# going from the MLP to the ConvNet {glue:}`al_other_001_mlp_to_convnet_effect` the error by
+# {glue:text}`al_other_001_mlp_to_convnet_diff:.1f` points ({glue:}`al_other_001_mlp_to_convnet_clear`, CI
+# {glue:}`al_other_001_mlp_to_convnet_ci`): our runs {glue:}`al_001_ranking` the report's ranking.
 #
 # Report 001 matched the size of its models so that the comparison isolates what it studied:
 # "to better show the influence of weight sharing and auxiliary loss, we control the number
@@ -455,7 +268,7 @@ glue_value("al_fc_hidden", al1.model.hidden[0])
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(aux),
+    comparison_display(study.aux),
     "tab-al-aux",
     f"The auxiliary loss over {p['rounds']} paired rounds: test error without (a) and with (b) "
     "it. Negative differences favour the auxiliary loss.",
@@ -465,9 +278,11 @@ show_table(
 # The reports made other claims around their auxiliary-loss models, and
 # {numref}`tab-al-other` tests them on the same rounds. Report 002 found that "the hybrid
 # models (mix of auxiliary loss and weight sharing) achieved the best performance": with the
-# auxiliary loss, sharing the branches {glue:}`al_other0_effect` the fully connected
-# models' error ({glue:}`al_other0_clear`, AL1 to AL3) and {glue:}`al_other1_effect` the
-# ConvNets' ({glue:}`al_other1_clear`, AL2 to AL4). Report 000's MSE model is compared with
+# auxiliary loss, sharing the branches {glue:}`al_other_002_sharing_fc_with_aux_effect` the fully connected
+# models' error ({glue:}`al_other_002_sharing_fc_with_aux_clear`, AL1 to AL3) and
+# {glue:}`al_other_002_sharing_convnet_with_aux_effect` the
+# ConvNets' ({glue:}`al_other_002_sharing_convnet_with_aux_clear`, AL2 to AL4). Report 000's MSE model is
+# compared with
 # its cross-entropy one in its own section below, report 001's steps from its MLP and its
 # merged ConvNet to its auxiliary-loss ConvNet change the architecture with the loss, and
 # report 004's step from its merged CNN to AL is taken up in the section on that report.
@@ -475,17 +290,14 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(other),
+    comparison_display(study.other),
     "tab-al-other",
     "Other comparisons the reports made around their auxiliary-loss models (same layout as the "
     "previous table; negative differences favour b).",
 )
 
 # %% tags=["remove-cell"]
-fig = curves.paired_differences_figure(
-    main, {"aux": aux, "other": other}, {"aux": "tab:green", "other": "tab:orange"}, height=4.6
-)
-glue_figure("fig-al-paired", fig)
+glue_figure("fig-al-paired", al.paired_figure(study))
 
 # %% [markdown]
 # ```{glue:figure} fig-al-paired
@@ -504,11 +316,8 @@ glue_figure("fig-al-paired", fig)
 # auxiliary-loss models are worth, not what the auxiliary loss does.
 
 # %% tags=["remove-cell"]
-without, with_aux = (main[main["name"] == name] for name in CURVES)
-PLATEAU = 30.0  # training error (%) that marks the end of the initial plateau
-glue_facts(tables.loss_terms_facts(without, with_aux, PLATEAU, p["epochs"]), "al_")
-glue_value("al_pub_000_aux", float(published_row(*PUBLISHED_ROW["000/model-A-aux"])["test_error_mean_pct"]))
-glue_figure("fig-al-000", curves.loss_terms_figure(without, with_aux))
+al.glue_loss_terms(study)
+glue_figure("fig-al-000", al.loss_terms_figure(study))
 
 # %% [markdown]
 # ## Report 000: what the two losses do over training
@@ -530,7 +339,7 @@ glue_figure("fig-al-000", curves.loss_terms_figure(without, with_aux))
 # whether another weight does better. Right, the
 # training error (running, during each epoch) and the test error, with the auxiliary loss
 # and without. {glue:}`al_plateau` The model with the auxiliary loss ends at
-# {glue:text}`al_aux6_b:.1f`% test error against the report's
+# {glue:text}`al_aux_000_model_a_cross_entropy_b:.1f`% test error against the report's
 # {glue:text}`al_pub_000_aux:.1f`%.
 #
 # ```{glue:figure} fig-al-000
@@ -543,10 +352,14 @@ glue_figure("fig-al-000", curves.loss_terms_figure(without, with_aux))
 # ```
 #
 # With MSE instead of cross-entropy (on the raw target and digit outputs), the
-# auxiliary loss {glue:}`al_aux7_effect` the error from {glue:text}`al_aux7_a:.1f`% to
-# {glue:text}`al_aux7_b:.1f`% ({glue:}`al_aux7_clear`), and MSE with the auxiliary loss is
-# {glue:text}`al_other2_diff:.1f` points {glue:}`al_mse_word` than cross-entropy with it
-# ({glue:}`al_other2_clear`, CI {glue:}`al_other2_ci`). The MSE auxiliary loss teaches the
+# auxiliary loss {glue:}`al_aux_000_model_a_mse_effect` the error from
+# {glue:text}`al_aux_000_model_a_mse_a:.1f`% to
+# {glue:text}`al_aux_000_model_a_mse_b:.1f`% ({glue:}`al_aux_000_model_a_mse_clear`), and MSE with the
+# auxiliary loss is
+# {glue:text}`al_other_000_mse_instead_of_ce_with_aux_diff:.1f` points {glue:}`al_mse_word` than
+# cross-entropy with it
+# ({glue:}`al_other_000_mse_instead_of_ce_with_aux_clear`, CI
+# {glue:}`al_other_000_mse_instead_of_ce_with_aux_ci`). The MSE auxiliary loss teaches the
 # branches the digits less well in {glue:text}`al_epochs` epochs: they misread
 # {glue:text}`al_digit_mse:.1f`% of the test digits (argmax), against
 # {glue:text}`al_digit_ce:.1f`% with cross-entropy. (On the softmax instead of the raw
@@ -564,57 +377,10 @@ glue_figure("fig-al-000", curves.loss_terms_figure(without, with_aux))
 # {glue:text}`al_train_000_aux:.1f`% for the same model with cross-entropy.
 
 # %% tags=["remove-cell"]
-glue_text("al_mse_word", "worse" if other.loc[2, "difference"] > 0 else "better")
-glue_value("al_digit_mse", float(final.loc["000/model-A-aux-mse", "test_digit_error"]))
-glue_value("al_digit_ce", float(final.loc["000/model-A-aux", "test_digit_error"]))
+al.glue_mse(study)
 
 # %% tags=["remove-cell"]
-al004_rows = pd.concat([aux[aux["a"] == "004/WS"], family["report 004 grid"]], ignore_index=True)
-n_help = int((al004_rows["clear"] & (al004_rows["difference"] < 0)).sum())
-n_hurt = int((al004_rows["clear"] & (al004_rows["difference"] > 0)).sum())
-n_grid = len(al004_rows)
-if n_help == n_grid:
-    reading = (
-        f"All {n_grid} (α, γ) pairs of the report's grid help, clearly, at this learning rate: the "
-        "weights cannot explain the report's result."
-    )
-elif n_hurt:
-    reading = (
-        f"Of the {n_grid} (α, γ) pairs of the report's grid, {n_help} clearly help and {n_hurt} "
-        "clearly hurt: the choice of weights can reverse the effect in this architecture."
-    )
-elif n_help:
-    reading = (
-        f"Of the {n_grid} (α, γ) pairs of the report's grid, {n_help} clearly help and none "
-        "clearly hurts: the weights change how much the auxiliary loss helps, not whether it does."
-    )
-else:
-    reading = (
-        f"None of the {n_grid} (α, γ) pairs of the report's grid clearly helps or hurts after "
-        "Holm's adjustment: these runs do not tell the report's weightings apart from WS."
-    )
-glue_text("al_004_reading", reading)
-al004_train = float(final.loc["004/AL", "train_error"])
-pub_al004 = published_row(*PUBLISHED_ROW["004/AL"])
-pub_ws004 = published_row(*PUBLISHED_ROW["004/WS"])
-glue_value("al_004_train", al004_train)
-glue_value("al_004_pub_train", float(pub_al004["train_error_mean_pct"]))
-glue_value("al_004_pub_train_ws", float(pub_ws004["train_error_mean_pct"]))
-glue_value("al_004_pub_al", float(pub_al004["test_error_mean_pct"]))
-glue_value("al_004_pub_ws", float(pub_ws004["test_error_mean_pct"]))
-low, high = GROUPS["004, SGD"]["004/AL, α=0.2, γ=1"], GROUPS["004, SGD"]["004/AL, α=1, γ=0.2"]
-glue_value("al_004_low_lambda", low.aux_weight / low.target_weight)
-glue_value("al_004_high_lambda", high.aux_weight / high.target_weight)
-glue_value("al_004_high_gamma", high.target_weight)
-budget_ok = n_help > 0 and al004_train <= float(pub_al004["train_error_mean_pct"])
-glue_text(
-    "al_004_budget",
-    "The training budget does not explain it either: in the report's 25 epochs our AL fits its "
-    "training pairs as well as or better than the report's"
-    if budget_ok
-    else "The training budget may play a part: in the report's 25 epochs our AL fits its training "
-    "pairs less well than the report's",
-)
+al.glue_004(study)
 
 # %% [markdown]
 # ## Report 004: why was the auxiliary loss worse?
@@ -622,15 +388,20 @@ glue_text(
 # Report 004 found its AL model ({glue:text}`al_004_pub_al:.1f`% test error) worse than
 # WS ({glue:text}`al_004_pub_ws:.1f`%), the same network trained on the target alone, and
 # suspected the weights $\alpha$ and $\gamma$ or branches too small for a ten-class task.
-# In our runs of its architecture (WS: {glue:text}`al_aux9_a:.1f`%, published
+# In our runs of its architecture (WS: {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_a:.1f`%, published
 # {glue:text}`al_004_pub_ws:.1f`%), the auxiliary loss at the registry's weights
-# {glue:}`al_aux9_effect` WS's error from {glue:text}`al_aux9_a:.1f`% to
-# {glue:text}`al_aux9_b:.1f`% ({glue:}`al_aux9_clear`); at the low end of their grid
-# ($\lambda$ = {glue:text}`al_004_low_lambda:.1f`) it {glue:}`al_aux10_effect` it to
-# {glue:text}`al_aux10_b:.1f`% ({glue:}`al_aux10_clear`), and at the high end
+# {glue:}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_effect` WS's error from
+# {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_a:.1f`% to
+# {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_b:.1f`%
+# ({glue:}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_clear`); at the low end of their grid
+# ($\lambda$ = {glue:text}`al_004_low_lambda:.1f`) it {glue:}`al_aux_004_ws_to_al_alpha_0_2_gamma_1_effect`
+# it to
+# {glue:text}`al_aux_004_ws_to_al_alpha_0_2_gamma_1_b:.1f`%
+# ({glue:}`al_aux_004_ws_to_al_alpha_0_2_gamma_1_clear`), and at the high end
 # ($\lambda$ = {glue:text}`al_004_high_lambda:.0f`, the target's weight cut to
-# {glue:text}`al_004_high_gamma:.1f`) it {glue:}`al_aux11_effect` it to
-# {glue:text}`al_aux11_b:.1f`% ({glue:}`al_aux11_clear`). {glue:}`al_004_reading`
+# {glue:text}`al_004_high_gamma:.1f`) it {glue:}`al_aux_004_ws_to_al_alpha_1_gamma_0_2_effect` it to
+# {glue:text}`al_aux_004_ws_to_al_alpha_1_gamma_0_2_b:.1f`%
+# ({glue:}`al_aux_004_ws_to_al_alpha_1_gamma_0_2_clear`). {glue:}`al_004_reading`
 #
 # {glue:}`al_004_budget` ({glue:text}`al_004_train:.1f`% training error against
 # {glue:text}`al_004_pub_train:.1f`%; the report's WS reached
@@ -639,29 +410,14 @@ glue_text(
 # outputs, and that CNN ends in a ReLU, a batch norm and a dropout of 0.3 *after* its last
 # linear layer, so the ten digit outputs the auxiliary loss reads are rectified,
 # renormalised and partly dropped at every step. Even so, at the registered learning rate
-# and weights, the auxiliary loss {glue:}`al_aux12_effect` the error of WS trained at
-# the same learning rate by {glue:text}`al_aux12_diff:.1f` points ({glue:}`al_aux12_clear`).
+# and weights, the auxiliary loss {glue:}`al_aux_004_ws_to_al_both_at_als_lr_effect` the error of WS
+# trained at
+# the same learning rate by {glue:text}`al_aux_004_ws_to_al_both_at_als_lr_diff:.1f` points
+# ({glue:}`al_aux_004_ws_to_al_both_at_als_lr_clear`).
 # The chapter {doc}`readings` runs the same models with plain outputs.
 
 # %% tags=["remove-cell"]
-grid_table = family["report 004 grid"].set_index("b")
-grid_cells = pd.concat([aux[aux["a"] == "004/WS"].set_index("b"), grid_table])
-grid_rows = []
-for alpha in GRID_004:
-    row = {"α": f"{alpha:g}"}
-    for gamma in GRID_004:
-        cell = grid_cells.loc[GRID_NAMES[(alpha, gamma)]]
-        row[f"γ = {gamma:g}"] = f"{cell['difference']:+.1f} ({'clear' if cell['clear'] else 'not clear'})"
-    grid_rows.append(row)
-glue_value("al_004_lr", al004.lr)
-glue_value("al_004_ws_lr", registered("004/WS").lr)
-glue_value("al_004_alpha", ALPHA_004)
-glue_value("al_004_gamma", GAMMA_004)
-glue_value("al_004_grid_cells", len(GRID_NAMES))
-glue_value("al_004_help", n_help)
-glue_value("al_004_hurt", n_hurt)
-glue_value("al_004_best_gain", float(grid_cells["difference"].min()))
-glue_value("al_004_least_gain", float(grid_cells["difference"].max()))
+grid_rows = al.grid_table(study)
 
 # %% [markdown]
 # Report 004 searched $\alpha$ and $\gamma$ over {0.2, 0.5, 0.8, 1} and the learning rate
@@ -675,11 +431,11 @@ glue_value("al_004_least_gain", float(grid_cells["difference"].max()))
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    pd.DataFrame(grid_rows),
+    grid_rows,
     "tab-al-004-grid",
-    f"Report 004's (α, γ) grid at learning rate {al004.lr:g}: mean per-round difference AL − WS "
-    f"of the test error (points, over {p['rounds']} rounds; negative favours the auxiliary loss) "
-    "and whether it is clear after Holm's adjustment over the chapter's comparisons.",
+    f"Report 004's (α, γ) grid at learning rate {d.groups['004, SGD']['004/AL'].lr:g}: mean per-round "
+    f"difference AL − WS of the test error (points, over {p['rounds']} rounds; negative favours the "
+    "auxiliary loss) and whether it is clear after Holm's adjustment over the chapter's comparisons.",
 )
 
 # %% [markdown]
@@ -721,7 +477,7 @@ show_table(
 # edge of such a grid says only that the best value may lie beyond it.
 
 # %% tags=["remove-cell"]
-glue_figure("fig-al-lambda", curves.weight_sweep_figure(sweep_errors, al4.lr, LRS, HEAT_LAMBDAS))
+glue_figure("fig-al-lambda", al.weight_sweep_figure(study))
 
 # %% [markdown]
 # ```{glue:figure} fig-al-lambda
@@ -752,19 +508,22 @@ glue_figure("fig-al-lambda", curves.weight_sweep_figure(sweep_errors, al4.lr, LR
 # Trained on all training pairs, this configuration reaches {glue:text}`al_chosen_test:.1f`%
 # ± {glue:text}`al_chosen_test_std:.1f` test error ({numref}`tab-al-choice`), against
 # {glue:text}`al_al4_test:.1f`% ± {glue:text}`al_al4_test_std:.1f` for AL4 as report 002 set
-# it (published: {glue:text}`al_al4_pub:.1f`%): the choice {glue:}`al_choice0_effect` the
-# error by {glue:text}`al_choice0_diff:.1f` points ({glue:}`al_choice0_clear`, CI
-# {glue:}`al_choice0_ci`); against WS3, the same network without the auxiliary loss, it
-# {glue:}`al_choice1_effect` the error by {glue:text}`al_choice1_diff:.1f` points
-# ({glue:}`al_choice1_clear`, CI {glue:}`al_choice1_ci`).
+# it (published: {glue:text}`al_al4_pub:.1f`%): the choice {glue:}`al_choice_al4_to_the_chosen_al4_effect` the
+# error by {glue:text}`al_choice_al4_to_the_chosen_al4_diff:.1f` points
+# ({glue:}`al_choice_al4_to_the_chosen_al4_clear`, CI
+# {glue:}`al_choice_al4_to_the_chosen_al4_ci`); against WS3, the same network without the auxiliary loss, it
+# {glue:}`al_choice_ws3_to_the_chosen_al4_effect` the error by
+# {glue:text}`al_choice_ws3_to_the_chosen_al4_diff:.1f` points
+# ({glue:}`al_choice_ws3_to_the_chosen_al4_clear`, CI {glue:}`al_choice_ws3_to_the_chosen_al4_ci`).
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(choice_cmp),
+    comparison_display(study.family["lambda choice"]),
     "tab-al-choice",
-    f"AL4 at the learning rate and λ chosen on validation (lr {chosen_lr:g}, λ {chosen_lambda:.3g}) "
-    "against AL4 as report 002 set it and against WS3 (no auxiliary loss), round by round.",
+    f"AL4 at the learning rate and λ chosen on validation (lr {study.chosen_lr:g}, λ "
+    f"{study.chosen_lambda:.3g}) against AL4 as report 002 set it and against WS3 (no auxiliary "
+    "loss), round by round.",
 )
 
 # %% [markdown]
@@ -778,11 +537,7 @@ show_table(
 # and tuning one side of a comparison can only favour that side.
 
 # %% tags=["remove-cell"]
-PROBED = {"002/WS2": registered("002/WS2"), "002/AL3": registered("002/AL3"), "002/WS3": ws3, "002/AL4": al4}
-probes = probe_grid(PROBED, p["rounds"], p["seed"], device=p["device"])
-glue_facts(
-    tables.probe_facts(probes, {"ConvNet": ("002/WS3", "002/AL4"), "MLP": ("002/WS2", "002/AL3")}), "al_"
-)
+al.glue_probes(study)
 
 # %% [markdown]
 # ## What the auxiliary loss changes inside the network
@@ -810,7 +565,7 @@ glue_facts(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    tables.probe_table(probes, PROBED),
+    tables.probe_table(study.probes, study.probed),
     "tab-al-probes",
     f"What the branches' ten outputs say about the digits: pair error and the digit error of three "
     f"read-outs on the test images (mean ± std over {p['rounds']} rounds).",
@@ -826,30 +581,10 @@ show_table(
 # apart as well as ordering them.
 
 # %% tags=["remove-cell"]
-tidy = results_table(test_runs)
-tidy.insert(1, "group", tidy["model_id"].map(lambda n: group_of.get(n, "lambda choice")))
-save_results(tidy, "auxiliary_loss")
-save_rounds(test_runs, "auxiliary_loss")
-glue_value("al_configurations", len(tidy) + len(CELLS))
-glue_value("al_runs", int((len(tidy) + len(CELLS) + len(PROBED)) * p["rounds"]))
-runs_seconds = pd.concat([final_epoch(test_runs), final_epoch(sweep)])["seconds"].sum()
-glue_value("al_train_minutes", float(runs_seconds / 60))
-save_comparisons("auxiliary_loss", family)
+al.record(study)
 
 # %% tags=["remove-cell"]
-mse_train = float(final.loc["000/model-A-aux-mse", "train_error"])
-glue_value("al_mse_train", mse_train)
-mse = other.set_index("comparison").loc["000: MSE instead of CE, with aux"]
-glue_text("al_short_mse", tables.mse_reading(mse, mse_train, p["epochs"]))
-glue_text(
-    "al_short_004",
-    "Report 004's finding does not reproduce in its architecture as its figures draw it, output "
-    f"blocks included: the auxiliary loss clearly helps at {n_help} of the {n_grid} (α, γ) pairs "
-    f"of its grid, at learning rate {al004.lr:g}"
-    if n_help and not n_hurt
-    else f"In report 004's architecture, {n_help} of the {n_grid} (α, γ) pairs of its grid "
-    f"clearly help and {n_hurt} clearly hurt",
-)
+al.glue_short(study)
 
 # %% [markdown]
 # ## In short
@@ -859,9 +594,11 @@ glue_text(
 #   weights), the auxiliary loss lowers the test error in {glue:text}`al_aux_better`, clearly in
 #   {glue:text}`al_aux_clear`, by up to
 #   {glue:text}`al_aux_largest:.1f` points.
-# - With the auxiliary loss, sharing the branches {glue:}`al_other0_effect` the error of
-#   report 002's fully connected models ({glue:}`al_other0_clear`) and
-#   {glue:}`al_other1_effect` that of its ConvNets ({glue:}`al_other1_clear`)
+# - With the auxiliary loss, sharing the branches {glue:}`al_other_002_sharing_fc_with_aux_effect` the
+#   error of
+#   report 002's fully connected models ({glue:}`al_other_002_sharing_fc_with_aux_clear`) and
+#   {glue:}`al_other_002_sharing_convnet_with_aux_effect` that of its ConvNets
+#   ({glue:}`al_other_002_sharing_convnet_with_aux_clear`)
 #   ({numref}`tab-al-other`).
 # - {glue:}`al_short_mse`.
 # - {glue:}`al_short_004`.

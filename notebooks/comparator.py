@@ -1,10 +1,19 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick:
+#       best_epochs: 3
+#       epochs: 3
+#       rounds: 2
+#       selection_rounds: 1
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -57,55 +66,22 @@ design_seed = 200  # the candidates' design rounds draw from design_seed + r (no
 fresh_seed = 1000  # the best model's final rounds draw from fresh_seed + r, used once
 
 # %% tags=["remove-cell"]
-import functools
-
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from pairlib import best_study, comparator_page, comparator_study, curves
-from pairlib.analysis import (
-    Readout,
-    confusion_matrix,
-    fit_predictions,
-    pair_outcomes,
-    readout_table,
-    worst_pairs,
-)
-from pairlib.configs import PUBLISHED_ROW, get_config
-from pairlib.configs import registered as registered_config
-from pairlib.ensembles import (
-    ensemble_predictions,
-    member_configs,
-    reliability_table,
-)
+from pairlib import curves
+from pairlib.analysis import confusion_matrix, worst_pairs
+from pairlib.chapters import comparator, comparator_best
+from pairlib.chapters import comparator_tables as tables
 from pairlib.page import (
     check_parameters,
-    clear_verb,
     comparison_display,
-    glue_comparison,
     glue_facts,
     glue_figure,
-    glue_text,
-    glue_value,
     integer,
-    interval,
-    save_comparisons,
-    save_results,
-    save_rounds,
     setup_figures,
     show_table,
-    summary_text,
 )
-from pairlib.published import published_row
-from pairlib.stats import (
-    adjust_family,
-    labelled_comparisons,
-    mean_interval,
-    results_table,
-    summarise,
-)
-from pairlib.train import final_epoch
+from pairlib.stats import summarise
 
 p = check_parameters(
     {
@@ -127,34 +103,8 @@ p = check_parameters(
     fresh_seed=fresh_seed,
 )
 setup_figures()
-VALID_PAIRS = max(1, p["n_pairs"] // 5)  # held out of the training pairs to choose hyperparameters
-for name in ("rounds", "epochs", "n_pairs", "best_epochs", "selection_rounds", "best_members"):
-    glue_value(f"cmp_{name}", p[name])
-# Which rounds serve what: the chapter's comparisons, the design of the best model, its score.
-for key, first, count in (
-    ("chapter", p["seed"], p["rounds"]),
-    ("design", p["design_seed"], p["selection_rounds"]),
-    ("fresh", p["fresh_seed"], p["rounds"]),
-):
-    glue_text(f"cmp_{key}_seeds", f"{first}–{first + count - 1}" if count > 1 else f"{first}")
-best_study.check_rounds_disjoint(
-    {
-        "chapter": (p["seed"], p["rounds"]),
-        "design_seed": (p["design_seed"], p["selection_rounds"]),
-        "fresh_seed": (p["fresh_seed"], p["rounds"]),
-    }
-)
-glue_value("cmp_valid_pairs", VALID_PAIRS)
-glue_value("cmp_fit_pairs", p["n_pairs"] - VALID_PAIRS)
-glue_value("cmp_labelled_images", 2 * p["n_pairs"])
-
-
-registered = functools.partial(registered_config, epochs=p["epochs"], n_pairs=p["n_pairs"])
-
-
-def published_mean(name: str) -> float:
-    return float(published_row(*PUBLISHED_ROW[name])["test_error_mean_pct"])
-
+comparator.glue_protocol(p)
+VALID_PAIRS = comparator.valid_pairs(p["n_pairs"])
 
 # %% [markdown]
 # ## Three comparators
@@ -204,162 +154,24 @@ def published_mean(name: str) -> float:
 # also moves the word.
 
 # %% tags=["remove-cell"]
-study = comparator_study.run_study(
-    p["rounds"], p["epochs"], p["n_pairs"], p["seed"], p["device"], VALID_PAIRS
-)
-trained, predicted, predictions = study.trained, study.predicted, study.predictions
-df, final = study.df, study.final
-
-
-def digit_text(name: str) -> str:
-    """A run's digit error as table text, from the chapter's latest ``final``."""
-    return comparator_page.digit_text(final, name)
-
+study = comparator.run_study(p["rounds"], p["epochs"], p["n_pairs"], p["seed"], p["device"], VALID_PAIRS)
 
 # %% tags=["remove-cell"]
-REGISTERED_BEST = get_config("best")
-CANDIDATES = best_study.candidates(p["best_epochs"], p["n_pairs"])
-SELECTION_READOUTS = best_study.SELECTION_READOUTS
-_, selection_predictions = fit_predictions(
-    {n: c.replace(valid_pairs=VALID_PAIRS) for n, c in CANDIDATES.items()},
-    p["selection_rounds"],
-    p["design_seed"],
-    device=p["device"],
-    tta=True,
-)
-selection = readout_table(
-    selection_predictions,
-    {f"{n} | {r}": (n, readout) for n in CANDIDATES for r, readout in SELECTION_READOUTS.items()},
-)
-scores = best_study.selection_scores(selection)
-chosen = best_study.choose(scores)
-CHOSEN_NAME, CHOSEN_READOUT = chosen["candidate"], SELECTION_READOUTS[chosen["readout"]]
-glue_text("cmp_chosen", CHOSEN_NAME)
-glue_text("cmp_chosen_readout", chosen["readout"])
-glue_value("cmp_chosen_valid", chosen["test_error"])
-glue_value("cmp_chosen_valid_digits", chosen["test_digit_error"])
-glue_value("cmp_rotate", REGISTERED_BEST.augment_rotate)
-glue_value("cmp_scale_pct", 100 * REGISTERED_BEST.augment_scale)
-glue_value("cmp_smoothing", best_study.SMOOTHING)
-# The final rounds score the registered model, as it was registered before they were drawn;
-# this execution's own choice is reported beside it, never silently swapped in.
-REGISTERED_NAME = best_study.registered_candidate()
-glue_text("cmp_registered", REGISTERED_NAME)
-glue_text("cmp_choice_sentence", best_study.choice_sentence(CHOSEN_NAME, REGISTERED_NAME))
-BEST = CANDIDATES[REGISTERED_NAME].replace(ensemble=p["best_members"])
+selection = comparator_best.select(p, VALID_PAIRS)
+comparator_best.glue_selection(selection)
 
 # %% tags=["remove-cell"]
-# The final rounds: the chosen model's members (every prefix of the ensemble is read from them),
-# report 003's siamese-10 as published, and siamese-10's architecture trained with the recipe.
-S10, S10_RECIPE = best_study.S10, best_study.S10_RECIPE
-fresh_frame, fresh_members = fit_predictions(
-    {
-        **member_configs("best model", BEST),
-        S10: registered("003/siamese-10"),
-        S10_RECIPE: BEST.replace(model=registered("003/siamese-10").model, ensemble=1),
-    },
-    p["rounds"],
-    p["fresh_seed"],
-    device=p["device"],
-    tta=True,
-)
-with_tta = Readout(CHOSEN_READOUT.comparator, tta=True)
-SIZES = best_study.ensemble_sizes(p["best_members"])
-size_name = best_study.size_name
-
-
-fresh_predictions = [x for x in fresh_members if x.name in (S10, S10_RECIPE)]
-for k in SIZES:
-    fresh_predictions += ensemble_predictions(fresh_members, "best model", k, label=size_name(k, False))
-BEST_READOUTS = best_study.size_readouts(SIZES, CHOSEN_READOUT.comparator)
-fresh = readout_table(
-    fresh_predictions,
-    {
-        S10: (S10, Readout("own")),
-        f"{S10_RECIPE}, 1 model + TTA": (S10_RECIPE, with_tta),
-        **BEST_READOUTS,
-    },
-)
-BEST_NAME = size_name(p["best_members"], CHOSEN_READOUT.tta)
-SINGLE_NAME = size_name(1, CHOSEN_READOUT.tta)
-everything = pd.concat([df, fresh], ignore_index=True)
+fresh = comparator_best.run_fresh(selection, p)
+everything = pd.concat([study.df, fresh.table], ignore_index=True)
 final = summarise(everything)
-glue_value("cmp_best", final.loc[BEST_NAME, "mean"])
-glue_value("cmp_best_std", final.loc[BEST_NAME, "std"])
-glue_value("cmp_best_digits", final.loc[BEST_NAME, "test_digit_error"])
-glue_value("cmp_best_seconds", final.loc[BEST_NAME, "seconds"])
-glue_value("cmp_single", final.loc[SINGLE_NAME, "mean"])
-glue_value("cmp_single_seconds", final.loc[SINGLE_NAME, "seconds"])
-glue_value("cmp_s10_fresh", final.loc[S10, "mean"])
-glue_value("cmp_s10_recipe", final.loc[f"{S10_RECIPE}, 1 model + TTA", "mean"])
-glue_text(
-    "cmp_best_label",
-    f"the ensemble of {p['best_members']}" + (" with test-time augmentation" if CHOSEN_READOUT.tta else ""),
-)
-TARGET = 1.0  # the aim for the best model (issue 18): a mean test error below 1.0%
-glue_value("cmp_target", TARGET)
-best_mean, best_low, best_high = mean_interval(fresh.loc[fresh["name"] == BEST_NAME, "test_error"].to_numpy())
-glue_text("cmp_best_ci", interval(best_low, best_high, digits=2, sign=False))
-# A mean is below the target only when its whole 95% interval is (see the Methods page).
-glue_text(
-    "cmp_target_met",
-    "below" if best_high < TARGET else ("not clearly below" if best_mean < TARGET else "not below"),
-)
-
-# Calibration of P(d1 <= d2), per round, then averaged over the rounds, read with the exact
-# comparator whatever the chosen readout (an argmax readout only ever answers 0 or 1).
-calibration = best_study.calibration(fresh_predictions, BEST_READOUTS)
-glue_value("cmp_best_nll", calibration.loc[BEST_NAME, "nll"])
-glue_value("cmp_best_brier", calibration.loc[BEST_NAME, "brier"])
-best_source, best_readout = BEST_READOUTS[BEST_NAME]
-reliability = reliability_table(
-    *best_study.pooled_probabilities(fresh_predictions, best_source, best_readout.tta)
-)
-# The best model's part of the chapter: its design runs and its final runs, from their records.
-best_part_seconds = sum(x.seconds for x in (*selection_predictions, *fresh_members))
-glue_value("cmp_best_part_minutes", best_part_seconds / 60)
+comparator_best.glue_fresh(fresh, final, selection, p["best_members"])
 
 # %% tags=["remove-cell"]
-# The chapter's comparisons (pairlib.comparator_study), the CE model's power chosen on validation.
-read_powers = comparator_study.best_read_powers(final, study.q_valid)
-POWER_PAIRS = comparator_study.power_pairs(study.q_valid)
-SECTION_V_PAIRS = comparator_study.SECTION_V_PAIRS
-PAIRS_003 = comparator_study.PAIRS_003
-EXACT_PAIRS = comparator_study.EXACT_PAIRS
-LEARNED_PAIRS = [
-    ("000: Model A + aux → its exact readout", "000/model-A-aux", "000/model-A-aux, exact"),
-    ("000: Model A + aux → Model B classes (CE)", "000/model-A-aux", "000/model-B-classes-ce"),
-    ("000: Model A + aux → Model B classes, exact", "000/model-A-aux", "000/model-B-classes-ce, exact"),
-    ("000: Model A + aux → 2× epochs", "000/model-A-aux", "000/model-A-aux, 2× epochs"),
-    (
-        "000: Model A + aux, 2× epochs → its exact readout",
-        "000/model-A-aux, 2× epochs",
-        "000/model-A-aux, 2× epochs, exact",
-    ),
-    ("003: siamese-2 → its exact readout", "003/siamese-2", "003/siamese-2, exact"),
-    ("003: siamese-2 → siamese-10, exact", "003/siamese-2", "003/siamese-10, exact"),
-]
-best_pairs = best_study.best_comparisons(p["best_members"], BEST_NAME)
-# One family: every comparison of the chapter, Holm-adjusted together (see the Methods page).
-family = adjust_family(
-    {
-        "section V": labelled_comparisons(everything, SECTION_V_PAIRS),
-        "power": labelled_comparisons(everything, POWER_PAIRS),
-        "report 003": labelled_comparisons(everything, PAIRS_003),
-        "exact": labelled_comparisons(everything, EXACT_PAIRS),
-        "learned": labelled_comparisons(everything, LEARNED_PAIRS),
-        "best model": labelled_comparisons(everything, best_pairs),
-    }
-)
-best_table = family["best model"]
-for k, key in enumerate(("recipe", "branch", "tta", "ensemble", "tta_ensemble", "best_vs_s10")):
-    glue_text(f"cmp_{key}_verb" if k < 5 else "cmp_best_vs_s10", clear_verb(best_table.iloc[k]))
-    if k < 4:
-        glue_comparison(f"cmp_{key}", best_table.iloc[k])
-whole = pd.concat(family.values(), ignore_index=True)
-glue_value("cmp_family", len(whole))
-glue_value("cmp_family_clear", int(whole["clear"].sum()))
-glue_value("cmp_family_raw", int((whole["t_test_p"] < 0.05).sum()))
+read_powers = comparator.best_read_powers(final, study.q_valid)
+best_pairs = comparator_best.best_comparisons(p["best_members"], fresh.best_name)
+family = comparator.comparison_family(study, everything, best_pairs)
+comparator_best.glue_steps(family["best model"], p["best_members"], fresh.best_name)
+comparator.glue_family(family)
 
 # %% [markdown]
 # ## Report 000: trained on the targets or on the classes
@@ -382,7 +194,7 @@ glue_value("cmp_family_raw", int((whole["t_test_p"] < 0.05).sum()))
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparator_page.model_b_table(final),
+    tables.model_b_table(final),
     "tab-cmp-000",
     f"Report 000's Model B (power-6 comparator, shared branches) trained on the targets or on "
     f"the classes, with MSE or cross-entropy: test error (mean ± std over {p['rounds']} rounds "
@@ -392,8 +204,8 @@ show_table(
 
 # %% tags=["remove-cell"]
 section_v = family["section V"]
-glue_facts(comparator_page.section_v_facts(final, section_v), "cmp_")
-glue_facts(comparator_page.protocol_facts(p["epochs"], p["n_pairs"]), "cmp_")
+glue_facts(tables.section_v_facts(final, section_v), "cmp_")
+glue_facts(tables.protocol_facts(p["epochs"], p["n_pairs"]), "cmp_")
 
 # %% [markdown]
 # Table IV gives one mean per model, so it cannot say which differences between them are
@@ -458,9 +270,9 @@ show_table(
 # comparator, which has no power to tune, is the reference it must beat.
 
 # %% tags=["remove-cell"]
-glue_figure("fig-cmp-power", curves.power_figure(comparator_page.power_curves(final)))
+glue_figure("fig-cmp-power", curves.power_figure(tables.power_curves(final)))
 power_table = family["power"]
-glue_facts(comparator_page.power_facts(final, power_table, read_powers, everything), "cmp_")
+glue_facts(tables.power_facts(final, power_table, read_powers, everything), "cmp_")
 
 # %% [markdown]
 # ```{glue:figure} fig-cmp-power
@@ -535,12 +347,12 @@ show_table(
 
 # %% tags=["remove-cell"]
 table_003 = family["report 003"]
-glue_facts(comparator_page.report_003_facts(final, table_003, df), "cmp_")
+glue_facts(tables.report_003_facts(final, table_003, study.df), "cmp_")
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparator_page.report_003_table(final),
+    tables.report_003_table(final),
     "tab-cmp-003",
     f"Report 003's siamese-2 and siamese-10, each with its own comparator and read out with the "
     f"others after training (mean ± std over {p['rounds']} rounds of {p['epochs']} epochs), "
@@ -599,12 +411,12 @@ show_table(
 
 # %% tags=["remove-cell"]
 exact_table = family["exact"]
-glue_facts(comparator_page.exact_facts(final, exact_table), "cmp_")
+glue_facts(tables.exact_facts(final, exact_table), "cmp_")
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparator_page.exact_table(final, exact_table),
+    tables.exact_table(final, exact_table),
     "tab-cmp-exact",
     f"The exact comparator on report 003's branch (SGD, learning rate 0.25, {p['epochs']} "
     f"epochs) trained on the digit classes, on the targets, or on both: test error (mean ± std "
@@ -655,8 +467,8 @@ show_table(
 
 # %% tags=["remove-cell"]
 learned_table = family["learned"]
-glue_facts(comparator_page.learned_facts(final, learned_table, p["epochs"]), "cmp_")
-comparator_page.glue_learned_comparisons("cmp_", learned_table)
+glue_facts(tables.learned_facts(final, learned_table, p["epochs"]), "cmp_")
+tables.glue_learned_comparisons("cmp_", learned_table)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
@@ -734,7 +546,7 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    best_study.selection_display(scores, CANDIDATES),
+    comparator_best.selection_display(selection.scores, selection.candidates),
     "tab-cmp-selection",
     f"Validation error (%) of the best model's candidates on the design rounds (seeds "
     f"{p['design_seed']} to {p['design_seed'] + p['selection_rounds'] - 1}): trained on "
@@ -767,40 +579,14 @@ show_table(
 # final rounds played no part in the choice.
 
 # %% tags=["remove-cell"]
-fresh_rows = [S10, f"{S10_RECIPE}, 1 model + TTA", *BEST_READOUTS]
-fresh_final = final_epoch(fresh)
-
-
-def interval_text(name: str) -> str:
-    _, low, high = mean_interval(fresh_final.loc[fresh_final["name"] == name, "test_error"].to_numpy())
-    return f"[{low:.2f}, {high:.2f}]"
-
-
-def calibration_text(name: str, column: str) -> str:
-    return f"{calibration.loc[name, column]:.3f}" if name in calibration.index else ""
-
-
-best_display = pd.DataFrame(
-    [
-        {
-            "model": name,
-            "test error (%)": summary_text(final, name, digits=2),
-            "95% CI (%)": interval_text(name),
-            "digit error (%)": digit_text(name),
-            "NLL": calibration_text(name, "nll"),
-            "Brier": calibration_text(name, "brier"),
-            "time / round": f"{final.loc[name, 'seconds']:.0f} s",
-        }
-        for name in fresh_rows
-    ]
-)
+best_display = comparator_best.best_table(fresh, final)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
     best_display,
     "tab-cmp-best",
-    f"The best model ({CHOSEN_NAME}, {CHOSEN_READOUT.comparator} readout, {p['best_epochs']} "
+    f"The best model ({selection.chosen_name}, {selection.readout.comparator} readout, {p['best_epochs']} "
     f"epochs) on the final rounds (seeds {p['fresh_seed']} to {p['fresh_seed'] + p['rounds'] - 1}): "
     f"ensembles of its first k members, without and with test-time augmentation (TTA), against "
     f"report 003's siamese-10 and siamese-10's branch trained with the same recipe. Test error: "
@@ -813,51 +599,14 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(best_table),
+    comparison_display(family["best model"]),
     "tab-cmp-best-paired",
     "What each step adds on the final rounds, round by round (same pairs; the single model is "
     "the ensemble's first member). Negative differences favour b.",
 )
 
 # %% tags=["remove-cell"]
-fig, (ax, ax_rel) = plt.subplots(1, 2, figsize=(6.4, 2.8))
-for tta, marker, label in ((False, "o", "no TTA"), (True, "s", "TTA")):
-    names = [size_name(k, tta) for k in SIZES]
-    seconds = [final.loc[n, "seconds"] for n in names]
-    means = [final.loc[n, "mean"] for n in names]
-    bounds = [
-        mean_interval(fresh_final.loc[fresh_final["name"] == n, "test_error"].to_numpy())[1:] for n in names
-    ]
-    errors = np.abs(np.array(bounds).T - np.array(means))
-    ax.errorbar(seconds, means, yerr=errors, marker=marker, ms=4, capsize=2, lw=1, label=label)
-    for k, x, y in zip(SIZES, seconds, means, strict=True):
-        if not tta:
-            ax.annotate(f"{k}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
-ax.scatter(
-    [final.loc[S10, "seconds"]], [final.loc[S10, "mean"]], marker="x", color="tab:red", label="siamese-10"
-)
-ax.axhline(TARGET, color="grey", ls="--", lw=1)
-ax.set_xscale("log")
-ax.set_xlabel("training time per round (s)")
-ax.set_ylabel("test error (%)")
-ax.legend(fontsize=7)
-ax.grid(alpha=0.3)
-ax_rel.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
-ax_rel.plot(reliability["mean_probability"], reliability["observed"], marker="o", ms=3, lw=1)
-for k, (_, row) in enumerate(reliability.iterrows()):
-    ax_rel.annotate(  # the bins' pair counts, alternately below and above: neighbours never overlap
-        f"{int(row['pairs'])}",
-        (row["mean_probability"], row["observed"]),
-        textcoords="offset points",
-        xytext=(3, -9) if k % 2 == 0 else (-3, 5),
-        ha="left" if k % 2 == 0 else "right",
-        fontsize=6,
-    )
-ax_rel.set_xlabel("P(d1 ≤ d2) given")
-ax_rel.set_ylabel("fraction with d1 ≤ d2")
-ax_rel.set_aspect("equal")
-ax_rel.grid(alpha=0.3)
-glue_figure("fig-cmp-best", fig)
+glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 
 # %% [markdown]
 # ```{glue:figure} fig-cmp-best
@@ -922,16 +671,13 @@ glue_figure("fig-cmp-best", fig)
 # model.
 
 # %% tags=["remove-cell"]
-outcomes = {
-    "003/siamese-10": pair_outcomes([x for x in fresh_predictions if x.name == S10], Readout("argmax")),
-    "best model": pair_outcomes([x for x in fresh_predictions if x.name == best_source], best_readout),
-}
-glue_facts(comparator_page.error_facts(outcomes, "best model", "003/siamese-10"), "cmp_")
+outcomes = comparator_best.outcomes(fresh)
+glue_facts(tables.error_facts(outcomes, "best model", "003/siamese-10"), "cmp_")
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparator_page.misread_table(outcomes),
+    tables.misread_table(outcomes),
     "tab-cmp-digits",
     f"Test pairs of all {p['rounds']} rounds by the number of digits the branch misread (0, 1 "
     "or 2): how many there are, how many of them got a wrong answer, the share of those pairs "
@@ -945,7 +691,7 @@ show_table(
 # that is too unsure to commit. The answer decides where further effort should go.
 
 # %% tags=["remove-cell"]
-glue_figure("fig-cmp-gap", curves.gap_figure(comparator_page.gap_tables(outcomes)))
+glue_figure("fig-cmp-gap", curves.gap_figure(tables.gap_tables(outcomes)))
 
 # %% [markdown]
 # For the best model, a pair with one misread digit gets a wrong answer
@@ -991,9 +737,7 @@ glue_figure("fig-cmp-confusion", curves.confusion_figure(confusion_matrix(outcom
 
 # %% tags=["remove-cell"]
 worst = worst_pairs(outcomes["best model"], k=8)
-glue_figure(
-    "fig-cmp-worst", curves.worst_pairs_figure(worst, comparator_page.pair_images_of(worst, p["n_pairs"]))
-)
+glue_figure("fig-cmp-worst", curves.worst_pairs_figure(worst, tables.pair_images_of(worst, p["n_pairs"])))
 
 # %% [markdown]
 # ```{glue:figure} fig-cmp-worst
@@ -1048,17 +792,7 @@ glue_figure(
 #   make {glue:text}`cmp_share_one_digit:.0f`% of what errors remain.
 
 # %% tags=["remove-cell"]
-tidy = results_table(everything)
-tidy["headline"] = tidy["model_id"] == BEST_NAME  # the model chosen on validation, for the summary
-save_results(tidy, "comparator")
-save_rounds(everything, "comparator")
-glue_value("cmp_configurations", len(tidy))
-save_comparisons("comparator", family)
-# Training time from the runs' own records, so that it holds when the runs come from the cache.
-main_runs = final_epoch(pd.concat([trained, predicted], ignore_index=True))
-other_runs = (*selection_predictions, *fresh_members)
-glue_value("cmp_runs", len(main_runs) + len(other_runs))
-glue_value("cmp_train_minutes", (main_runs["seconds"].sum() + sum(x.seconds for x in other_runs)) / 60)
+comparator.record(study, everything, family, fresh.best_name, (*selection.predictions, *fresh.members))
 
 # %% [markdown]
 # This chapter recorded {glue:text}`cmp_configurations` configurations and readouts in its

@@ -1,7 +1,20 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick:
+#       epochs: 20
+#       grid_epochs: 10
+#       grid_rounds: 1
+#       pair_epochs: 3
+#       rounds: 2
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -58,46 +71,29 @@ pair_epochs = 25  # epochs of the digit-pair runs (report 003's value, as in the
 
 # %% tags=["remove-cell"]
 import inspect
-import itertools
-import math
 import textwrap
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import torch
-from torch import nn
 
 from pairlib import curves
 from pairlib import framework as fw
 from pairlib import framework_study as study
+from pairlib.chapters import mini_framework as mf
 from pairlib.configs import get_config
-from pairlib.framework_page import (
-    activation_code,
-    activation_effects,
-    grid_frame,
-    settings_display,
-    time_profile,
-)
 from pairlib.page import (
     check_parameters,
     comparison_display,
-    glue_comparison,
     glue_figure,
     glue_text,
     glue_value,
     integer,
     mean_std,
-    mean_std_column,
-    save_results,
-    save_rounds,
     setup_figures,
     show_markdown,
     show_table,
 )
 from pairlib.published import published_row
-from pairlib.stats import labelled_comparisons
-from pairlib.train import final_epoch, run_grid
 
 p = check_parameters(
     {
@@ -116,7 +112,6 @@ p = check_parameters(
     grid_epochs=grid_epochs,
     pair_epochs=pair_epochs,
 )
-DEVICE = p["device"]
 setup_figures()
 # The course trains with autograd off. The framework never needs it (nothing it creates
 # requires a gradient); the cells that use autograd as a reference turn it on locally.
@@ -127,6 +122,7 @@ torch.set_grad_enabled(False)
 torch.set_num_threads(1)
 for name in set(p) - {"device"}:
     glue_value(f"fw_{name}", p[name])
+PROTOCOL = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": p["device"]}
 
 # %% [markdown]
 # ## Design
@@ -192,26 +188,7 @@ for method in (fw.Linear.forward, fw.Linear.backward):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-g = torch.Generator().manual_seed(p["seed"])
-x, labels = fw.generate_disk_set(p["n_points"], g, dtype=torch.float64)
-target = fw.one_hot(labels, 2, dtype=torch.float64)
-net = fw.mlp([2, 25, 25, 25, 2], ["tanh", "relu", "relu", "tanh"], dtype=torch.float64, generator=g)
-for m in net.modules:  # nonzero biases, so that their gradients are exercised too
-    if isinstance(m, fw.Linear):
-        m.bias.normal_(0, 0.1, generator=g)
-twin = study.torch_twin(net)
-
-criterion = fw.LossMSE()
-criterion.forward(net.forward(x), target)
-net.backward(criterion.backward())
-with torch.enable_grad():
-    nn.MSELoss()(twin(x), target).backward()
-
-grad_diff = max(
-    (ours - ref.grad).abs().max().item()
-    for (_, ours), ref in zip(net.param(), twin.parameters(), strict=True)
-)
-grad_scale = max(ref.grad.abs().max().item() for ref in twin.parameters())
+grad_diff, grad_scale = mf.gradient_check(p["seed"], p["n_points"])
 # Checked on every processor: the bound, not the last bits of the difference (which differ).
 print(f"largest gradient entry {grad_scale:.1f}")
 print("framework gradients equal autograd's to 1e-12:", grad_diff < 1e-12)
@@ -235,19 +212,9 @@ glue_text("fw_grad_scale", f"{grad_scale:.1e}")
 # same data in the same round, so settings are compared on equal terms.
 
 # %% tags=["remove-cell"]
-RADIUS = fw.RADIUS
-
-
-def draw_round(r: int, offset: int = 0):
-    """Round r's generator, training set and test set (offset > 0: validation draws)."""
-    return study.draw_round(p["seed"] + offset + r, p["n_points"], DEVICE)
-
-
-inside = pd.Series([100 * draw_round(r)[2].double().mean().item() for r in range(p["rounds"])])
+inside = mf.inside_share(p)
 glue_text("fw_inside", mean_std(inside.mean(), inside.std()))
-
-_, x0, y0, _, _ = draw_round(0)
-glue_figure("fig-fw-data", curves.disk_points_figure(x0, y0, RADIUS))
+glue_figure("fig-fw-data", mf.data_figure(p))
 
 # %% [markdown]
 # ```{glue:figure} fig-fw-data
@@ -272,43 +239,16 @@ glue_figure("fig-fw-data", curves.disk_points_figure(x0, y0, RADIUS))
 # the class given by the larger output, everything else equal.
 
 # %% tags=["remove-cell"]
-REPORT = study.Setting()  # 2-25-25-25-1, Tanh/ReLU/ReLU/Tanh, MSE on 0/1, SGD lr 0.005, wd 1e-6
-COURSE = REPORT.replace(outputs=2)
-ADAM = COURSE.replace(optimizer="adam", lr=1e-2, weight_decay=0.0)
-CONFIGS = {
-    "report 004 recipe, 1 output": REPORT,
-    "report 004 recipe, 1 output [2 outputs, the course network]": COURSE,
-    "report 004 recipe, 1 output [2 outputs, twice the learning rate]": COURSE.replace(lr=2 * REPORT.lr),
-    "Adam, lr 0.01": ADAM,
-    "Adam, lr 0.01 with cosine decay": ADAM.replace(cosine=True),
-    "+ cross-entropy, linear outputs": ADAM.replace(
-        cosine=True, loss="ce", activations=(*REPORT.activations[:3], "none")
-    ),
-}
-PROTOCOL = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": DEVICE}
+CONFIGS = mf.settings()
 runs = study.run_settings(CONFIGS, p["rounds"], p["epochs"], p["seed"], **PROTOCOL)
-
-
 summary = study.summary_table(runs, p["epochs"])
-names = list(CONFIGS)
-for key, name in zip(("report", "course", "course2x", "adam", "cosine", "ce"), names, strict=True):
-    row = summary.set_index("setting").loc[name]
-    glue_text(f"fw_{key}_test", mean_std(row.test_mean, row.test_std))
-    glue_text(f"fw_{key}_train", mean_std(row.train_mean, row.train_std))
-    glue_text(f"fw_{key}_worst", f"{row.test_worst:.1f}")
-
-glue_text("fw_adam_lr", f"{CONFIGS['Adam, lr 0.01'].lr:g}")
-glue_text("fw_decay_per_step", f"{REPORT.lr * REPORT.weight_decay:.0e}")
 pub = published_row("004", "mini-framework")
-glue_text("fw_small_disk_pct", f"{100 * math.pi * (RADIUS / 2) ** 2:.1f}")
-glue_text("fw_pub_test", mean_std(pub.test_error_mean_pct, pub.test_error_std_pct))
-glue_text("fw_pub_train", mean_std(pub.train_error_mean_pct, float("nan")))
-glue_value("fw_pub_rounds", int(pub.rounds))
+mf.glue_settings(summary, CONFIGS, pub)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    settings_display(summary, pub, "report 004 as published {cite:p}`savary_ee559`"),
+    mf.settings_display(summary, pub, "report 004 as published {cite:p}`savary_ee559`"),
     "tab-fw-results",
     f"Error rates of the 2-25-25-25 networks, mean ± std over {p['rounds']} rounds of "
     f"{p['epochs']} epochs (the published row: one run). From the third row on, each row changes one "
@@ -344,51 +284,13 @@ show_table(
 # from seeds that no test round uses.
 
 # %% tags=["remove-cell"]
-VAL_OFFSET = 10_000  # validation draws: seeds far from the test rounds'
-by_activations = {
-    activation_code(acts): REPORT.replace(activations=acts)
-    for acts in itertools.product(["tanh", "relu"], repeat=4)
-}
-LR_WD = list(itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6]))
-by_lr_wd = {f"lr {lr:g}, wd {wd:g}": REPORT.replace(lr=lr, weight_decay=wd) for lr, wd in LR_WD}
-grid_runs = study.run_settings(
-    {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **PROTOCOL
-)
-act_runs = grid_frame(by_activations, grid_runs)
-by_acts = act_runs.groupby("setting").val_error.agg(["mean", "std"]).sort_values("mean")
-rank = list(by_acts.index).index("TRRT") + 1
-glue_text("fw_grid_best_acts", by_acts.index[0])
-glue_text("fw_grid_best_error", f"{by_acts['mean'].iloc[0]:.1f}")
-glue_text("fw_grid_report_error", f"{by_acts.loc['TRRT', 'mean']:.1f}")
-glue_value("fw_grid_report_rank", rank)
-effects = activation_effects(by_acts["mean"])
-glue_text("fw_grid_effects", ", ".join(f"{e:+.1f}" for e in effects[:3]) + f" and {effects[3]:+.1f}")
-glue_value("fw_grid_top_layer", int(np.argmax(np.abs(effects))) + 1)
-
-recipe = f"SGD lr {REPORT.lr:g}, wd {REPORT.weight_decay:g}, {p['grid_epochs']} epochs"
-fig = curves.grid_search_figure(
-    act_runs,
-    "TRRT",
-    "activations after layers 1 to 4 (T = Tanh, R = ReLU)",
-    f"{recipe}; orange: the report's choice",
-)
-glue_figure("fig-fw-grid", fig)
-
-lr_wd = grid_frame(by_lr_wd, grid_runs).groupby(["lr", "wd"]).val_error.mean().unstack("wd")
-wd_effect = (lr_wd[1e-6] - lr_wd[0.0]).abs().max()
-glue_text("fw_grid_wd_effect", f"{wd_effect:.2f}")
-glue_text("fw_grid_lr_low", f"{lr_wd.loc[1e-3].mean():.1f}")
-glue_text("fw_grid_lr_high", f"{lr_wd.loc[1e-2].mean():.1f}")
+REPORT = CONFIGS[mf.REPORT_NAME]
+search = mf.grid_search(REPORT, p, PROTOCOL)
+glue_figure("fig-fw-grid", mf.grid_figure(search, REPORT, p["grid_epochs"]))
 
 # %% tags=["remove-input"]
 show_table(
-    pd.DataFrame(
-        {
-            "learning rate": [f"{lr:g}" for lr in lr_wd.index],
-            "weight decay 0": lr_wd[0.0].map(lambda v: f"{v:.2f}").values,
-            "weight decay 1e-6": lr_wd[1e-6].map(lambda v: f"{v:.2f}").values,
-        }
-    ),
+    mf.lr_wd_table(search),
     "tab-fw-lr-wd",
     f"Validation error (%) of the report's network (Tanh, ReLU, ReLU, Tanh) by learning rate and "
     f"weight decay, mean of {p['grid_rounds']} runs of {p['grid_epochs']} epochs.",
@@ -442,11 +344,7 @@ show_table(
 # ({numref}`fig-fw-boundary`).
 
 # %% tags=["remove-cell"]
-_, _, _, x_test0, y_test0 = draw_round(0)
-shown = {"report 004's recipe": "report 004 recipe, 1 output", "ours": "+ cross-entropy, linear outputs"}
-models = {title: study.restore(CONFIGS[name], runs[name][0], DEVICE) for title, name in shown.items()}
-fig = study.boundary_figure(models, x_test0, y_test0)
-glue_figure("fig-fw-boundary", fig)
+glue_figure("fig-fw-boundary", mf.boundary_figure(CONFIGS, runs, p))
 
 # %% [markdown]
 # ```{glue:figure} fig-fw-boundary
@@ -464,9 +362,7 @@ glue_figure("fig-fw-boundary", fig)
 # the table gives the mean over all of them.
 
 # %% tags=["remove-cell"]
-histories = {name: [o["history"] for o in runs[name]] for name in names}
-panels = [("training loss (MSE)", names[:-1]), ("training loss (cross-entropy)", names[-1:])]
-glue_figure("fig-fw-loss", curves.loss_curves_figure(histories, panels))
+glue_figure("fig-fw-loss", mf.loss_figure(runs, list(CONFIGS)))
 
 # %% [markdown]
 # ```{glue:figure} fig-fw-loss
@@ -502,59 +398,11 @@ glue_figure("fig-fw-loss", curves.loss_curves_figure(histories, panels))
 # {glue:text}`fw_adam_lr`, cosine decay, batches of {glue:text}`fw_batch_size`.
 
 # %% tags=["remove-cell"]
-LONG = 4 * p["epochs"]
-CE = CONFIGS["+ cross-entropy, linear outputs"]
-CANDIDATES = {"Tanh, ReLU, ReLU": CE, "Tanh, Tanh, Tanh": CE.replace(activations=("tanh",) * 3 + ("none",))}
-validation = {
-    (name, n_epochs): results
-    for n_epochs in (p["epochs"], LONG)
-    for name, results in study.run_settings(
-        CANDIDATES, p["grid_rounds"], n_epochs, p["seed"] + VAL_OFFSET, **PROTOCOL
-    ).items()
-}
-scores = study.summary_table(validation, 1)  # keyed (activations, epochs); times unused
-best_name, best_epochs = scores.loc[scores.test_mean.idxmin(), "setting"]
-best_runs = study.run_settings(
-    {best_name: CANDIDATES[best_name]}, p["rounds"], best_epochs, p["seed"], **PROTOCOL
-)
-best_summary = study.summary_table(
-    {f"disk: {best_name}, cross-entropy, Adam, cosine (chosen on validation)": best_runs[best_name]},
-    best_epochs,
-)
-best = best_summary.iloc[0]
-glue_value("fw_long_epochs", LONG)
-val = scores.set_index("setting").test_mean
-tanh, relu = "Tanh, Tanh, Tanh", "Tanh, ReLU, ReLU"
-glue_text("fw_val_acts_short", f"{val[tanh, p['epochs']] - val[relu, p['epochs']]:+.2f}")
-glue_text("fw_val_acts_long", f"{val[tanh, LONG] - val[relu, LONG]:+.2f}")
-glue_text("fw_val_len_tanh", f"{val[tanh, LONG] - val[tanh, p['epochs']]:+.2f}")
-glue_text("fw_val_len_relu", f"{val[relu, LONG] - val[relu, p['epochs']]:+.2f}")
-tanh_wins = val[tanh, p["epochs"]] < val[relu, p["epochs"]] and val[tanh, LONG] < val[relu, LONG]
-glue_text("fw_val_acts_reading", "as predicted by" if tanh_wins else "not as predicted by")
-glue_text("fw_best_name", best_name)
-glue_value("fw_best_epochs", best_epochs)
-glue_text("fw_best_val", f"{scores.test_mean.min():.2f}")
-glue_text("fw_best_test", f"{best.test_mean:.2f}")
-glue_text("fw_best_std", f"{best.test_std:.2f}")
-glue_text("fw_best_ci", f"[{best.test_ci_low:.2f}, {best.test_ci_high:.2f}]")
-glue_text("fw_best_worst", f"{best.test_worst:.1f}")
-if best.test_ci_high < 1:
-    verdict_text = "its whole 95% confidence interval lies below 1%"
-elif best.test_mean < 1:
-    verdict_text = "its mean is below 1%, though the 95% confidence interval reaches above it"
-else:
-    verdict_text = "it does not get below 1%"
-glue_text("fw_best_verdict", verdict_text)
+choice = mf.choose_disk_model(CONFIGS["+ cross-entropy, linear outputs"], p, PROTOCOL)
 
 # %% tags=["remove-input"]
 show_table(
-    pd.DataFrame(
-        {
-            "hidden activations": [name for name, _ in scores.setting],
-            "epochs": [n for _, n in scores.setting],
-            "validation error (%)": mean_std_column(scores.test_mean, scores.test_std, digits=2),
-        }
-    ),
+    mf.validation_table(choice),
     "tab-fw-disk-validation",
     f"Candidates for the disk, all with cross-entropy on linear outputs, Adam and cosine decay: "
     f"validation error, mean ± std over {p['grid_rounds']} validation sets. The lowest is run on the "
@@ -592,24 +440,15 @@ show_table(
 # the same state handed to `fw.minibatches`).
 
 # %%
-raced = study.race(REPORT, p["seed"], p["epochs"], p["n_points"], p["batch_size"], DEVICE)
-ours, theirs = raced["ours"], raced["theirs"]
-gap = np.abs(np.array(ours) - np.array(theirs))
-ms_ours, ms_torch = 1000 * np.median(raced["ours_seconds"]), 1000 * np.median(raced["theirs_seconds"])
-print(f"largest loss difference {gap.max():.2e} (relative {np.max(gap / np.array(theirs)):.1e})")
-print(f"median ms per epoch: framework {ms_ours:.2f}, torch.nn {ms_torch:.2f}")
-glue_text("fw_twin_gap", f"{gap.max():.1e}")
-glue_text("fw_twin_rel_gap", f"{np.max(gap / np.array(theirs)):.1e}")
-glue_text("fw_twin_first_diff", f"{int(np.argmax(gap > 0)) + 1 if gap.any() else p['epochs']}")
-glue_text("fw_ms_ours", f"{ms_ours:.1f}")
-glue_text("fw_ms_torch", f"{ms_torch:.1f}")
-glue_text("fw_speed_ratio", f"{ms_torch / ms_ours:.1f}")
-TOLERANCE = 1e-3  # relative; float32 rounding stays orders of magnitude below
-assert np.max(gap / np.array(theirs)) < TOLERANCE, "the framework and torch.nn diverged"
-glue_text("fw_twin_tolerance", f"{TOLERANCE:.0e}")
+raced = study.race(REPORT, p["seed"], p["epochs"], p["n_points"], p["batch_size"], p["device"])
+race = mf.race_facts(raced, p["epochs"])
+print(f"largest loss difference {race['gap']:.2e} (relative {race['relative']:.1e})")
+print(f"median ms per epoch: framework {race['ms_ours']:.2f}, torch.nn {race['ms_torch']:.2f}")
 
 # %% tags=["remove-cell"]
-fig = curves.twin_figure(ours, theirs, ("pairlib.framework", "torch.nn + autograd + torch.optim"))
+fig = curves.twin_figure(
+    raced["ours"], raced["theirs"], ("pairlib.framework", "torch.nn + autograd + torch.optim")
+)
 glue_figure("fig-fw-twin", fig)
 
 # %% [markdown]
@@ -711,36 +550,12 @@ glue_value("fw_s10_batch", S10.batch_size)
 # branches to the same outputs in training and in eval mode.
 
 # %% tags=["remove-cell"]
-TORCH_NAME, FW_NAME = "torch.nn + autograd", "pairlib.framework"
-torch_pairs = run_grid({TORCH_NAME: S10}, p["rounds"], p["seed"], device=DEVICE, record="final")
-fw_pairs = study.run_pairs({FW_NAME: S10}, p["rounds"], p["seed"], device=DEVICE)
-both = pd.concat([torch_pairs, fw_pairs], ignore_index=True)
-pair_table = labelled_comparisons(both, [("framework against torch", TORCH_NAME, FW_NAME)])
-glue_comparison("fw_s10", pair_table.iloc[0])
-glue_text("fw_s10_within", "within" if abs(pair_table.difference.iloc[0]) < 0.5 else "not within")
-glue_text("fw_s10_digits_fw", f"{fw_pairs.test_digit_error.mean():.1f}")
-glue_text("fw_s10_digits_torch", f"{final_epoch(torch_pairs).test_digit_error.mean():.1f}")
-first_loss = torch_pairs[torch_pairs.epoch == 1].set_index("round").loss
-glue_text(
-    "fw_s10_first_loss_gap", f"{(fw_pairs.set_index('round').first_loss / first_loss - 1).abs().max():.0e}"
-)
-
-fw_seconds = fw_pairs.seconds.mean()
-torch_seconds = final_epoch(torch_pairs).seconds.mean()
-glue_text("fw_s10_fw_seconds", f"{fw_seconds:.1f}")
-glue_text("fw_s10_torch_seconds", f"{torch_seconds:.1f}")
-glue_text("fw_s10_slowdown", f"{fw_seconds / torch_seconds:.1f}")
-profile, loop = time_profile(fw_pairs)
-glue_text("fw_s10_top_stage", str(profile.index[0]))
-glue_text("fw_s10_top_share", f"{100 * profile.iloc[0] / loop:.0f}")
-glue_text("fw_s10_second_stage", str(profile.index[1]))
-glue_text("fw_s10_second_share", f"{100 * profile.iloc[1] / loop:.0f}")
-glue_text("fw_s10_loop_share", f"{100 * loop / fw_seconds:.0f}")
+pairs = mf.run_pairs(S10, p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(pair_table),
+    comparison_display(pairs.table),
     "tab-fw-pairs",
     f"Report 003's siamese-10 trained in torch and in the framework on the same {p['rounds']} rounds: "
     "mean test error of each, and the mean per-round difference (framework − torch) with its 95% CI.",
@@ -754,13 +569,7 @@ show_table(
 
 # %% tags=["remove-input"]
 show_table(
-    pd.DataFrame(
-        {
-            "stage": profile.index,
-            "seconds per run": profile.map("{:.2f}".format).values,
-            "share of the training loop (%)": (100 * profile / loop).map("{:.0f}".format).values,
-        }
-    ),
+    mf.profile_table(pairs),
     "tab-fw-profile",
     f"Where a framework run's training time goes: forward and backward passes of each kind of module "
     f"(summed over its layers), the loss and the optimiser, mean over {p['rounds']} runs.",
@@ -819,30 +628,4 @@ show_table(
 # profile ({numref}`tab-fw-profile`) points at the convolution and the pooling first.
 
 # %% tags=["remove-cell"]
-PAIRS_LABEL = "digit pairs: 003/siamese-10 in pairlib.framework"
-BEST_LABEL = f"disk: {best_name}, cross-entropy, Adam, cosine (chosen on validation)"
-pairs_summary = study.summary_table({PAIRS_LABEL: fw_pairs.to_dict("records")}, 1)
-save_rounds(
-    pd.concat(
-        [
-            study.rounds_frame(runs),
-            study.rounds_frame({BEST_LABEL: best_runs[best_name]}),
-            fw_pairs.assign(name=PAIRS_LABEL),
-        ],
-        ignore_index=True,
-    ),
-    "mini_framework",
-)
-save_results(
-    pd.concat(
-        [
-            study.results_rows(
-                summary, p["rounds"], p["epochs"], {names[0]: ("004_94dde16c460842e8", "mini-framework")}
-            ),
-            study.results_rows(best_summary, p["rounds"], best_epochs, headline=True),
-            study.results_rows(pairs_summary, p["rounds"], p["pair_epochs"]),
-        ],
-        ignore_index=True,
-    ),
-    "mini_framework",
-)
+mf.record(summary, runs, choice, pairs, p)

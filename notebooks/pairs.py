@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick: {rounds: 2}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -40,12 +43,11 @@ seed = 0  # the draw shown in the figures
 rounds = 10  # draws (seeds 0..rounds-1) for the balance statistics
 
 # %% tags=["remove-cell"]
-from pairlib.balance import balance_by_split, balance_facts, target_balance
+from pairlib.chapters import pairs
 from pairlib.curves import balance_figure, sample_pairs_figure
 from pairlib.data import TEST_IMAGES, TRAIN_IMAGES, generate_pair_sets
 from pairlib.page import glue_facts, glue_figure, save_results, setup_chapter, show_table
 from pairlib.published import load_published
-from pairlib.tables import balance_table, pair_models, published_facts, published_table
 
 p = setup_chapter(n_pairs=n_pairs, seed=seed, rounds=rounds, glue="")
 glue_facts({"train_images": TRAIN_IMAGES, "test_images": TEST_IMAGES})
@@ -92,15 +94,15 @@ glue_figure("fig-sample-pairs", sample_pairs_figure(generate_pair_sets(p["n_pair
 # noise of about $\sqrt{0.55 \cdot 0.45 / n}$.
 
 # %% tags=["remove-cell"]
-balance, freq = target_balance(p["n_pairs"], p["rounds"])
+balance, freq = pairs.target_balance(p["n_pairs"], p["rounds"])
 save_results(balance, "pairs")
-facts = balance_facts(balance, freq, p["n_pairs"])
+facts = pairs.balance_facts(balance, freq, p["n_pairs"])
 glue_facts(facts)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    balance_table(balance_by_split(balance)),
+    pairs.balance_table(pairs.balance_by_split(balance)),
     "tab-target-balance",
     f"Fraction of positive targets over {p['rounds']} draws of {p['n_pairs']} pairs (mean ± std).",
     floatfmt=".3f",
@@ -149,13 +151,13 @@ glue_figure("fig-digit-balance", balance_figure(freq, balance, facts["expected_p
 # chapters supply that.
 
 # %% tags=["remove-input"]
-pair_rows = pair_models(load_published())
+pair_rows = pairs.pair_models(load_published())
 show_table(
-    published_table(pair_rows),
+    pairs.published_table(pair_rows),
     "tab-published",
     "Test error of every digit-pair model in the five reports, read from results/published.csv.",
 )
-glue_facts(published_facts(pair_rows))
+glue_facts(pairs.published_facts(pair_rows))
 
 # %% [markdown]
 # The {glue:text}`n_published` published errors span a wide range: from

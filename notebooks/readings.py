@@ -1,10 +1,18 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick:
+#       epochs: 3
+#       grid_rounds: 2
+#       rounds: 2
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -63,28 +71,9 @@ grid_rounds = 5  # rounds of report 004's validation grid (its own protocol: 5 r
 grid_seed = 300  # the grid's rounds draw their pairs from grid_seed + r: rounds no table uses
 
 # %% tags=["remove-cell"]
-import pandas as pd
-
-from pairlib.configs import PUBLISHED_ROW, REGISTRY, alternative_name, grid_004, published_means, readings
+from pairlib.chapters import readings as rd
 from pairlib.curves import runs_figure
-from pairlib.page import (
-    check_parameters,
-    glue_figure,
-    glue_text,
-    glue_value,
-    integer,
-    published_text,
-    reading_gaps,
-    readings_table,
-    registry_against_grid,
-    save_results,
-    save_rounds,
-    setup_figures,
-    show_table,
-)
-from pairlib.published import published_row
-from pairlib.stats import results_table, summarise
-from pairlib.train import run_grid
+from pairlib.page import check_parameters, glue_figure, glue_value, integer, setup_figures, show_table
 
 p = check_parameters(
     {"grid_rounds": integer(2, 50), "grid_seed": integer(0, 10**6)},
@@ -98,26 +87,7 @@ p = check_parameters(
 )
 setup_figures()
 glue_value("rd_rounds", p["rounds"])
-protocol = {"epochs": p["epochs"], "n_pairs": p["n_pairs"]}
-
-
-def run_readings(keys: list[str]) -> pd.DataFrame:
-    """Every reading of ``keys``, ``rounds`` rounds each. The registered configurations are the
-    other chapters' runs (read from the cache); the alternatives may diverge, and a diverged
-    round is recorded, not raised."""
-    every = readings(keys, **protocol)
-    registered = {name: config for name, config in every.items() if name in keys}
-    others = {name: config for name, config in every.items() if name not in keys}
-    frames = [run_grid(registered, p["rounds"], p["seed"], device=p["device"], record="final")]
-    if others:
-        frames.append(
-            run_grid(others, p["rounds"], p["seed"], device=p["device"], record="final", diverged="record")
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-tables: list[pd.DataFrame] = []
-MEAN, TRAIN, DIGITS = "test_error_mean_pct", "train_error_mean_pct", "test_digit_error_mean_pct"
+reports = {}
 
 
 # %% [markdown]
@@ -149,32 +119,18 @@ MEAN, TRAIN, DIGITS = "test_error_mean_pct", "train_error_mean_pct", "test_digit
 # the alternative reading with a ReLU ending the branch.
 
 # %%
-KEYS_000 = [k for k in REGISTRY if k.startswith("000/")]
-frame000 = run_readings(KEYS_000)
-tables.append(results_table(frame000))
-tidy000 = tables[-1].set_index("model_id")
+reports["000"] = rd.run_report("000", p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    readings_table(tables[0], KEYS_000),
+    rd.readings_table(reports["000"].table, rd.KEYS["000"]),
     "tab-read-000",
     "Report 000: each model as registered and in the other readings of its text, test error "
     "over our rounds beside the published figure, and the gap in standard errors (z).",
     floatfmt=".1f",
 )
-BCM, AMSE = "000/model-B-classes-mse", "000/model-A-aux-mse"
-for key, name in {
-    "bcm": BCM,
-    "bcm_softmax": alternative_name(BCM, "MSE on softmax outputs"),
-    "bcm_power": alternative_name(BCM, "MSE on eq. V.1 probabilities"),
-    "amse": AMSE,
-    "amse_softmax": alternative_name(AMSE, "MSE on softmax outputs"),
-}.items():
-    glue_value(f"rd_000_{key}", tidy000.loc[name, MEAN])
-glue_value("rd_000_bcm_pub", published_means([BCM])[BCM])
-glue_text("rd_000_b_sec3_pub", published_text("000/model-B"))
-glue_text("rd_000_b_table4_pub", published_text("000/model-B-targets-mse"))
+rd.glue_000(reports["000"])
 
 # %% [markdown]
 # With the MSE on raw outputs, Model B trained on the classes errs on
@@ -195,15 +151,7 @@ glue_text("rd_000_b_table4_pub", published_text("000/model-B-targets-mse"))
 # {numref}`fig-read-000` draws the same curves from our registered runs.
 
 # %% tags=["remove-cell"]
-STRATEGIES_000 = {  # report 000's Fig. 4: its three strategies, with each loss
-    loss: {
-        "Model A + aux": f"000/model-A-aux{suffix}",
-        "Model B, targets": "000/model-B" if suffix else "000/model-B-targets-ce",
-        "Model B, classes": f"000/model-B-classes-{'mse' if suffix else 'ce'}",
-    }
-    for loss, suffix in (("cross-entropy", ""), ("MSE", "-mse"))
-}
-fig = runs_figure(frame000, STRATEGIES_000, "running_train_error", "training error (%)")
+fig = runs_figure(reports["000"].frame, rd.STRATEGIES_000, "running_train_error", "training error (%)")
 glue_figure("fig-read-000", fig)
 
 # %% [markdown]
@@ -240,30 +188,18 @@ glue_figure("fig-read-000", fig)
 # more reading.
 
 # %%
-KEYS_001 = [k for k in REGISTRY if k.startswith("001/")]
-frame001 = run_readings(KEYS_001)
-tables.append(results_table(frame001))
-tidy001 = tables[-1].set_index("model_id")
+reports["001"] = rd.run_report("001", p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-params_001 = [f"{published_row(*PUBLISHED_ROW[key])['params']:,.0f}" for key in KEYS_001]
-glue_text("rd_001_m3_params_pub", params_001[2])
 show_table(
-    readings_table(tables[1], KEYS_001),
+    rd.readings_table(reports["001"].table, rd.KEYS["001"]),
     "tab-read-001",
     "Report 001: each model as registered and in the other readings, with parameter counts "
-    f"(the report's Table III: {', '.join(params_001)}).",
+    f"(the report's Table III: {', '.join(rd.published_params_001())}).",
     floatfmt=".1f",
 )
-old_m2 = alternative_name("001/model-2", "dropout after every block")
-for key, name in (("rd_001_m2", "001/model-2"), ("rd_001_m2_old", old_m2)):
-    glue_value(key, tidy001.loc[name, MEAN])
-    glue_value(f"{key}_train", tidy001.loc[name, TRAIN])
-glue_value("rd_001_m2_pub", published_means(["001/model-2"])["001/model-2"])
-for key, name in (("rd_001_m1_params", "001/model-1"), ("rd_001_m2_params", "001/model-2")):
-    glue_text(key, f"{REGISTRY[name].parameter_count():,}")
-    glue_text(f"{key}_pub", f"{int(published_row(*PUBLISHED_ROW[name])['params']):,}")
+rd.glue_001(reports["001"])
 
 # %% [markdown]
 # As drawn, the CNN trains: its training error is {glue:text}`rd_001_m2_train:.1f`% where
@@ -273,7 +209,7 @@ for key, name in (("rd_001_m1_params", "001/model-1"), ("rd_001_m2_params", "001
 # models; {numref}`fig-read-001` draws ours.
 
 # %% tags=["remove-cell"]
-fig = runs_figure(frame001, {"": {key: key for key in KEYS_001}}, "loss", "training loss")
+fig = runs_figure(reports["001"].frame, {"": {key: key for key in rd.KEYS["001"]}}, "loss", "training loss")
 glue_figure("fig-read-001", fig)
 
 # %% [markdown]
@@ -309,34 +245,21 @@ glue_figure("fig-read-001", fig)
 # *could* explain a gap, not what the report did. The scorecard marks such causes.
 
 # %%
-KEYS_002 = [k for k in REGISTRY if k.startswith("002/") and k in PUBLISHED_ROW]
-frame002 = run_readings([*KEYS_002, "002/FCNN2"])
-tables.append(results_table(frame002))
-tidy002 = tables[-1].set_index("model_id")
+reports["002"] = rd.run_report("002", p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    readings_table(tables[2], KEYS_002),
+    rd.readings_table(reports["002"].table, rd.KEYS["002"]),
     "tab-read-002",
     "Report 002: each model as registered and in the other readings of its text.",
     floatfmt=".1f",
 )
-glue_value("rd_002_fcnn2", tidy002.loc["002/FCNN2", MEAN])
-glue_value("rd_002_fcnn1", tidy002.loc["002/FCNN1", MEAN])
-reading_means = tidy002[MEAN].groupby(tidy002.index.str.split(" [", regex=False).str[0]).agg(["min", "max"])
-gaps = pd.Series({key: tidy002.loc[key, MEAN] - published_means([key])[key] for key in KEYS_002})
-glue_value("rd_002_spread", float((reading_means["max"] - reading_means["min"]).loc[KEYS_002].max()))
-glue_value("rd_002_gap", float(gaps.abs().max()))
-glue_text("rd_002_gap_model", str(gaps.abs().idxmax()))
 
 # %% tags=["remove-cell"]
-# What rerunning the report's own searches would cost, from the seconds our runs took: the
-# report states neither grid, so a modest one: ten learning rates and four batch sizes for each
-# of its models, one factor at a time, at our protocol. (A timing: never in a checked cell.)
-seconds_002 = tidy002.loc[KEYS_002, "seconds_per_run"].sum()
-glue_value("rd_002_search_runs", (10 + 4) * len(KEYS_002) * p["rounds"])
-glue_value("rd_002_search_hours", (10 + 4) * seconds_002 * p["rounds"] / 3600)
+# What rerunning the report's own searches would cost comes from the seconds our runs took
+# (a timing: never in a checked cell).
+rd.glue_002(reports["002"], p["rounds"])
 
 # %% [markdown]
 # FCNN2, three hidden layers of 128, errs on {glue:text}`rd_002_fcnn2:.1f`% against FCNN1's
@@ -363,7 +286,10 @@ glue_value("rd_002_search_hours", (10 + 4) * seconds_002 * p["rounds"] / 3600)
 
 # %% tags=["remove-cell"]
 fig = runs_figure(
-    frame002, {"": {k: k for k in ("002/FCNN3", "002/WS1", "002/WS2")}}, "loss", "training loss (BCE)"
+    reports["002"].frame,
+    {"": {k: k for k in ("002/FCNN3", "002/WS1", "002/WS2")}},
+    "loss",
+    "training loss (BCE)",
 )
 glue_figure("fig-read-002", fig)
 
@@ -398,15 +324,12 @@ glue_figure("fig-read-002", fig)
 # at 7% error is {glue:text}`rd_003_floor:.1f` points.
 
 # %%
-KEYS_003 = ["003/pair", "003/siamese-2", "003/siamese-10"]
-frame003 = run_readings(KEYS_003)
-tables.append(results_table(frame003))
-tidy003 = tables[-1].set_index("model_id")
+reports["003"] = rd.run_report("003", p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    readings_table(tables[3], KEYS_003),
+    rd.readings_table(reports["003"].table, rd.KEYS["003"]),
     "tab-read-003",
     "Report 003: its three models as registered, the other readings of siamese-2, and its "
     "Fig. 1a-d cross-validation (batch norm, skip connections, learning rate, auxiliary weight, "
@@ -414,33 +337,7 @@ show_table(
     "on both siamese models. Rounds that diverged are listed as such.",
     floatfmt=".1f",
 )
-error_003 = published_means(["003/siamese-2"])["003/siamese-2"] / 100
-glue_value("rd_003_floor", 100 * (error_003 * (1 - error_003) / p["n_pairs"]) ** 0.5)
-glue_value("rd_003_s2", tidy003.loc["003/siamese-2", MEAN])
-glue_value(
-    "rd_003_s2_mean", tidy003.loc[alternative_name("003/siamese-2", "auxiliary weight on the mean"), MEAN]
-)
-glue_value(
-    "rd_003_s2_relu", tidy003.loc[alternative_name("003/siamese-2", "ReLU before the 20-2 layer"), MEAN]
-)
-s2_readings = tidy003[tidy003.index.str.startswith("003/siamese-2")]
-nearest = (s2_readings[MEAN] - published_means(["003/siamese-2"])["003/siamese-2"]).abs().idxmin()
-glue_text("rd_003_nearest", nearest.removeprefix("003/siamese-2 ").strip("[]"))
-glue_value("rd_003_nearest_error", s2_readings.loc[nearest, MEAN])
-glue_value("rd_003_s2_readings", len(s2_readings))
-for model in ("siamese-2", "siamese-10"):
-    rates = {0.25: tidy003.loc[f"003/{model}", MEAN]} | {
-        lr: tidy003.loc[alternative_name(f"003/{model}", f"lr {lr:g}"), MEAN]
-        for lr in (0.001, 0.01, 0.1, 1.0)
-    }
-    glue_value(
-        f"rd_003_best_lr_{model.replace('-', '')}", min(rates, key=lambda lr: (pd.isna(rates[lr]), rates[lr]))
-    )
-glue_value(
-    "rd_003_s2_lr1_diverged", int(tidy003.loc[alternative_name("003/siamese-2", "lr 1"), "diverged_rounds"])
-)
-glue_value("rd_003_s10_nobn", tidy003.loc[alternative_name("003/siamese-10", "no batch norm"), MEAN])
-glue_value("rd_003_s10", tidy003.loc["003/siamese-10", MEAN])
+rd.glue_003(reports["003"], p["n_pairs"])
 
 # %% [markdown]
 # Siamese-2 errs on {glue:text}`rd_003_s2:.1f`% with the summed weight,
@@ -484,34 +381,19 @@ glue_value("rd_003_s10", tidy003.loc["003/siamese-10", MEAN])
 # play no part) and register its choice.
 
 # %%
-grid_frame = run_grid(
-    grid_004(**protocol),
-    p["grid_rounds"],
-    p["grid_seed"],
-    device=p["device"],
-    record="final",
-    diverged="record",
-)
+grid_frame = rd.run_grid_004(p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-validation = summarise(grid_frame)
-validation[["model", "setting"]] = validation.index.to_series().str.split(
-    " | ", n=1, expand=True, regex=False
-)
-chosen = validation.sort_values("mean").groupby("model", sort=False).head(1).set_index("model")
-chosen_table = chosen.reindex(["CNN", "WS", "AL"]).reset_index()[["model", "setting", "mean", "std"]]
+validation, chosen_table = rd.grid_choice(grid_frame)
 show_table(
-    chosen_table.rename(columns={"mean": "validation error (%)", "std": "std"}),
+    chosen_table,
     "tab-read-004-grid",
     "Report 004's grid search rerun: the setting with the lowest mean validation error per "
     "model (500 training and 500 validation pairs, as the report describes).",
     floatfmt=".1f",
 )
 glue_value("rd_grid_rounds", p["grid_rounds"])
-for model in ("CNN", "WS", "AL"):
-    glue_text(f"rd_004_choice_{model.lower()}", chosen.loc[model, "setting"])
-glue_text("rd_004_registered", registry_against_grid(validation, chosen.loc[["CNN", "WS", "AL"]]))
 
 # %% [markdown]
 # The grid picks {glue:text}`rd_004_choice_cnn` for the CNN,
@@ -526,35 +408,18 @@ glue_text("rd_004_registered", registry_against_grid(validation, chosen.loc[["CN
 # paragraph says when a rerun would have picked another.
 
 # %%
-KEYS_004 = ["004/CNN", "004/WS", "004/AL"]
-frame004 = run_readings(KEYS_004)
-tables.append(results_table(frame004))
-tidy004 = tables[-1].set_index("model_id")
+reports["004"] = rd.run_report("004", p)
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    readings_table(tables[4], KEYS_004),
+    rd.readings_table(reports["004"].table, rd.KEYS["004"]),
     "tab-read-004",
     "Report 004: its three models as drawn in its Figs. 1.2 and 1.4, and with plain outputs "
     "and one dropout rate (our first reading).",
     floatfmt=".1f",
 )
-old_al = alternative_name("004/AL", "one dropout rate, plain ends")
-glue_value("rd_004_al", tidy004.loc["004/AL", MEAN])
-glue_value("rd_004_al_old", tidy004.loc[old_al, MEAN])
-glue_value("rd_004_al_pub", published_means(["004/AL"])["004/AL"])
-glue_value("rd_004_al_digits", tidy004.loc["004/AL", DIGITS])
-glue_value("rd_004_al_old_digits", tidy004.loc[old_al, DIGITS])
-z_al = readings_table(tables[4], ["004/AL"]).set_index("reading")["z"]
-glue_text(
-    "rd_004_verdict",
-    "built as drawn, AL reproduces the published figure"
-    if abs(z_al["registered"]) < 2
-    else "the output block brings AL nearer the published figure, but not within two standard errors"
-    if abs(z_al["registered"]) < abs(z_al["one dropout rate, plain ends"])
-    else "the output block does not explain the published figure",
-)
+rd.glue_004(reports["004"])
 
 # %% [markdown]
 # Built as drawn, AL errs on {glue:text}`rd_004_al:.1f`% (published
@@ -577,8 +442,7 @@ glue_text(
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
-tidy = pd.concat([*tables, results_table(grid_frame, published={})], ignore_index=True)
-overview = reading_gaps(readings_table(tidy, [k for k in PUBLISHED_ROW if k in set(tidy["model_id"])]))
+tidy, overview = rd.overview(reports, grid_frame)
 show_table(
     overview,
     "tab-read-all",
@@ -586,13 +450,7 @@ show_table(
     "reading that ran (not a result: a search), and how many readings ran.",
     floatfmt=".1f",
 )
-glue_value("rd_figures", len(overview))
-glue_value("rd_reproduced", int((overview["z (registered)"].abs() < 2).sum()))
-glue_value("rd_any", int((overview["nearest reading, abs z"] < 2).sum()))
-glue_value("rd_better", int((overview["z (registered)"] <= -2).sum()))
-glue_value("rd_worse", int((overview["z (registered)"] >= 2).sum()))
-save_results(tidy, "readings")
-save_rounds(pd.concat([frame000, frame001, frame002, frame003, frame004, grid_frame]), "readings")
+rd.record(tidy, reports, grid_frame)
 
 # %% [markdown]
 # ## What the readings settle, and what they do not

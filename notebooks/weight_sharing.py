@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   chapter:
+#     quick: {rounds: 2, epochs: 3}
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: chapter
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -31,15 +34,21 @@
 #   equal-size rows, in the hidden width that equalises their parameter counts), sharing lowers
 #   the mean error in {glue:text}`ws_share_better` and clearly (Holm-adjusted within the
 #   chapter, see [Methods](../book/methods.md)) in {glue:text}`ws_share_clear`. For report
-#   004's branches at equal parameter count it {glue:text}`ws_share6_effect` the error by
-#   {glue:text}`ws_share6_diff:.1f` points (95% CI {glue:text}`ws_share6_ci`,
-#   {glue:text}`ws_share6_clear`).
+#   004's branches at equal parameter count it
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_effect` the error by
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points (95% CI
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_ci`,
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_clear`).
 # - **Report 002's ConvNets at one learning rate**: WS1 to WS3 at WS3's learning rate
-#   {glue:text}`ws_share4_effect` the error by {glue:text}`ws_share4_diff:.1f` points (CI
-#   {glue:text}`ws_share4_ci`, {glue:text}`ws_share4_clear`).
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_effect` the error by
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_diff:.1f` points (CI
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_ci`,
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_clear`).
 # - **Merged to two branches**: report 004's 2-channel CNN to separate branches
-#   {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points
-#   ({glue:text}`ws_merge4_clear`, adjusted {glue:text}`ws_merge4_p`).
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error by
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points
+#   ({glue:text}`ws_merge_004_cnn_to_separate_branches_clear`, adjusted
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_p`).
 # - {glue:text}`ws_family` comparisons are made in this chapter; {glue:text}`ws_family_clear`
 #   are clear after Holm's adjustment, against {glue:text}`ws_family_raw` at an unadjusted
 #   p < 0.05.
@@ -55,10 +64,8 @@ device = "auto"  # "auto" (CUDA if present), "cpu" or "cuda"
 grad_steps = 40  # minibatches whose gradient norms are recorded (report 003's Fig. 2)
 
 # %% tags=["remove-cell"]
-from pairlib import curves, page, sharing_page
-from pairlib.configs import published_means
-from pairlib.sharing_study import ABLATION_BASES, gradient_runs, run_study
-from pairlib.stats import results_table
+from pairlib import page
+from pairlib.chapters import weight_sharing as ws
 
 p = page.check_parameters(
     {"grad_steps": page.integer(2, 500)},
@@ -72,7 +79,7 @@ p = page.check_parameters(
 page.setup_figures()
 for name in ("rounds", "epochs", "n_pairs", "grad_steps"):
     page.glue_value(f"ws_{name}", p[name])
-study = run_study(**p)
+study = ws.run_study(**p)
 
 # %% [markdown]
 # ## What is compared
@@ -119,10 +126,9 @@ study = run_study(**p)
 #   of {glue:text}`ws_batch_000`) with and without sharing.
 
 # %% [markdown]
-# The configurations themselves, with every comparison the chapter makes, are defined in
-# `pairlib/sharing_study.py`; `tests/test_sharing_study.py` checks that each control differs
-# from its model in
-# the one thing it controls for. One call trains them all, or reads them from the cache when
+# The configurations themselves, with every comparison the chapter makes, are defined in the
+# chapter's module of the library, whose tests check that each control differs from its model
+# in the one thing it controls for. One call trains them all, or reads them from the cache when
 # another chapter has already trained the same configuration on the same rounds.
 #
 # ## Results
@@ -140,7 +146,7 @@ study = run_study(**p)
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 page.show_table(
-    sharing_page.results_rows(study),
+    ws.results_rows(study),
     "tab-ws-results",
     f"Test error (mean ± std over {p['rounds']} rounds of {p['epochs']} epochs, "
     f"{p['n_pairs']} training and test pairs) of every configuration, the published figure of "
@@ -150,11 +156,7 @@ page.show_table(
 )
 
 # %% tags=["remove-cell"]
-GROUP_COLOURS = dict(zip(study.groups, ("tab:blue", "tab:orange", "tab:green", "tab:purple"), strict=True))
-names = [n for configs in study.groups.values() for n in configs]
-colours = {n: GROUP_COLOURS[study.group_of(n)] for n in names}
-fig = curves.round_errors_figure(study.everything, names, colours, published_means(names))
-page.glue_figure("fig-ws-errors", fig)
+page.glue_figure("fig-ws-errors", ws.errors_figure(study))
 
 # %% [markdown]
 # ```{glue:figure} fig-ws-errors
@@ -174,7 +176,7 @@ page.glue_figure("fig-ws-errors", fig)
 # table below does.
 
 # %% tags=["remove-cell"]
-sharing_page.glue_sharing(study, p["rounds"])
+ws.glue_sharing(study, p["rounds"])
 sharing, merged = study.family["sharing"], study.family["merged"]
 
 # %% [markdown]
@@ -198,34 +200,47 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 # went the same way.
 #
 # - **ConvNet branches, report 004's architecture.** At the same architecture, sharing
-#   {glue:text}`ws_share5_effect` the test error from {glue:text}`ws_share5_a:.1f`% to
-#   {glue:text}`ws_share5_b:.1f`% (difference {glue:text}`ws_share5_diff:.1f` points, 95% CI
-#   {glue:text}`ws_share5_ci`, better in {glue:text}`ws_share5_won` rounds). But the shared
+#   {glue:text}`ws_share_convnet_004_same_architecture_effect` the test error from
+#   {glue:text}`ws_share_convnet_004_same_architecture_a:.1f`% to
+#   {glue:text}`ws_share_convnet_004_same_architecture_b:.1f`% (difference
+#   {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f` points, 95% CI
+#   {glue:text}`ws_share_convnet_004_same_architecture_ci`, better in
+#   {glue:text}`ws_share_convnet_004_same_architecture_won` rounds). But the shared
 #   model has {glue:text}`ws_params_004_ws:,` parameters and its unshared twin
 #   {glue:text}`ws_params_004_unshared:,`. Narrowing the unshared branches' hidden layer from
 #   {glue:text}`ws_hidden_004` to {glue:text}`ws_hidden_004_small` units brings it to
 #   {glue:text}`ws_params_004_small:,` parameters; against that model sharing
-#   {glue:text}`ws_share6_effect` the error by {glue:text}`ws_share6_diff:.1f` points (CI
-#   {glue:text}`ws_share6_ci`, {glue:text}`ws_share6_clear`): {glue:text}`ws_size_reading`
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_effect` the error by
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points (CI
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_ci`,
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_clear`): {glue:text}`ws_size_reading`
 # - **Report 002's ConvNets.** WS1 to WS3, each at its own tuned learning rate
 #   ({glue:text}`ws_lr_002_ws1:g` and {glue:text}`ws_lr_002_ws3:g` in the report's
-#   configuration), {glue:text}`ws_share3_effect` the error by
-#   {glue:text}`ws_share3_diff:.1f` points (CI {glue:text}`ws_share3_ci`), but changes two
+#   configuration), {glue:text}`ws_share_convnet_002_reports_learning_rates_effect` the error by
+#   {glue:text}`ws_share_convnet_002_reports_learning_rates_diff:.1f` points (CI
+#   {glue:text}`ws_share_convnet_002_reports_learning_rates_ci`), but changes two
 #   things. With WS1 trained at WS3's learning rate, sharing alone
-#   {glue:text}`ws_share4_effect` the error by {glue:text}`ws_share4_diff:.1f` points (CI
-#   {glue:text}`ws_share4_ci`, {glue:text}`ws_share4_clear`, better in
-#   {glue:text}`ws_share4_won` rounds).
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_effect` the error by
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_diff:.1f` points (CI
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_ci`,
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_clear`, better in
+#   {glue:text}`ws_share_convnet_002_same_learning_rate_won` rounds).
 # - **Fully connected branches.** Report 002's FCNN3 to WS2 changes both the sharing and the
-#   learning rate: {glue:text}`ws_share0_a:.1f`% to {glue:text}`ws_share0_b:.1f`% (published:
+#   learning rate: {glue:text}`ws_share_fc_report_002s_learning_rates_a:.1f`% to
+#   {glue:text}`ws_share_fc_report_002s_learning_rates_b:.1f`% (published:
 #   {glue:text}`ws_pub_002_FCNN3:.1f`% to {glue:text}`ws_pub_002_WS2:.1f`%). At the same
-#   learning rate sharing {glue:text}`ws_share1_effect` the error by
-#   {glue:text}`ws_share1_diff:.1f` points (CI {glue:text}`ws_share1_ci`,
-#   {glue:text}`ws_share1_clear`), and at the same parameter count by
-#   {glue:text}`ws_share2_diff:.1f` points (CI {glue:text}`ws_share2_ci`,
-#   {glue:text}`ws_share2_clear`).
+#   learning rate sharing {glue:text}`ws_share_fc_same_architecture_effect` the error by
+#   {glue:text}`ws_share_fc_same_architecture_diff:.1f` points (CI
+#   {glue:text}`ws_share_fc_same_architecture_ci`,
+#   {glue:text}`ws_share_fc_same_architecture_clear`), and at the same parameter count by
+#   {glue:text}`ws_share_fc_same_parameter_count_diff:.1f` points (CI
+#   {glue:text}`ws_share_fc_same_parameter_count_ci`,
+#   {glue:text}`ws_share_fc_same_parameter_count_clear`).
 # - **Report 000's Model B** (the fixed power-6 comparator, MSE on the target): sharing
-#   {glue:text}`ws_share7_effect` the error from {glue:text}`ws_share7_a:.1f`% to
-#   {glue:text}`ws_share7_b:.1f`% (CI {glue:text}`ws_share7_ci`, {glue:text}`ws_share7_clear`);
+#   {glue:text}`ws_share_report_000_model_b_effect` the error from
+#   {glue:text}`ws_share_report_000_model_b_a:.1f`% to
+#   {glue:text}`ws_share_report_000_model_b_b:.1f`% (CI {glue:text}`ws_share_report_000_model_b_ci`,
+#   {glue:text}`ws_share_report_000_model_b_clear`);
 #   the report found
 #   {glue:text}`ws_pub_000_model_B_no_ws:.1f`% and {glue:text}`ws_pub_000_model_B:.1f`%.
 #
@@ -270,10 +285,7 @@ page.show_table(
 )
 
 # %% tags=["remove-cell"]
-fig = curves.paired_differences_figure(
-    study.main, {"sharing": sharing, "merged": merged}, {"sharing": "tab:green", "merged": "tab:orange"}
-)
-page.glue_figure("fig-ws-paired", fig)
+page.glue_figure("fig-ws-paired", ws.paired_figure(study))
 
 # %% [markdown]
 # ```{glue:figure} fig-ws-paired
@@ -291,15 +303,20 @@ page.glue_figure("fig-ws-paired", fig)
 # a change of more than sharing ({numref}`tab-ws-merged`; its first row is report 001's
 # step from a merged MLP to a merged ConvNet, which that report counts as weight sharing). Going
 # from report 004's
-# 2-channel CNN ({glue:text}`ws_merge4_a:.1f`%) to separate branches
-# {glue:text}`ws_merge4_effect` the error by {glue:text}`ws_merge4_diff:.1f` points (CI
-# {glue:text}`ws_merge4_ci`, {glue:text}`ws_merge4_clear`), and to shared branches by
-# {glue:text}`ws_merge5_diff:.1f` points ({glue:text}`ws_merge5_effect` it; CI
-# {glue:text}`ws_merge5_ci`, {glue:text}`ws_merge5_clear`); the report
+# 2-channel CNN ({glue:text}`ws_merge_004_cnn_to_separate_branches_a:.1f`%) to separate branches
+# {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error by
+# {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points (CI
+# {glue:text}`ws_merge_004_cnn_to_separate_branches_ci`,
+# {glue:text}`ws_merge_004_cnn_to_separate_branches_clear`), and to shared branches by
+# {glue:text}`ws_merge_004_cnn_to_shared_branches_diff:.1f` points
+# ({glue:text}`ws_merge_004_cnn_to_shared_branches_effect` it; CI
+# {glue:text}`ws_merge_004_cnn_to_shared_branches_ci`,
+# {glue:text}`ws_merge_004_cnn_to_shared_branches_clear`); the report
 # published {glue:text}`ws_pub_004_CNN:.1f`% and {glue:text}`ws_pub_004_WS:.1f`%. Report
 # 003's pair ConvNet to its siamese network trained on the target alone:
-# {glue:text}`ws_merge3_a:.1f`% to {glue:text}`ws_merge3_b:.1f`% (CI
-# {glue:text}`ws_merge3_ci`, {glue:text}`ws_merge3_clear`). A likely reason, which these
+# {glue:text}`ws_merge_003_pair_to_siamese_a:.1f`% to {glue:text}`ws_merge_003_pair_to_siamese_b:.1f`% (CI
+# {glue:text}`ws_merge_003_pair_to_siamese_ci`, {glue:text}`ws_merge_003_pair_to_siamese_clear`). A likely
+# reason, which these
 # runs do not test: the two-branch layout builds in what the task is (two independent
 # digits, then a comparison), which a merged network must discover from {glue:text}`ws_n_pairs` examples.
 #
@@ -322,13 +339,7 @@ page.glue_figure("fig-ws-paired", fig)
 # ```
 
 # %% tags=["remove-cell"]
-B = {"000/model-B": ("with sharing", "tab:blue"), "000/model-B-no-ws": ("without sharing", "tab:red")}
-fig = curves.bands_figure(
-    [("target_term", "training loss (MSE)", ""), ("running_train_error", "training error (%)", "")],
-    {n: (study.main[study.main["name"] == n], label, colour) for n, (label, colour) in B.items()},
-)
-fig.axes[0].legend(fontsize=8)
-page.glue_figure("fig-ws-000", fig)
+page.glue_figure("fig-ws-000", ws.model_b_figure(study))
 
 # %% [markdown]
 # Each band is one standard deviation either side of the mean over the rounds. Where the
@@ -349,24 +360,7 @@ page.glue_figure("fig-ws-000", fig)
 
 
 # %% tags=["remove-cell"]
-CURVE_COLOURS = ("tab:grey", "tab:blue", "tab:red", "tab:orange")
-equal = study.main[study.main["name"].isin(study.groups["equal size"])]
-fig = curves.bands_figure(
-    [
-        ("running_train_error", "error (%)", "training (running, during the epoch)"),
-        ("test_error", "", "test"),
-    ],
-    {
-        n: (equal[equal["name"] == n], n, c)
-        for n, c in zip(study.groups["equal size"], CURVE_COLOURS, strict=True)
-    },
-    alpha=0.15,
-    height=2.9,
-    sharey=True,
-)
-fig.axes[0].set_ylim(0, 50)
-fig.axes[1].legend(fontsize=7)
-page.glue_figure("fig-ws-curves", fig)
+page.glue_figure("fig-ws-curves", ws.curves_figure(study))
 
 # %% [markdown]
 # With {glue:text}`ws_n_pairs` training pairs, every one of these models ends with a
@@ -376,15 +370,13 @@ page.glue_figure("fig-ws-curves", fig)
 # show, and the test panel is the one to read.
 
 # %% tags=["remove-cell"]
-sharing_page.glue_ablations(study, p["rounds"])
-cells = {s: [study.cell(s, model) for model in ABLATION_BASES] for s in study.settings}
-fig = curves.settings_figure(study.final, cells, {"pair": "tab:grey", "siamese": "tab:blue"})
-page.glue_figure("fig-ws-ablation", fig)
+ws.glue_ablations(study, p["rounds"])
+page.glue_figure("fig-ws-ablation", ws.ablation_figure(study))
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 page.show_table(
-    sharing_page.ablation_rows(study),
+    ws.ablation_rows(study),
     "tab-ws-ablation",
     f"Report 003's ablations on its pair ConvNet (learning rate 1) and on its siamese ConvNet "
     f"with shared branches trained on the target (learning rate 0.25): test error, mean ± std "
@@ -394,12 +386,8 @@ page.show_table(
 )
 
 # %% tags=["remove-cell"]
-sharing_page.glue_gradients(study, p["grad_steps"])
-titles = {
-    (model, bn): f"{model}, lr {config.lr:g}, {'with' if bn else 'without'} batch norm"
-    for model, bn, config in gradient_runs(study.groups["ConvNets"]).values()
-}
-page.glue_figure("fig-ws-gradients", curves.gradient_figure(study.grads, titles))
+ws.glue_gradients(study, p["grad_steps"])
+page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 
 # %% [markdown]
 # ## Report 003's ablations
@@ -464,12 +452,7 @@ page.glue_figure("fig-ws-gradients", curves.gradient_figure(study.grads, titles)
 # ```
 
 # %% tags=["remove-cell"]
-tidy = results_table(study.everything)
-tidy.insert(1, "group", tidy["model_id"].map(study.group_of))
-page.save_results(tidy, "weight_sharing")
-page.save_rounds(study.everything, "weight_sharing")
-sharing_page.glue_totals(study, tidy, p["rounds"])
-page.save_comparisons("weight_sharing", study.family)
+ws.record(study, p["rounds"])
 
 # %% [markdown]
 # ## What holds
@@ -478,18 +461,28 @@ page.save_comparisons("weight_sharing", study.family)
 #   {glue:text}`ws_share_better` of the {glue:text}`ws_share_count` such comparisons of
 #   {numref}`tab-ws-sharing`, clearly in {glue:text}`ws_share_clear`. For report 004's
 #   ConvNets the gain against an unshared model of the same parameter count is
-#   {glue:text}`ws_share6_diff:.1f` points ({glue:text}`ws_share6_clear`), against one of the
-#   same architecture {glue:text}`ws_share5_diff:.1f` ({glue:text}`ws_share5_clear`).
-# - **The size of the gain depends on the model**: {glue:text}`ws_share7_diff:.1f` points for
-#   report 000's Model B ({glue:text}`ws_share7_clear`), {glue:text}`ws_share5_diff:.1f` for
-#   report 004's branches, {glue:text}`ws_share4_diff:.1f` for report 002's ConvNets at one
-#   learning rate ({glue:text}`ws_share4_clear`) and {glue:text}`ws_share1_diff:.1f` for its
-#   MLPs ({glue:text}`ws_share1_clear`).
+#   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points
+#   ({glue:text}`ws_share_convnet_004_same_parameter_count_clear`), against one of the
+#   same architecture {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f`
+#   ({glue:text}`ws_share_convnet_004_same_architecture_clear`).
+# - **The size of the gain depends on the model**: {glue:text}`ws_share_report_000_model_b_diff:.1f` points
+#   for
+#   report 000's Model B ({glue:text}`ws_share_report_000_model_b_clear`),
+#   {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f` for
+#   report 004's branches, {glue:text}`ws_share_convnet_002_same_learning_rate_diff:.1f` for report 002's
+#   ConvNets at one
+#   learning rate ({glue:text}`ws_share_convnet_002_same_learning_rate_clear`) and
+#   {glue:text}`ws_share_fc_same_architecture_diff:.1f` for its
+#   MLPs ({glue:text}`ws_share_fc_same_architecture_clear`).
 # - **The reports' "CNN against WS" comparisons may mix two effects.** Splitting report
-#   004's 2-channel CNN into two separate branches {glue:text}`ws_merge4_effect` the error
-#   by {glue:text}`ws_merge4_diff:.1f` points ({glue:text}`ws_merge4_clear`, Holm-adjusted
-#   {glue:text}`ws_merge4_p`); sharing them then {glue:text}`ws_share5_effect` it by
-#   {glue:text}`ws_share5_diff:.1f` points ({glue:text}`ws_share5_clear`;
+#   004's 2-channel CNN into two separate branches
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error
+#   by {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points
+#   ({glue:text}`ws_merge_004_cnn_to_separate_branches_clear`, Holm-adjusted
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_p`); sharing them then
+#   {glue:text}`ws_share_convnet_004_same_architecture_effect` it by
+#   {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f` points
+#   ({glue:text}`ws_share_convnet_004_same_architecture_clear`;
 #   {numref}`tab-ws-merged`).
 # - **Report 003's batch norm finding holds for its pair ConvNet.** Without batch norm, its pair ConvNet at a
 #   learning rate of one learns nothing in {glue:text}`ws_nobn_pair_failed` of

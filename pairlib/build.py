@@ -6,7 +6,7 @@
 Why a module rather than a Makefile recipe: the published record (``notebooks/X.ipynb`` and
 ``results/X.csv``) must change only when a chapter ran to its end. Each chapter is therefore
 executed into a temporary notebook, its results are staged in a temporary folder (given to
-the notebook as ``$PAIRLIB_RESULTS_DIR``, see ``pairlib.page.save_results``), and both are
+the notebook as ``$PAIRLIB_RESULTS_DIR``, see ``pairlib.results.save_results``), and both are
 moved into place with ``os.replace`` only on success. A failure, Ctrl-C or SIGTERM leaves the
 previous notebook and results exactly as they were.
 
@@ -19,7 +19,7 @@ Steps:
    committed notebook is current: each execution writes an execution record into the
    notebook's metadata (``pairlib``), committed with it, holding the :func:`fingerprint` of
    its inputs (the chapter's cells, its parameters, the code of the ``pairlib`` modules it
-   imports, the lock file, the results tables it reads) and the hashes of the tables it
+   imports, the lock file, what it gathers of the other chapters) and the hashes of the tables it
    published. A fresh clone of a current book thus executes nothing, a prose edit
    re-executes its own chapter (its runs come from the results cache), and a docstring edit
    of the library nothing at all. Chapters named on the command line, or all with
@@ -28,47 +28,42 @@ Steps:
 3. ``jupyter-book build --builder html -W`` -> ``_build/html/index.html``.
 4. ``jupyter-book build --builder pdflatex -W`` -> ``_build/latex/pairlib.pdf``, copied to
    ``PDF_PATH``. Missing TeX packages are named (``make tex`` installs them).
+
+One job per module: :mod:`pairlib.toc` (the chapters and what they declare),
+:mod:`pairlib.sync` (step 1), :mod:`pairlib.kernels` (running a notebook),
+:mod:`pairlib.record` (the execution record, whether a chapter is current); this module
+publishes executed chapters atomically, renders the book and is the command line.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
-import hashlib
-import json
 import os
-import re
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pairlib.console import CONSOLE_ENV
-from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR, TOC, toc_files
+from pairlib.kernels import ChapterConsole, Executor, describe_error, log, papermill_execute, raise_interrupt
+from pairlib.paths import BUILD_DIR, REPO_ROOT, RESULTS_DIR, TMP_DIR
+from pairlib.record import expected_runs, fingerprint, is_current, write_record
+from pairlib.results import RESULTS_ENV
+from pairlib.sync import declared_parameters, in_sync, source_notebook
+from pairlib.toc import BuildError, Chapter, shown, toc_chapters
 
 LATEX_DIR = BUILD_DIR / "latex"
 LATEX_PDF = LATEX_DIR / "pairlib.pdf"  # latex_documents.targetname in _config.yml
 PDF_PATH = BUILD_DIR / "pdf" / "book.pdf"
 """Where the finished PDF is copied: a stable path for the README."""
-AGGREGATORS = ("index", "summary", "results_tables", "execution")
-"""Pages that read other chapters' results: executed after them, whenever another one ran."""
-
-READS_NOTEBOOKS = ("execution",)
-"""Aggregators that also read the other chapters' executed notebooks (their timings)."""
-
-RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
 NEAR_PREFIX = ".pairlib-"
 """Files staged beside a target before the final rename: ``.pairlib-<pid>-<name>.tmp``."""
-KERNEL = "python3"
 
 TEX_REQUIREMENTS: dict[str, str] = {
     # file that must be found (an executable, else by kpsewhich) -> Debian package shipping it
@@ -94,276 +89,6 @@ TEX_REQUIREMENTS: dict[str, str] = {
 """What the PDF and the HTML's math need (xelatex with Sphinx's own LaTeX style, latex and
 dvisvgm for imgmath, see _config.yml), as read from a build's .fls file list: about 90 MB of
 Debian packages, installed in under a minute."""
-
-
-class BuildError(RuntimeError):
-    """A step failed; the message is the one line printed before exiting non-zero."""
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A toc entry that is a jupytext pair: ``source`` (.py) and ``notebook`` (.ipynb)."""
-
-    name: str
-    source: Path
-    notebook: Path
-
-    @property
-    def temp_notebook(self) -> Path:
-        # Under _build/tmp, where pytest never collects (a notebook left by a killed build
-        # must not become a test), in the repository (same filesystem: os.replace is atomic),
-        # named after this process so that a later build can tell a stale one.
-        return TMP_DIR / f"{self.name}.{os.getpid()}.tmp.ipynb"
-
-    @property
-    def temp_input(self) -> Path:
-        """The notebook as synced from the .py, papermill's input (deleted afterwards)."""
-        return TMP_DIR / f"{self.name}.{os.getpid()}.input.ipynb"
-
-
-def shown(path: Path) -> str:
-    """``path`` relative to the repository when inside it (messages, notebook metadata)."""
-    path = path.resolve()
-    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
-
-
-def log(message: str) -> None:
-    """One progress line, flushed at once (the build is often piped to a log)."""
-    print(f"[build] {message}", flush=True)
-
-
-# --------------------------------------------------------------------------- toc
-
-
-def toc_chapters(toc: Path = TOC) -> list[Chapter]:
-    """The toc entries that are jupytext pairs (a .py next to the entry), in toc order."""
-    chapters = []
-    for stem in toc_files(toc):
-        source = stem.with_suffix(".py")
-        if source.is_file():
-            chapters.append(Chapter(stem.name, source, stem.with_suffix(".ipynb")))
-    return chapters
-
-
-# --------------------------------------------------------------------------- sync
-
-
-def source_notebook(chapter: Chapter) -> Any:
-    """The chapter's notebook as read from its .py, ready for papermill."""
-    import jupytext
-
-    nb = jupytext.read(chapter.source)
-    nb.metadata.setdefault(
-        "kernelspec", {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
-    )
-    nb.metadata.get("jupytext", {}).pop("text_representation", None)
-    for index, cell in enumerate(nb.cells):
-        # Stable ids (jupytext draws random ones): re-executing an unchanged chapter then
-        # changes only its outputs and timings in git, not every cell's id.
-        cell.id = hashlib.sha1(f"{index}:{cell.source}".encode()).hexdigest()[:8]
-    hide_plumbing(nb)
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    if not code or "parameters" not in code[0].metadata.get("tags", []):
-        raise BuildError(
-            f"{shown(chapter.source)}: the first code cell must be tagged "
-            'parameters (# %% tags=["parameters"])'
-        )
-    return nb
-
-
-HIDDEN_TAGS = frozenset({"remove-cell", "remove-input", "hide-input", "hide-cell"})
-
-
-def hide_plumbing(nb: Any) -> Any:
-    """Hide every code cell's input on the page (in place): the book shows prose, tables and
-    figures, never code.
-
-    Why: a chapter's code is bookkeeping (``glue_value("x", ...)``, ``# NBVAL_CHECK_OUTPUT``,
-    a list of keys), not something a reader learns from, and a chapter author should not have
-    to remember a tag for each. The parameters cell goes entirely (``remove-cell``): the
-    execution appendix lists every chapter's parameters with their meaning. Outputs of other
-    cells stay; cells already hidden are left alone, and a cell tagged ``show-input`` keeps
-    its code on the page.
-    """
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "code" or HIDDEN_TAGS & set(tags) or "show-input" in tags:
-            continue
-        hidden = "remove-cell" if "parameters" in tags else "remove-input"
-        cell.metadata["tags"] = [*tags, hidden]
-    return nb
-
-
-def declared_parameters(nb: Any) -> set[str]:
-    """Names assigned in the notebook's ``parameters`` cell."""
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    names: set[str] = set()
-    for node in ast.parse(cell.source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        if isinstance(node, ast.AnnAssign):
-            targets = [node.target]
-        names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
-
-
-def in_sync(chapter: Chapter) -> bool:
-    """Whether the executed notebook's cells are those of the .py (sources and types)."""
-    import nbformat
-
-    if not chapter.notebook.is_file():
-        return False
-    executed = nbformat.read(chapter.notebook, as_version=4)
-    source = source_notebook(chapter)
-
-    def cells(nb: Any) -> list[tuple[str, str]]:
-        return [
-            (c.cell_type, c.source.strip())
-            for c in nb.cells
-            if "injected-parameters" not in c.metadata.get("tags", [])
-        ]
-
-    return cells(executed) == cells(source)
-
-
-PACKAGE_DIR = REPO_ROOT / "pairlib"
-
-SHOWS_SOURCE = re.compile(r"\binspect\.getsource\b")
-"""A chapter that prints library source on its page depends on that source's every character."""
-
-
-def _module_file(name: str) -> Path | None:
-    """The file of module ``pairlib.x.y`` (a module or a package's ``__init__``), or None."""
-    parts = name.split(".")
-    if parts[0] != "pairlib":
-        return None
-    base = PACKAGE_DIR.parent.joinpath(*parts)
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def _imported_modules(source: str, package: str = "") -> set[str]:
-    """The ``pairlib`` modules that ``source`` imports (anywhere in it, deferred imports too).
-    ``package`` is the importing module's package, for relative imports."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)  # `from pairlib import page`
-    modules = set()
-    for name in names:
-        parts = name.split(".")
-        # `import pairlib.framework.modules` imports every package on the way
-        modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return {name for name in modules if _module_file(name) is not None}
-
-
-def library_closure(sources: Sequence[str]) -> list[Path]:
-    """The files of every ``pairlib`` module that ``sources`` import, directly or through
-    other modules: what a chapter's execution can depend on, and nothing else."""
-    todo = set().union(*(_imported_modules(source) for source in sources)) if sources else set()
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        path = _module_file(name)
-        assert path is not None
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        todo |= _imported_modules(path.read_text(), package) - seen
-    return sorted(path for name in seen if (path := _module_file(name)) is not None)
-
-
-def dependencies(chapter: Chapter, nb: Any = None) -> list[Path]:
-    """The files besides its own cells that a chapter's executed record depends on.
-
-    The ``pairlib`` modules its cells import, directly or not (:func:`library_closure`), the
-    lock file (the versions that computed everything), the transcribed published table, and
-    for an aggregator the other chapters' results tables. The MNIST files are verified by
-    checksum when provisioned, so they are not hashed again here.
-    """
-    nb = nb if nb is not None else source_notebook(chapter)
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    files = [*library_closure(code), REPO_ROOT / "requirements.lock", RESULTS_DIR / "published.csv"]
-    if chapter.name in AGGREGATORS:
-        # The chapters' tables (<name>.csv, <name>_comparisons.csv), never an aggregator's own
-        # (the summary writes comparisons.csv): a chapter that read its own output would never
-        # be current.
-        names = [c.name for c in toc_chapters() if c.name not in AGGREGATORS]
-        files += sorted(
-            p
-            for p in RESULTS_DIR.glob("*.csv")
-            if any(p.stem == name or p.stem.startswith(f"{name}_") for name in names)
-        )
-    if chapter.name in READS_NOTEBOOKS:
-        files += [c.notebook for c in toc_chapters() if c.name not in AGGREGATORS]
-    return [p for p in dict.fromkeys(files) if p.is_file()]
-
-
-def fingerprint(chapter: Chapter, parameters: Mapping[str, Any]) -> str:
-    """What an execution of ``chapter`` with ``parameters`` depends on, hashed: if it equals the
-    one recorded in the executed notebook, executing again would reproduce it.
-
-    Library modules count by their code alone (:func:`pairlib.cache.code_only`): a docstring
-    or comment edit re-executes nothing, unless the chapter prints library source."""
-    from pairlib.cache import code_only
-
-    nb = source_notebook(chapter)
-    cells = [(c.cell_type, c.source) for c in nb.cells]
-    shows_source = any(SHOWS_SOURCE.search(c.source) for c in nb.cells if c.cell_type == "code")
-    digest = hashlib.sha256()
-    digest.update(json.dumps([cells, dict(parameters)], sort_keys=True, default=str).encode())
-    for path in dependencies(chapter, nb):
-        if path.suffix == ".py" and path.is_relative_to(PACKAGE_DIR) and not shows_source:
-            content = code_only(path.read_text()).encode()
-        else:
-            content = path.read_bytes()
-        digest.update(shown(path).encode() + b"\0" + hashlib.sha256(content).digest())
-    return digest.hexdigest()[:20]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def execution_record(notebook: Path) -> dict[str, Any]:
-    """What the build recorded in an executed notebook's metadata (``pairlib``), or {}."""
-    import nbformat
-
-    try:
-        return dict(nbformat.read(notebook, as_version=4).metadata.get("pairlib", {}))
-    except (OSError, ValueError, KeyError, AttributeError):
-        return {}
-
-
-def is_current(chapter: Chapter, parameters: Mapping[str, Any]) -> bool:
-    """Whether ``chapter``'s executed notebook is what executing it now would produce.
-
-    The record travels with the notebook (its metadata, committed with it, like Jupyter
-    Book's ``execute_notebooks: cache``): the :func:`fingerprint` of the inputs it was executed
-    from, and the hash of every results table it published. True only if today's fingerprint
-    is the recorded one and every such table is still the one it published (a deleted or
-    replaced table re-executes the chapter). A fresh clone of a current book therefore
-    executes nothing.
-    """
-    if not chapter.notebook.is_file():
-        return False
-    record = execution_record(chapter.notebook)
-    try:
-        tables = {REPO_ROOT / name: digest for name, digest in record["results_sha256"].items()}
-        if any(not table.is_file() or _sha256(table) != digest for table, digest in tables.items()):
-            return False
-        return record["fingerprint"] == fingerprint(chapter, parameters)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False  # a notebook without a readable record: execute again
 
 
 # --------------------------------------------------------------------------- execute
@@ -394,217 +119,6 @@ def _signals_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _ipc_kernel_manager() -> type:
-    """A kernel manager whose kernel talks over local IPC sockets, not TCP.
-
-    Why: over TCP, ipykernel warns at every start that the traffic is unencrypted, a line
-    users read as a problem. IPC sockets are files in Jupyter's private runtime folder, so
-    there is nothing to warn about (the cause removed, not the warning filtered)."""
-    from jupyter_client.manager import KernelManager
-    from traitlets import default
-
-    class IPCKernelManager(KernelManager):
-        @default("transport")
-        def _transport_default(self) -> str:
-            return "ipc"
-
-        @default("ip")
-        def _ip_default(self) -> str:
-            # The sockets' path prefix: in Jupyter's private runtime folder, unique to this
-            # kernel (jupyter_client's default is "kernel-ipc" in the working directory,
-            # which would put sockets in the repository and collide between two builds).
-            from jupyter_core.paths import jupyter_runtime_dir
-
-            folder = Path(jupyter_runtime_dir())
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            return str(folder / f"pairlib-{os.getpid()}-{secrets.token_hex(4)}-ipc")
-
-    return IPCKernelManager
-
-
-def papermill_execute(source: Path, output: Path, parameters: Mapping[str, Any]) -> None:
-    """Run the notebook ``source`` with papermill into ``output``, in the repository root.
-
-    The kernel manager is the build's, not papermill's: on Ctrl-C or SIGTERM the kernel is
-    killed at once, instead of nbclient waiting for the interrupted cell to finish."""
-    import papermill
-
-    manager = _ipc_kernel_manager()(kernel_name=KERNEL)
-    finished = False
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name=KERNEL,
-            cwd=str(REPO_ROOT),
-            progress_bar=False,  # the build prints one progress line per chapter (ChapterConsole)
-            log_output=False,
-            record_timing=False,  # nbclient's per-message timestamps: noise in every diff
-            km=manager,
-        )
-        finished = True
-    finally:
-        if finished:
-            manager.shutdown_kernel(now=True)
-            manager.cleanup_resources()
-        else:
-            # Interrupted or failed: kill the kernel at once, synchronously. jupyter_client's
-            # async API would first resume the interrupted cell's wait for its reply.
-            process = getattr(getattr(manager, "provisioner", None), "process", None)
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait(10)
-
-
-class ChapterConsole:
-    """The console file of one executing chapter (``$PAIRLIB_CONSOLE``, see
-    :mod:`pairlib.console`), echoed to the build's terminal while the chapter runs.
-
-    Notices and warnings are printed as they come; progress lines are summed over every
-    batch of jobs into one line: jobs trained of those to train, elapsed time and an
-    estimate of the time left (from the rate so far). On a terminal the line is rewritten in
-    place; in a log it is printed at most once a minute.
-    """
-
-    def __init__(self, chapter: Chapter, expected_jobs: int = 0, every: float = 60.0):
-        self.chapter, self.expected, self.every = chapter, expected_jobs, every
-        self.path = TMP_DIR / f"{chapter.name}.{os.getpid()}.console"
-        self.batches: dict[str, tuple[int, int, int]] = {}
-        self.start = time.monotonic()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._offset = 0
-        self._printed = 0.0
-        self._tty = sys.stdout.isatty()
-        self._batch = 0
-
-    def __enter__(self) -> ChapterConsole:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("")
-        self._thread = threading.Thread(target=self._follow, daemon=True, name="pairlib-console")
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._read()
-        if self._tty and self.batches:
-            print(flush=True)
-        self.path.unlink(missing_ok=True)
-
-    @property
-    def counts(self) -> tuple[int, int, int]:
-        """(trained, to train, read from the cache) over every batch so far."""
-        done = sum(b[0] for b in self.batches.values())
-        total = sum(b[1] for b in self.batches.values())
-        cached = sum(b[2] for b in self.batches.values())
-        return done, total, cached
-
-    def line(self) -> str:
-        done, total, cached = self.counts
-        elapsed = time.monotonic() - self.start
-        text = f"{self.chapter.name}: {done} of {total} runs trained, {cached} from the cache"
-        text += f", {_minutes(elapsed)}"
-        remaining = max(self.expected - done - cached, total - done)
-        if done and remaining > 0:
-            text += f", about {_minutes(elapsed / done * remaining)} left"
-        return text
-
-    def _follow(self) -> None:
-        while not self._stop.wait(1.0):
-            self._read()
-
-    def _read(self) -> None:
-        try:
-            with self.path.open(encoding="utf-8", errors="replace") as handle:
-                handle.seek(self._offset)
-                text = handle.read()
-                # only whole lines: a line being written is read next time
-                text = text[: text.rfind("\n") + 1]
-                self._offset += len(text.encode("utf-8"))
-        except OSError:
-            return
-        changed = False
-        for raw in text.splitlines():
-            parts = raw.split(" ", 4)
-            if parts[0] == "progress" and len(parts) >= 4 and all(p.isdigit() for p in parts[1:4]):
-                done, total, cached = (int(p) for p in parts[1:4])
-                if done == 0:  # a new batch starts
-                    self._batch += 1
-                self.batches[str(self._batch)] = (done, total, cached)
-                changed = True
-            elif raw.strip():
-                if self._tty:
-                    print("\r\033[K", end="")
-                log(f"  {self.chapter.name}: {raw}")
-        now = time.monotonic()
-        if changed and self._tty:
-            print(f"\r\033[K[build] {self.line()}", end="", flush=True)
-        elif changed and now - self._printed >= self.every:
-            self._printed = now
-            log(self.line())
-
-
-def _minutes(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
-
-
-def describe_error(error: BaseException) -> str:
-    """One line: the exception that stopped the notebook (papermill keeps its name/value)."""
-    ename = getattr(error, "ename", None)
-    evalue = getattr(error, "evalue", None)
-    text = f"{ename}: {evalue}" if ename is not None else f"{type(error).__name__}: {error}"
-    return " ".join(text.split())
-
-
-Executor = Callable[[Path, Path, Mapping[str, Any]], None]
-"""(input notebook, output notebook, parameters) -> None; papermill, or a stand-in in tests."""
-
-
-def _record(
-    chapter: Chapter,
-    executed: Path,
-    stamp: str,
-    parameters: Mapping[str, Any],
-    tables: Mapping[str, Path],
-    jobs: tuple[int, int, int],
-) -> None:
-    """Write the execution record into the executed notebook's metadata, before it is published.
-
-    papermill records its input and output paths (the temporary files, absolute): the
-    committed notebook names the files a reader knows instead. The ``pairlib`` record holds
-    what :func:`is_current` compares (the fingerprint, the published tables' hashes), the
-    processor and numerics the trained figures came from (the execution appendix shows them)
-    and how many runs it read and trained (the next execution's time estimate).
-    """
-    import nbformat
-
-    from pairlib.cache import cpu_numerics
-
-    nb = nbformat.read(executed, as_version=4)
-    record = nb.metadata.get("papermill", {})
-    record["input_path"] = shown(chapter.source)
-    record["output_path"] = shown(chapter.notebook)
-    trained, _, cached = jobs
-    nb.metadata["pairlib"] = {
-        "fingerprint": stamp,
-        "parameters": dict(parameters),
-        "results_sha256": {name: _sha256(path) for name, path in sorted(tables.items())},
-        "runs": {"trained": trained, "from_cache": cached},
-        "numerics": cpu_numerics(),
-    }
-    nbformat.write(nb, executed)
-
-
-def expected_runs(chapter: Chapter) -> int:
-    """How many runs the chapter's last execution read or trained (its notebook's record)."""
-    runs = execution_record(chapter.notebook).get("runs", {}) if chapter.notebook.is_file() else {}
-    return int(runs.get("trained", 0)) + int(runs.get("from_cache", 0))
 
 
 def execute_chapter(
@@ -645,7 +159,7 @@ def execute_chapter(
         ):
             executor(chapter.temp_input, temp, parameters)
         staged = {shown(results_dir / path.name): path for path in sorted(staging.glob("*.csv"))}
-        _record(chapter, temp, stamp, parameters, staged, console.counts)
+        write_record(chapter, temp, stamp, parameters, staged, console.counts)
         results_dir.mkdir(parents=True, exist_ok=True)
         # Staged beside their targets first (the same filesystem, even when _build is a mount
         # or a link elsewhere): the commit below is then renames only, which cannot fail half way.
@@ -783,9 +297,9 @@ def select(chapters: Sequence[Chapter], names: Sequence[str]) -> list[Chapter]:
     if unknown:
         raise BuildError(f"unknown chapter {', '.join(unknown)}: the toc's chapters are {', '.join(by_name)}")
     if wanted:
-        wanted |= set(AGGREGATORS) & set(by_name)
+        wanted |= {c.name for c in chapters if c.gathers}
     # Aggregators last, whatever their place in the toc (the landing page comes first).
-    return sorted((c for c in chapters if c.name in wanted), key=lambda c: c.name in AGGREGATORS)
+    return sorted((c for c in chapters if c.name in wanted), key=lambda c: bool(c.gathers))
 
 
 def chapter_parameters(selected: Sequence[Chapter], given: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -831,12 +345,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def raise_interrupt(signum: int, frame: Any) -> None:
-    # SIGTERM (a CI timeout, `kill`) takes the same path as Ctrl-C: the finally blocks of
-    # execute_chapter delete the temporary files and the published record stays as it was.
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 LOCK_PATH = BUILD_DIR / "build.lock"

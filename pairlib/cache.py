@@ -46,7 +46,7 @@ from pairlib.files import write_atomically
 #: train a short run of every feature the registry uses, and fail when their bits differ from
 #: those recorded for the current versions on this processor.
 NUMERICS_VERSIONS: dict[str, int] = {
-    "train": 1,  # data, provision, models, augment, seeds, train: every digit-pair run
+    "train": 1,  # data, provision, models, augment, seeds, losses, fitting, train: every digit-pair run
     "gradients": 1,  # diagnostics: per-layer gradient norms during training
     "probes": 1,  # probes of a trained branch's digit outputs
     "predictions": 1,  # analysis: predictions of trained runs, TTA, comparators after training

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec
 from pairlib.published import published_row
-from pairlib.train import TrainConfig
 
 # Report 000: three conv layers take each 14x14 image to 256 channels of 1x1, then two linear
 # layers to 10 outputs (widths of the conv and linear layers not given: 32, 64, 256 and 128).
@@ -390,6 +390,11 @@ def published_means(names: Iterable[str]) -> dict[str, float]:
     return {
         n: float(published_row(*PUBLISHED_ROW[n])["test_error_mean_pct"]) for n in names if n in PUBLISHED_ROW
     }
+
+
+def published_mean(name: str) -> float:
+    """The published mean test error (%) of the report row ``name`` reproduces."""
+    return published_means([name])[name]
 
 
 def at_protocol(config: TrainConfig, epochs: int, n_pairs: int) -> TrainConfig:

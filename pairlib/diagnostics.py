@@ -4,7 +4,7 @@ Report 003 explains why batch norm helps with one figure: without it the gradien
 layer of its pair ConvNet drop to zero after a couple of minibatches and never come back
 (dead ReLUs: a large first step pushes every unit below zero on every input), while with it
 they stay alive. :func:`gradient_norms` measures exactly that: it starts a run the way
-:func:`pairlib.train.fit` does (same normalisation, same initialisation and minibatch order
+:func:`pairlib.fitting.fit` does (same normalisation, same initialisation and minibatch order
 from the seed, same optimiser and losses) and records, after each backward pass, the L2 norm
 of the gradient of every layer that holds weights (convolutions and linear layers; batch
 norm's scale and shift are left out, as in the report). It is a diagnostic of a handful of
@@ -25,10 +25,12 @@ from torch import nn
 
 from pairlib import cache
 from pairlib.data import PairSets, generate_pair_sets, normalize_pairs
+from pairlib.fitting import TrainConfig, make_optimizer
+from pairlib.losses import loss_terms
 from pairlib.models import build_model
 from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
-from pairlib.train import RoundJob, TrainConfig, loss_terms, make_optimizer
+from pairlib.train import RoundJob
 
 WEIGHT_LAYERS = (nn.Conv2d, nn.Linear)
 """The layers whose gradients are reported: those that hold a weight matrix or kernel."""
@@ -75,7 +77,7 @@ def gradient_norms(
     :func:`weight_layers`), ``order`` (its position in :func:`weight_layers`), ``grad_norm``
     (L2 norm of the gradient of the layer's weight and bias together) and ``loss`` (the
     minibatch's training loss). Rounds are reproducible: the same seed gives the same
-    initialisation and minibatch order as :func:`pairlib.train.fit` with that seed.
+    initialisation and minibatch order as :func:`pairlib.fitting.fit` with that seed.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")

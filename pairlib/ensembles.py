@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pairlib.analysis import RoundPredictions
-from pairlib.train import TrainConfig
+from pairlib.fitting import TrainConfig
 
 _EPS = 1e-7
 

@@ -2,7 +2,7 @@
 
 A run trains a 2-25-25-25 network of :mod:`pairlib.framework` on 1000 points of the disk
 problem: seconds of Python-bound arithmetic, and the chapter makes hundreds of them. Like
-the digit-pair runs they go through :func:`pairlib.train.run_jobs`: read from the results
+the digit-pair runs they go through :func:`pairlib.runner.run_jobs`: read from the results
 cache when the setting, the seed and the framework's code are unchanged, otherwise trained
 in single-thread worker processes. A result holds the trained weights (1.4k numbers), so
 the decision-boundary figures need no retraining.
@@ -29,16 +29,16 @@ from typing import Any, Literal
 
 import pandas as pd
 import torch
-from scipy import stats
 from torch import nn
 
 from pairlib import cache
 from pairlib import framework as fw
 from pairlib.data import generate_pair_sets, normalize_pairs
+from pairlib.fitting import DivergenceError, TrainConfig
 from pairlib.models import IMAGE_SIZE, ModelSpec, build_model
 from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
-from pairlib.train import DivergenceError, TrainConfig
+from pairlib.stats import mean_interval
 
 HIDDEN = (25, 25, 25)
 CENTER = (0.5, 0.5)  # the disk's centre, as pairlib.framework.disk draws it
@@ -195,17 +195,6 @@ def race(
     return out
 
 
-def mean_ci(values: list[float] | pd.Series, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean of independent runs and its t confidence interval: (mean, low, high); the
-    interval is NaN with a single run."""
-    v = pd.Series(values, dtype=float)
-    n, mean = len(v), v.mean()
-    if n < 2:
-        return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
-    return mean, mean - half, mean + half
-
-
 def summary_table(runs: dict[str, list[dict[str, Any]]], epochs: int) -> pd.DataFrame:
     """One row per setting of :func:`run_settings`' results: train and test error (mean and
     std over rounds), the worst round's test error, the 95% CI of the mean test error, and
@@ -213,7 +202,7 @@ def summary_table(runs: dict[str, list[dict[str, Any]]], epochs: int) -> pd.Data
     rows = []
     for name, results in runs.items():
         frame = pd.DataFrame(results)
-        mean, low, high = mean_ci(frame.test_error)
+        mean, low, high = mean_interval(frame.test_error)
         rows.append(
             {
                 "setting": name,
@@ -479,7 +468,7 @@ def pair_errors(model: fw.Siamese, inputs: torch.Tensor, target: torch.Tensor, c
 
 
 def train_pairs(config: TrainConfig, seed: int, device: str | torch.device = "cpu") -> dict[str, Any]:
-    """Train ``config`` in the framework on round ``seed``'s pairs, as :func:`pairlib.train.fit`
+    """Train ``config`` in the framework on round ``seed``'s pairs, as :func:`pairlib.fitting.fit`
     trains it in torch: the same normalised pairs, the torch model's initial weights (built
     from the round's "init" stream, :mod:`pairlib.seeds`) copied in, the same ``randperm``
     minibatch order (the "order" stream), dropout drawn from the "dropout" stream.

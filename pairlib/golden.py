@@ -59,8 +59,8 @@ def golden_configs() -> dict[str, Any]:
     the golden bits. The set covers every field value that any registered configuration or
     reading uses (:func:`features`; a test holds this), picked greedily from the registry
     when it was frozen."""
+    from pairlib.fitting import TrainConfig
     from pairlib.models import ModelSpec
-    from pairlib.train import TrainConfig
 
     short = {}
     for name, fields in json.loads(CONFIGS.read_text()).items():
@@ -78,8 +78,8 @@ def features(config: Any) -> set[tuple[str, str]]:
     """What a configuration uses, as (field, value) pairs that differ from the defaults (numbers
     as "number", widths as their count of layers: a golden run need not repeat every learning
     rate or width, only every kind of part)."""
+    from pairlib.fitting import TrainConfig
     from pairlib.models import ModelSpec
-    from pairlib.train import TrainConfig
 
     found = set()
     defaults = {**dataclasses.asdict(TrainConfig()), "model": None}

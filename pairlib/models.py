@@ -8,7 +8,7 @@
 - a **comparator** that turns the two digit outputs into the target: a learned MLP, or an
   engineered one without parameters (report 000's power-p normalisation, the exact
   probability P(d1 <= d2) from softmax outputs, or report 003's argmax compare);
-- the **losses** live in :mod:`pairlib.train`; models only return what they compute.
+- the **losses** live in :mod:`pairlib.losses`; models only return what they compute.
 
 A :class:`ModelSpec` names an architecture completely, so it can key a results cache and
 a row of a table. Every model returns a :class:`PairOutput`: target logits (one column for a

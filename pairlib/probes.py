@@ -31,9 +31,10 @@ from torch import nn
 
 from pairlib import cache
 from pairlib.data import PairSets
+from pairlib.fitting import Fitted, TrainConfig
 from pairlib.models import DIGITS
 from pairlib.runner import default_workers, resolve_device
-from pairlib.train import Fitted, RoundJob, TrainConfig, from_trained
+from pairlib.train import RoundJob, from_trained
 
 PROBES = ("argmax", "permutation", "linear")
 """The probes, in the order of the columns ``<probe>_digit_error`` of :func:`probe_grid`."""
@@ -123,7 +124,7 @@ def linear_probe_error(
 
 def digit_probes(model: nn.Module, data: PairSets) -> dict[str, float]:
     """Test digit error (fraction) of each probe of ``model``'s branch outputs; ``data`` is
-    the normalised data the model was trained on (:attr:`pairlib.train.Fitted.data`)."""
+    the normalised data the model was trained on (:attr:`pairlib.fitting.Fitted.data`)."""
     train_out = branch_outputs(model, data.train_input)
     test_out = branch_outputs(model, data.test_input)
     train_cls, test_cls = data.train_classes.reshape(-1), data.test_classes.reshape(-1)

@@ -2,7 +2,8 @@
 
 The executed chapters in ``notebooks/`` are the published record, but re-executing all of
 them takes many minutes. CI instead re-executes *reference notebooks*: the same chapters run
-with the :data:`QUICK_PROFILE` parameters (fewer rounds and epochs), stored in
+with their quick-profile parameters (fewer rounds and epochs, declared in each chapter's own
+metadata as ``chapter.quick``, see :mod:`pairlib.toc`), stored in
 ``tests/reference/``. ``pytest --nbval-lax`` re-runs each one and compares the outputs of the
 cells marked ``# NBVAL_CHECK_OUTPUT`` (data facts, parameter counts, gradient checks, the
 conclusions in rounded form); everything else (progress bars, timings, figures) is not
@@ -21,39 +22,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pairlib.build import (
-    Chapter,
-    declared_parameters,
-    papermill_execute,
-    raise_interrupt,
-    source_notebook,
-    toc_chapters,
-)
 from pairlib.cache import cpu_numerics
+from pairlib.kernels import papermill_execute, raise_interrupt
 from pairlib.paths import REPO_ROOT, TMP_DIR
+from pairlib.results import RESULTS_ENV
+from pairlib.sync import declared_parameters, source_notebook
+from pairlib.toc import Chapter, toc_chapters
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "reference"
 
-#: Parameters of the quick profile, per chapter (only those a chapter declares are passed).
-#: Rounds stay >= 2 so that means, spreads and paired comparisons are still computed.
-QUICK_PROFILE: dict[str, dict[str, object]] = {
-    "pairs": {"rounds": 2},
-    "weight_sharing": {"rounds": 2, "epochs": 3},
-    "auxiliary_loss": {"rounds": 2, "epochs": 3},
-    "comparator": {"rounds": 2, "epochs": 3, "best_epochs": 3, "selection_rounds": 1},
-    "readings": {"rounds": 2, "epochs": 3, "grid_rounds": 2},
-    "mini_framework": {"rounds": 2, "epochs": 20, "grid_rounds": 1, "grid_epochs": 10, "pair_epochs": 3},
-    "summary": {},
-    "index": {},
-    "results_tables": {},
-    "execution": {},
-}
-
 
 def quick_parameters(chapter: Chapter) -> dict[str, object]:
-    """The quick profile's parameters that ``chapter`` declares in its parameters cell."""
+    """The quick profile's parameters (``chapter.quick`` in the chapter's metadata; rounds stay
+    >= 2 so that means, spreads and paired comparisons are still computed) that ``chapter``
+    declares in its parameters cell."""
     declared = declared_parameters(source_notebook(chapter))
-    return {k: v for k, v in QUICK_PROFILE.get(chapter.name, {}).items() if k in declared}
+    return {k: v for k, v in chapter.quick.items() if k in declared}
 
 
 def reference_path(chapter: Chapter) -> Path:
@@ -72,7 +56,7 @@ def make_reference(chapter: Chapter) -> Path:
     source = TMP_DIR / f"{chapter.name}.{os.getpid()}.reference-input.ipynb"
     temp = TMP_DIR / f"{chapter.name}.{os.getpid()}.reference.ipynb"
     # A hand run records nothing: the reference must never overwrite the published results.
-    saved = os.environ.pop("PAIRLIB_RESULTS_DIR", None)
+    saved = os.environ.pop(RESULTS_ENV, None)
     try:
         nbformat.write(source_notebook(chapter), source)
         papermill_execute(source, temp, quick_parameters(chapter))
@@ -88,7 +72,7 @@ def make_reference(chapter: Chapter) -> Path:
         source.unlink(missing_ok=True)
         temp.unlink(missing_ok=True)
         if saved is not None:
-            os.environ["PAIRLIB_RESULTS_DIR"] = saved
+            os.environ[RESULTS_ENV] = saved
     return target
 
 

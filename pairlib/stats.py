@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pairlib.configs import PUBLISHED_ROW
-from pairlib.published import published_row
 from pairlib.train import final_epoch
 
 ALPHA = 0.05
@@ -26,29 +24,6 @@ ALPHA = 0.05
 
 TEST_NAME = "paired t, Holm within chapter; Wilcoxon exact as check"
 """What ``p_value`` and ``p_adjusted`` of a comparison are, as the comparisons table says it."""
-
-COMPARISON_COLUMNS = (
-    "chapter",
-    "table",
-    "comparison",
-    "a",
-    "b",
-    "rounds",
-    "mean_a",
-    "mean_b",
-    "mean_difference",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "p_adjusted",
-    "test",
-    "wilcoxon_p",
-    "b_better_rounds",
-    "clear",
-    "fragile",
-)
-"""The columns of ``results/comparisons.csv``: one row per paired comparison of the book.
-``fragile``: dropping one round (any one) flips ``clear``, the rest of its family unchanged."""
 
 
 def summarise(df: pd.DataFrame, by: str | list[str] = "name", metric: str = "test_error") -> pd.DataFrame:
@@ -88,33 +63,6 @@ def failed_rounds(df: pd.DataFrame, name: str) -> dict[str, float]:
         "stuck": int(stuck.sum()),
         "stuck_train_error": float(final.loc[stuck, "train_error"].mean()) if stuck.any() else math.nan,
     }
-
-
-ROUNDS_COLUMNS = ("chapter", "model_id", "round", "seed", "test_error", "train_error", "failed")
-"""The columns of ``results/rounds.csv``: every round behind every table and comparison of the
-book (errors in percent), so that anyone can recompute them. ``failed``: the round diverged
-or ended at a training error of :data:`STUCK_TRAIN_ERROR` or more (it learned nothing)."""
-
-
-def rounds_record(frame: pd.DataFrame, chapter: str) -> pd.DataFrame:
-    """One row per configuration and round of a chapter's runs (a :func:`pairlib.train.run_grid`
-    frame, or any frame with ``name``, ``round``, ``seed``, ``test_error`` and ``train_error``;
-    the last epoch is kept where there are several), in :data:`ROUNDS_COLUMNS`."""
-    final = final_epoch(frame) if "epoch" in frame else frame
-    diverged = final["diverged"].fillna(False).astype(bool) if "diverged" in final else False
-    train = final["train_error"] if "train_error" in final else pd.Series(math.nan, index=final.index)
-    record = pd.DataFrame(
-        {
-            "chapter": chapter,
-            "model_id": final["name"].to_numpy(),
-            "round": final["round"].astype(int).to_numpy(),
-            "seed": final["seed"].astype(int).to_numpy(),
-            "test_error": final["test_error"].to_numpy(),
-            "train_error": train.to_numpy(),
-            "failed": (diverged | (train >= STUCK_TRAIN_ERROR)).to_numpy(),
-        }
-    )
-    return record.drop_duplicates(["model_id", "round"]).reset_index(drop=True)[list(ROUNDS_COLUMNS)]
 
 
 def wilcoxon_exact(diff: Sequence[float] | np.ndarray) -> float:
@@ -310,21 +258,6 @@ def adjust_family(tables: Mapping[str, pd.DataFrame], alpha: float = ALPHA) -> d
     }
 
 
-def comparisons_record(chapter: str, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """A chapter's adjusted comparison tables as rows of the book's comparisons table
-    (``COMPARISON_COLUMNS``): what ``results/comparisons.csv`` gathers from every chapter."""
-    frames = [
-        t.assign(chapter=chapter, table=key).rename(columns={"difference": "mean_difference"})
-        for key, t in tables.items()
-    ]
-    if not frames:
-        return pd.DataFrame(columns=list(COMPARISON_COLUMNS))
-    whole = pd.concat(frames, ignore_index=True)
-    whole["p_value"] = whole["t_test_p"]
-    whole["test"] = TEST_NAME
-    return whole[list(COMPARISON_COLUMNS)]
-
-
 def verdict(row: pd.Series | Mapping, alpha: float = ALPHA) -> str:
     """A plain-words reading of one paired comparison: clear only when the (adjusted) p is
     below ``alpha`` and the 95% interval excludes zero.
@@ -338,38 +271,6 @@ def verdict(row: pd.Series | Mapping, alpha: float = ALPHA) -> str:
     if p < alpha and row["ci_low"] > 0:
         return f"{row['a']} is better"
     return "no clear difference"
-
-
-def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
-    """A chapter's tidy results: one row per configuration, in the columns the summary reads.
-
-    ``published`` maps a configuration name to the (report prefix, model_id) of the published
-    row it reproduces; by default the registry's own mapping (names like ``"002/AL4"``).
-    """
-    mapping = PUBLISHED_ROW if published is None else published
-    summary = summarise(df)
-    rows = []
-    for name, row in summary.iterrows():
-        report, model_id = "", ""
-        if name in mapping:
-            found = published_row(*mapping[name])
-            report, model_id = found["report"], found["model_id"]
-        rows.append(
-            {
-                "model_id": name,
-                "rounds": int(row["count"] + row["diverged"]),
-                "diverged_rounds": int(row["diverged"]),
-                "params": int(row["params"]),
-                "test_error_mean_pct": row["mean"],
-                "test_error_std_pct": row["std"],
-                "train_error_mean_pct": row.get("train_error", math.nan),
-                "test_digit_error_mean_pct": row.get("test_digit_error", math.nan),
-                "seconds_per_run": row.get("seconds", math.nan),
-                "report": report,
-                "published_model_id": model_id,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def sweep_cells(summary: pd.DataFrame, names: Mapping[tuple[float, float], str]) -> pd.DataFrame:

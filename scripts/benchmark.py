@@ -40,10 +40,12 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from pairlib.configs import get_config
 from pairlib.data import generate_pair_sets, normalize_pairs
+from pairlib.fitting import TrainConfig, train_run
 from pairlib.framework_study import train_pairs
+from pairlib.losses import loss_terms
 from pairlib.models import ModelSpec, build_model
 from pairlib.runner import single_thread
-from pairlib.train import TrainConfig, loss_terms, run_grid, train_run
+from pairlib.train import run_grid
 
 #: The course's 2-channel ConvNet (85k parameters) and a siamese ConvNet with auxiliary loss (52k).
 MODELS = {
@@ -142,14 +144,14 @@ def rounds_on_cluster(config: TrainConfig, rounds: int, workers: int) -> float:
 
 def rounds_compiled(config: TrainConfig, rounds: int) -> None:
     """torch.compile of the model, recompiled never (same shapes), weights re-initialised per round."""
-    import pairlib.train as train_module
+    import pairlib.fitting as fitting_module
 
-    original = train_module.build_model
-    train_module.build_model = lambda *a, **k: torch.compile(original(*a, **k))
+    original = fitting_module.build_model
+    fitting_module.build_model = lambda *a, **k: torch.compile(original(*a, **k))
     try:
         rounds_sequential(config, rounds)
     finally:
-        train_module.build_model = original
+        fitting_module.build_model = original
 
 
 def book_time(cache_dir: Path, *options: str) -> float:
@@ -196,7 +198,7 @@ import time
 from pairlib.configs import get_config
 from pairlib.data import generate_pair_sets
 from pairlib.runner import single_thread
-from pairlib.train import train_run
+from pairlib.fitting import train_run
 config, pairs = get_config("003/siamese-10"), generate_pair_sets(1000, seed=0)
 with single_thread():
     train_run(config.replace(epochs=1), pairs, seed=0, device="cpu")  # warm-up

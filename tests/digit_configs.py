@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec
-from pairlib.train import TrainConfig
 
 
 def digits_only(

@@ -21,8 +21,9 @@ from pairlib.analysis import (
     shift_by,
     worst_pairs,
 )
+from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec, build_model
-from pairlib.train import TrainConfig, run_grid
+from pairlib.train import run_grid
 
 CONFIDENT = 30.0  # a logit margin that makes a softmax one-hot to float precision
 

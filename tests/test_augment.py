@@ -8,8 +8,8 @@ from digit_configs import digits_only
 
 from pairlib.augment import ERASE_SIZE, erase_images, shift_images, swap_pairs, warp_images
 from pairlib.data import generate_pair_sets
+from pairlib.fitting import TrainConfig, fit
 from pairlib.models import Ensemble, ModelSpec, build_model
-from pairlib.train import TrainConfig, fit
 
 
 def test_shift_moves_each_image_by_at_most_max_shift_and_fills_the_border():

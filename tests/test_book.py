@@ -22,7 +22,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pairlib import build, page
+from pairlib import build, kernels, page, paths, record, results, sync, toc
+from pairlib.page import typeset
 from pairlib.published import (
     PUBLISHED_CSV,
     REPO_ROOT,
@@ -30,6 +31,7 @@ from pairlib.published import (
     load_published,
     published_row,
 )
+from pairlib.results import RESULTS_ENV
 
 SHARED_CSV_SHA256 = "4807fbb76847cf6790b2d659069373f6c428303cd33609b8e68c4facde682784"
 """sha256 of the team's shared transcription (shared/published_results.csv), so that the check
@@ -111,11 +113,11 @@ def test_check_parameters_normalises_and_accepts_extra_specs():
 
 
 def test_save_results_writes_nothing_without_the_build(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv(page.RESULTS_ENV, raising=False)
+    monkeypatch.delenv(results.RESULTS_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    before = {p: p.stat().st_mtime_ns for p in page.RESULTS_DIR.glob("*")}
+    before = {p: p.stat().st_mtime_ns for p in results.RESULTS_DIR.glob("*")}
     assert page.save_results(pd.DataFrame({"a": [1]}), "pairs") is None
-    assert {p: p.stat().st_mtime_ns for p in page.RESULTS_DIR.glob("*")} == before
+    assert {p: p.stat().st_mtime_ns for p in results.RESULTS_DIR.glob("*")} == before
     assert list(tmp_path.iterdir()) == []
     captured = capsys.readouterr()
     assert captured.out == ""  # nothing on the page: the notice is the console's (stderr here)
@@ -123,7 +125,7 @@ def test_save_results_writes_nothing_without_the_build(tmp_path, monkeypatch, ca
 
 
 def test_save_results_writes_atomically_to_staging(tmp_path, monkeypatch):
-    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
     df = pd.DataFrame({"model_id": ["a", "b"], "test_error_mean_pct": [10.5, 20.25]})
     assert page.save_results(df, "weight_sharing") is None  # a returned path would print on the page
     path = tmp_path / "weight_sharing.csv"
@@ -133,7 +135,7 @@ def test_save_results_writes_atomically_to_staging(tmp_path, monkeypatch):
 
 
 def test_save_results_failure_keeps_previous_file(tmp_path, monkeypatch):
-    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
     (tmp_path / "pairs.csv").write_text("previous\n")
 
     class Exploding(pd.DataFrame):
@@ -149,7 +151,7 @@ def test_save_results_failure_keeps_previous_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("chapter", ["published", "../x", "Pairs", ""])
 def test_save_results_rejects_bad_chapter_names(chapter, tmp_path, monkeypatch):
-    monkeypatch.setenv(page.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
     with pytest.raises(ValueError, match="chapter="):
         page.save_results(pd.DataFrame({"a": [1]}), chapter)
 
@@ -214,7 +216,7 @@ def test_sync_hides_every_code_cell_and_the_parameters_cell_whole(tmp_path):
         print("code a reader should see")
         """,
     )
-    cells = [c for c in build.source_notebook(chapter).cells if c.cell_type == "code"]
+    cells = [c for c in sync.source_notebook(chapter).cells if c.cell_type == "code"]
     tags = [c.metadata.get("tags", []) for c in cells]
     assert tags == [
         ["parameters", "remove-cell"],  # listed in the execution appendix instead
@@ -229,20 +231,20 @@ def test_sync_hides_every_code_cell_and_the_parameters_cell_whole(tmp_path):
 # --------------------------------------------------------------------------- execute
 
 
-def write_chapter(folder: Path, name: str, body: str) -> build.Chapter:
+def write_chapter(folder: Path, name: str, body: str) -> toc.Chapter:
     """A throwaway jupytext chapter with a parameters cell and ``body`` after it."""
     source = folder / f"{name}.py"
     source.write_text('# %% tags=["parameters"]\nvalue = 1\n\n# %%\n' + textwrap.dedent(body).strip() + "\n")
-    return build.Chapter(name, source, folder / f"{name}.ipynb")
+    return toc.Chapter(name, source, folder / f"{name}.ipynb")
 
 
-def published_state(chapter: build.Chapter, results: Path) -> dict[str, bytes]:
+def published_state(chapter: toc.Chapter, results: Path) -> dict[str, bytes]:
     files = [chapter.notebook, *sorted(results.glob("*"))]
     return {p.name: p.read_bytes() for p in files if p.exists()}
 
 
-def leftovers(chapter: build.Chapter, staging: Path) -> list[str]:
-    scratch = [p.name for p in build.TMP_DIR.glob(f"{chapter.name}.*")]
+def leftovers(chapter: toc.Chapter, staging: Path) -> list[str]:
+    scratch = [p.name for p in paths.TMP_DIR.glob(f"{chapter.name}.*")]
     scratch += [p.name for p in chapter.notebook.parent.glob(".*.ipynb")]
     scratch += [p.name for p in chapter.notebook.parent.rglob(f"{build.NEAR_PREFIX}*")]
     return scratch + [p.name for p in staging.glob("*")] if staging.exists() else scratch
@@ -265,7 +267,7 @@ def fake_papermill(write_results: bool = True, fail: BaseException | None = None
         nb.metadata["executed_with"] = dict(parameters)
         nbformat.write(nb, output)  # papermill writes its output as it goes
         if write_results:
-            (Path(os.environ[build.RESULTS_ENV]) / "toy.csv").write_text("new\n")
+            (Path(os.environ[RESULTS_ENV]) / "toy.csv").write_text("new\n")
         if fail is not None:
             raise fail
 
@@ -285,12 +287,12 @@ def test_execute_success_replaces_notebook_and_results(chapter_env):
     assert (results / "toy.csv").read_text() == "new\n"
     nb = nbformat.read(chapter.notebook, as_version=4)
     assert nb.metadata["executed_with"] == {"value": 2}
-    record = nb.metadata["pairlib"]  # the record travels with the notebook, written before publishing
-    assert record["fingerprint"] == build.fingerprint(chapter, {"value": 2})
-    assert record["parameters"] == {"value": 2}
+    stored = nb.metadata["pairlib"]  # the record travels with the notebook, written before publishing
+    assert stored["fingerprint"] == record.fingerprint(chapter, {"value": 2})
+    assert stored["parameters"] == {"value": 2}
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert leftovers(chapter, staging) == []
-    assert os.environ.get(build.RESULTS_ENV) is None
+    assert os.environ.get(RESULTS_ENV) is None
 
 
 def test_an_executed_chapter_is_current_until_its_cells_parameters_code_or_notebook_change(
@@ -298,64 +300,68 @@ def test_an_executed_chapter_is_current_until_its_cells_parameters_code_or_noteb
 ):
     chapter, results, staging = chapter_env
     options = {"results_dir": results, "staging_parent": staging}
-    assert not build.is_current(chapter, {"value": 2})  # a notebook without a record
+    assert not record.is_current(chapter, {"value": 2})  # a notebook without a record
     build.execute_chapter(chapter, {"value": 2}, executor=fake_papermill(), **options)
-    assert build.is_current(chapter, {"value": 2})
-    assert not build.is_current(chapter, {"value": 3})
+    assert record.is_current(chapter, {"value": 2})
+    assert not record.is_current(chapter, {"value": 3})
     library = chapter.source.parent / "module.py"
     library.write_text("x = 1\n")
-    real = build.dependencies
-    monkeypatch.setattr(build, "dependencies", lambda c, nb=None: [*real(c, nb), library])
-    assert not build.is_current(chapter, {"value": 2})  # a dependency joined
+    real = record.dependencies
+    monkeypatch.setattr(record, "dependencies", lambda c, nb=None: [*real(c, nb), library])
+    assert not record.is_current(chapter, {"value": 2})  # a dependency joined
     build.execute_chapter(chapter, {"value": 2}, executor=fake_papermill(), **options)
-    assert build.is_current(chapter, {"value": 2})
+    assert record.is_current(chapter, {"value": 2})
     library.write_text("x = 2\n")
-    assert not build.is_current(chapter, {"value": 2})  # a dependency changed
+    assert not record.is_current(chapter, {"value": 2})  # a dependency changed
     library.write_text("x = 1\n")
-    assert build.is_current(chapter, {"value": 2})
+    assert record.is_current(chapter, {"value": 2})
     executed = chapter.notebook.read_bytes()
-    stamp = build.fingerprint(chapter, {"value": 2}).encode()
+    stamp = record.fingerprint(chapter, {"value": 2}).encode()
     chapter.notebook.write_bytes(executed.replace(stamp, b"0" * len(stamp)))
-    assert not build.is_current(chapter, {"value": 2})  # another notebook, e.g. an older checkout
+    assert not record.is_current(chapter, {"value": 2})  # another notebook, e.g. an older checkout
     chapter.notebook.write_bytes(executed)
-    assert build.is_current(chapter, {"value": 2})
+    assert record.is_current(chapter, {"value": 2})
     chapter.source.write_text(chapter.source.read_text() + "\n# %% [markdown]\n# More prose.\n")
-    assert not build.is_current(chapter, {"value": 2})  # a cell changed
+    assert not record.is_current(chapter, {"value": 2})  # a cell changed
 
 
 def test_a_chapter_depends_on_the_library_modules_it_imports_and_only_those():
-    chapters = {c.name: c for c in build.toc_chapters()}
-    pairs = build.dependencies(chapters["pairs"])
-    assert REPO_ROOT / "pairlib" / "page.py" in pairs  # imported by the chapter
+    chapters = {c.name: c for c in toc.toc_chapters()}
+    pairs = record.dependencies(chapters["pairs"])
+    assert REPO_ROOT / "pairlib" / "page" / "__init__.py" in pairs  # imported by the chapter
+    assert REPO_ROOT / "pairlib" / "page" / "glue.py" in pairs  # imported by the page package
+    assert REPO_ROOT / "pairlib" / "chapters" / "pairs.py" in pairs  # the chapter's own module
+    assert REPO_ROOT / "pairlib" / "chapters" / "weight_sharing.py" not in pairs  # another chapter's
     assert REPO_ROOT / "pairlib" / "data.py" in pairs  # imported by page, through configs
-    assert REPO_ROOT / "pairlib" / "build.py" not in pairs  # the tooling decides no figure
+    for tooling in ("build", "kernels", "record", "sync"):  # the tooling decides no figure
+        assert REPO_ROOT / "pairlib" / f"{tooling}.py" not in pairs
     assert REPO_ROOT / "pairlib" / "reproduce.py" not in pairs
-    framework = build.dependencies(chapters["mini_framework"])
+    framework = record.dependencies(chapters["mini_framework"])
     assert REPO_ROOT / "pairlib" / "framework" / "modules.py" in framework
 
 
 def test_a_docstring_edit_of_the_library_re_executes_no_chapter(tmp_path, monkeypatch):
     chapter = write_chapter(tmp_path, "toy", "from pairlib import train")
-    before = build.fingerprint(chapter, {})
+    before = record.fingerprint(chapter, {})
     package = tmp_path / "pairlib"
     shutil.copytree(REPO_ROOT / "pairlib", package, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(build, "PACKAGE_DIR", package)
-    baseline = build.fingerprint(chapter, {})  # the copy's (its files are named by their paths)
+    monkeypatch.setattr(record, "PACKAGE_DIR", package)
+    baseline = record.fingerprint(chapter, {})  # the copy's (its files are named by their paths)
     assert baseline != before
     source = (package / "train.py").read_text()
     (package / "train.py").write_text(source.replace('"""', '"""Reworded for a test. ', 1))
-    assert build.fingerprint(chapter, {}) == baseline
+    assert record.fingerprint(chapter, {}) == baseline
     (package / "train.py").write_text(source + "\nEXTRA = 1\n")
-    assert build.fingerprint(chapter, {}) != baseline  # a change of code re-executes it
+    assert record.fingerprint(chapter, {}) != baseline  # a change of code re-executes it
 
 
 def test_the_summary_depends_on_the_other_chapters_results():
-    summary = next(c for c in build.toc_chapters() if c.name in build.AGGREGATORS)
-    pairs = next(c for c in build.toc_chapters() if c.name == "pairs")
-    assert build.RESULTS_DIR / "pairs.csv" in build.dependencies(summary)
-    assert build.RESULTS_DIR / "pairs.csv" not in build.dependencies(pairs)
+    summary = next(c for c in toc.toc_chapters() if c.name == "summary")
+    pairs = next(c for c in toc.toc_chapters() if c.name == "pairs")
+    assert paths.RESULTS_DIR / "pairs.csv" in record.dependencies(summary)
+    assert paths.RESULTS_DIR / "pairs.csv" not in record.dependencies(pairs)
     for chapter in (summary, pairs):
-        assert REPO_ROOT / "requirements.lock" in build.dependencies(chapter)
+        assert REPO_ROOT / "requirements.lock" in record.dependencies(chapter)
 
 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
@@ -379,7 +385,7 @@ def test_a_record_that_cannot_be_written_publishes_nothing(chapter_env, monkeypa
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build, "_record", full)
+    monkeypatch.setattr(build, "write_record", full)
     with pytest.raises(OSError, match="No space left"):
         build.execute_chapter(chapter, results_dir=results, staging_parent=staging, executor=fake_papermill())
     assert published_state(chapter, results) == before
@@ -389,8 +395,8 @@ def test_a_record_that_cannot_be_written_publishes_nothing(chapter_env, monkeypa
 def test_execute_requires_a_parameters_cell(tmp_path):
     source = tmp_path / "bare.py"
     source.write_text("# %%\nx = 1\n")
-    chapter = build.Chapter("bare", source, tmp_path / "bare.ipynb")
-    with pytest.raises(build.BuildError, match="tagged parameters"):
+    chapter = toc.Chapter("bare", source, tmp_path / "bare.ipynb")
+    with pytest.raises(toc.BuildError, match="tagged parameters"):
         build.execute_chapter(chapter, staging_parent=tmp_path / "s", executor=fake_papermill())
 
 
@@ -403,7 +409,7 @@ def test_papermill_failure_keeps_previous_notebook(chapter_env):
     before = published_state(chapter, results)
     with pytest.raises(Exception) as info:
         build.execute_chapter(chapter, {"value": 7}, results_dir=results, staging_parent=staging)
-    assert build.describe_error(info.value) == "ValueError: boom 7"
+    assert kernels.describe_error(info.value) == "ValueError: boom 7"
     assert published_state(chapter, results) == before
     assert leftovers(chapter, staging) == []
 
@@ -431,7 +437,7 @@ def test_sigterm_midway_leaves_everything_untouched(chapter_env):
     chapter.source.write_text(
         '# %% tags=["parameters"]\nvalue = 1\n\n# %%\n'
         "import os, pathlib, time\n"
-        f'pathlib.Path(os.environ["{build.RESULTS_ENV}"], "toy.csv").write_text("half\\n")\n'
+        f'pathlib.Path(os.environ["{RESULTS_ENV}"], "toy.csv").write_text("half\\n")\n'
         f"pathlib.Path({str(started)!r}).touch()\n"
         "time.sleep(60)\n"
     )
@@ -440,9 +446,9 @@ def test_sigterm_midway_leaves_everything_untouched(chapter_env):
         f"""
         import signal
         from pathlib import Path
-        from pairlib import build
-        signal.signal(signal.SIGTERM, build.raise_interrupt)
-        chapter = build.Chapter("toy", Path({str(chapter.source)!r}), Path({str(chapter.notebook)!r}))
+        from pairlib import build, kernels, toc
+        signal.signal(signal.SIGTERM, kernels.raise_interrupt)
+        chapter = toc.Chapter("toy", Path({str(chapter.source)!r}), Path({str(chapter.notebook)!r}))
         build.execute_chapter(chapter, results_dir=Path({str(results)!r}),
                               staging_parent=Path({str(staging)!r}))
         """
@@ -472,22 +478,22 @@ def test_parse_value_reads_like_papermill():
 
 
 def test_select_adds_the_summary_and_rejects_unknown_chapters():
-    chapters = build.toc_chapters()
+    chapters = toc.toc_chapters()
     names = [c.name for c in chapters]
-    aggregators = [name for name in names if name in build.AGGREGATORS]
+    aggregators = [c.name for c in chapters if c.gathers]
     assert [c.name for c in build.select(chapters, ["pairs"])] == ["pairs", *aggregators]
     everything = [c.name for c in build.select(chapters, [])]
     assert sorted(everything) == sorted(names) and everything[-len(aggregators) :] == aggregators
     assert everything[0] == "pairs" and "summary" in aggregators and "index" in aggregators
-    with pytest.raises(build.BuildError, match="unknown chapter nope"):
+    with pytest.raises(toc.BuildError, match="unknown chapter nope"):
         build.select(chapters, ["nope"])
 
 
 def test_parameters_go_to_the_chapters_that_declare_them():
-    chapters = build.select(build.toc_chapters(), ["pairs"])
+    chapters = build.select(toc.toc_chapters(), ["pairs"])
     split = build.chapter_parameters(chapters, {"rounds": 3})
-    assert split == {"pairs": {"rounds": 3}, **{name: {} for name in build.AGGREGATORS}}
-    with pytest.raises(build.BuildError, match="parameter roundz is declared by none"):
+    assert split == {"pairs": {"rounds": 3}, **{c.name: {} for c in chapters if c.gathers}}
+    with pytest.raises(toc.BuildError, match="parameter roundz is declared by none"):
         build.chapter_parameters(chapters, {"roundz": 3})
 
 
@@ -495,12 +501,26 @@ def test_parameters_go_to_the_chapters_that_declare_them():
 
 
 def test_toc_entries_exist_and_notebooks_are_paired():
-    for stem in build.toc_files():
+    for stem in paths.toc_files():
         assert any(stem.with_suffix(s).is_file() for s in (".md", ".ipynb", ".py")), stem
     for notebook in [*REPO_ROOT.glob("notebooks/*.ipynb"), *REPO_ROOT.glob("book/*.ipynb")]:
         assert notebook.with_suffix(".py").is_file(), f"{notebook} has no paired .py"
-    names = [c.name for c in build.toc_chapters()]
+    names = [c.name for c in toc.toc_chapters()]
     assert names[0] == "index" and names[1] == "pairs"  # the landing page, then the data
+
+
+def test_a_chapter_declares_what_it_gathers_in_its_own_metadata(tmp_path):
+    gathers = {c.name: c.gathers for c in toc.toc_chapters()}
+    assert gathers["execution"] == ("results", "notebooks") and gathers["summary"] == ("results",)
+    assert gathers["pairs"] == () and gathers["index"] == ("results",)
+    plain = write_chapter(tmp_path, "plain", "print(value)")  # no chapter metadata at all
+    assert toc.Chapter.read(plain.source) == toc.Chapter("plain", plain.source, plain.notebook)
+    header = "# ---\n# jupyter:\n#   chapter:\n#     gathers: [tables]\n# ---\n\n"
+    odd = tmp_path / "odd.py"
+    odd.write_text(header + plain.source.read_text())
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: plain\nchapters:\n  - file: odd\n")
+    with pytest.raises(toc.BuildError, match=r"odd\.py: .*gathers has unknown value 'tables'"):
+        toc.toc_chapters(tmp_path / "_toc.yml")
 
 
 GLUE_REFERENCE = re.compile(
@@ -538,7 +558,7 @@ def test_glue_references_are_found_by_the_pattern():
     assert glue_references(nb) == {"x_1", "y", "fig-z"}
 
 
-@pytest.mark.parametrize("chapter", build.toc_chapters(), ids=lambda c: c.name)
+@pytest.mark.parametrize("chapter", toc.toc_chapters(), ids=lambda c: c.name)
 def test_every_glue_reference_of_a_chapter_is_glued(chapter):
     # An unknown glue key is only a warning to Sphinx; the build turns it into an error, but
     # CI does not build the book: catch it here, from the committed executed notebook.
@@ -574,7 +594,7 @@ def test_published_row_lookup_and_errors():
 
 def test_missing_tex_names_the_packages(monkeypatch, capsys):
     monkeypatch.setattr(build, "missing_tex", lambda: {"xelatex": "texlive-xetex", "latexmk": "latexmk"})
-    with pytest.raises(build.BuildError) as info:
+    with pytest.raises(toc.BuildError) as info:
         build.check_tex()
     message = str(info.value)
     assert "apt-get install -y --no-install-recommends latexmk texlive-xetex" in message
@@ -631,12 +651,46 @@ def test_compare_with_published_links_rows_and_skips_other_tables():
     assert best.loc[1, ["model", "chosen by"]].tolist() == ["003/siamese-10", "validation pairs"]
 
 
-def test_glue_comparisons_numbers_the_rows_in_table_order(monkeypatch):
-    seen = []
-    monkeypatch.setattr(page, "glue_comparison", lambda prefix, row: seen.append((prefix, row["label"])))
-    table = pd.DataFrame({"label": ["first", "second", "third"]}, index=[7, 3, 5])
-    page.glue_comparisons("ws_share", table)
-    assert seen == [("ws_share0", "first"), ("ws_share1", "second"), ("ws_share2", "third")]
+def test_glue_comparisons_binds_names_to_labels_not_positions(monkeypatch):
+    """Inserting a comparison into a family rebinds no other sentence: every name glued before
+    the insertion holds the same numbers after it, and the new row gets a name of its own."""
+    from pairlib.page import glue
+
+    def glued(table):
+        seen = {}
+        monkeypatch.setattr(glue, "glue_value", lambda name, value: seen.__setitem__(name, value))
+        monkeypatch.setattr(glue, "glue_text", lambda name, text: seen.__setitem__(name, text))
+        glue.glue_comparisons("ws_share", table)
+        return seen
+
+    def row(label, a, b):
+        return {
+            "comparison": label,
+            "mean_a": a,
+            "mean_b": b,
+            "difference": b - a,
+            "ci_low": b - a - 1,
+            "ci_high": b - a + 1,
+            "p_adjusted": 0.2,
+            "wilcoxon_p": 0.3,
+            "b_better_rounds": 4,
+            "rounds": 10,
+            "clear": False,
+            "fragile": False,
+            "a": "x",
+            "b": "y",
+        }
+
+    before = pd.DataFrame(
+        [row("FC, same architecture", 10.0, 9.0), row("ConvNet 002, α=0.5 → 2× epochs", 5.0, 6.0)]
+    )
+    after = pd.concat([pd.DataFrame([row("report 000's Model B", 20.0, 15.0)]), before], ignore_index=True)
+    old, new = glued(before), glued(after)
+    assert "ws_share_convnet_002_alpha_0_5_to_2x_epochs_effect" in old
+    assert {name: new[name] for name in old} == old
+    assert new["ws_share_report_000s_model_b_a"] == 20.0
+    with pytest.raises(ValueError, match="share a glue key"):
+        glued(pd.concat([before, before], ignore_index=True))
 
 
 def test_scorecard_reproduced_within_two_standard_errors_of_the_difference():
@@ -678,7 +732,7 @@ def test_table_widths_fit_the_line_by_wrapping_text_columns_only():
     assert page.fit_widths([(10, 10), (60, 20), (40, 40)], line=86) == [10, 30, 40]
     assert page.fit_widths([(50, 50), (60, 60)], line=50) == [50, 60]  # nothing can give
     cells = pd.Series(["a long description of a model that wraps", "short"])
-    preferred, minimum = page._column_widths("what", cells)
+    preferred, minimum = typeset._column_widths("what", cells)
     assert minimum == len("description") + 2 and preferred > minimum
 
 

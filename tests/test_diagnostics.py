@@ -10,9 +10,9 @@ from pairlib import diagnostics
 from pairlib.configs import REGISTRY
 from pairlib.data import generate_pair_sets
 from pairlib.diagnostics import gradient_grid, gradient_norms, weight_layers
+from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec, build_model
 from pairlib.runner import single_thread
-from pairlib.train import TrainConfig
 
 SMALL = TrainConfig(
     ModelSpec(channels=(8, 16), hidden=(32,), comparator_hidden=(16,)),

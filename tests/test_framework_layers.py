@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from pairlib import framework as fw
+from pairlib.fitting import TrainConfig
+from pairlib.losses import digit_loss, loss_terms
 from pairlib.models import ModelSpec, PairOutput
-from pairlib.train import TrainConfig, digit_loss, loss_terms
 
 F64 = torch.float64
 

@@ -134,13 +134,15 @@ def test_pair_runs_are_reproducible_cached_and_pair_with_run_grid(private_cache,
     assert comparison["difference"] == pytest.approx(-1.0) and comparison["rounds"] == 2
 
 
-def test_race_starts_both_implementations_alike_and_mean_ci_is_a_t_interval():
+def test_race_starts_both_implementations_alike_and_the_summary_ci_is_a_t_interval():
     raced = framework_study.race(Setting(), seed=2, epochs=3, n_points=200)
     assert raced["ours"][0] == pytest.approx(raced["theirs"][0], rel=1e-5)
     assert len(raced["ours_seconds"]) == len(raced["theirs_seconds"]) == 3
     with pytest.raises(ValueError, match="MSE"):
         framework_study.race(Setting(outputs=2, loss="ce", activations=("relu",) * 3 + ("none",)), 0, 1)
-    mean, low, high = framework_study.mean_ci([1.0, 2.0, 3.0])
+    runs = {"a": [{"test_error": e, "train_error": 0.5, "seconds": 1.0} for e in (1.0, 2.0, 3.0)]}
+    row = framework_study.summary_table(runs, 1).iloc[0]
+    mean, low, high = row["test_mean"], row["test_ci_low"], row["test_ci_high"]
     assert mean - low == pytest.approx(high - mean)
     assert mean == 2.0 and high - mean == pytest.approx(4.302653 / 3**0.5, rel=1e-6)  # t(0.975, 2) sd/sqrt(n)
     table = framework_study.summary_table(

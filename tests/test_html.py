@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from pairlib.build import BUILD_DIR
+from pairlib.paths import BUILD_DIR
 
 HTML_DIR = BUILD_DIR / "html"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

@@ -8,8 +8,9 @@ from digit_configs import digits_only
 
 from pairlib.configs import get_config
 from pairlib.data import generate_pair_sets
+from pairlib.fitting import TrainConfig, fit
+from pairlib.losses import digit_loss
 from pairlib.models import Ensemble
-from pairlib.train import TrainConfig, digit_loss, fit
 
 SMALL = digits_only(epochs=2, n_pairs=100)
 

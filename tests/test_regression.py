@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pairlib.build import Chapter, in_sync, toc_chapters
-from pairlib.regression import QUICK_PROFILE, quick_parameters, reference_path
+from pairlib.regression import quick_parameters, reference_path
+from pairlib.sync import declared_parameters, in_sync, source_notebook
+from pairlib.toc import Chapter, toc_chapters
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters()
@@ -42,8 +43,14 @@ def test_every_reference_records_the_machine_that_made_it(chapter):
     assert {"cpu", "capability", "torch"} <= set(numerics)
 
 
-def test_every_quick_profile_entry_is_a_chapter():
-    assert set(QUICK_PROFILE) >= {c.name for c in CHAPTERS}
+@pytest.mark.parametrize("chapter", [c for c in CHAPTERS if not c.gathers], ids=lambda c: c.name)
+def test_every_plain_chapter_declares_a_quick_profile_of_its_own_parameters(chapter):
+    # In its metadata (chapter.quick); rounds stay >= 2 so that means, spreads and paired
+    # comparisons are still computed.
+    assert chapter.quick, f"{chapter.source.name}: no chapter.quick in its jupytext header"
+    undeclared = set(chapter.quick) - declared_parameters(source_notebook(chapter))
+    assert not undeclared, f"{chapter.source.name}: chapter.quick sets undeclared {sorted(undeclared)}"
+    assert chapter.quick.get("rounds", 2) >= 2
 
 
 def _notebook(stored_output: str) -> nbformat.NotebookNode:
@@ -89,8 +96,6 @@ def test_nbval_fails_exactly_when_a_checked_output_changes(tmp_path, stored, pas
 @pytest.mark.slow
 def test_a_real_chapter_stops_at_its_top_on_a_bad_parameter(tmp_path, parameters, named):
     import papermill
-
-    from pairlib.build import source_notebook
 
     chapter = next(c for c in CHAPTERS if c.name == "pairs")
     source = tmp_path / "pairs.ipynb"

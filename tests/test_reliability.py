@@ -23,17 +23,18 @@ import nbformat
 import pytest
 from conftest import pytest_ignore_collect
 
-from pairlib import build, cache, page, paths, provision, runner
+from pairlib import build, cache, page, paths, provision, record, runner, toc
 from pairlib.data import mnist_root
 from pairlib.files import write_atomically
+from pairlib.results import RESULTS_ENV
 
 # --------------------------------------------------------------------------- 1. build skip
 
 
-def toy_chapter(folder: Path) -> build.Chapter:
+def toy_chapter(folder: Path) -> toc.Chapter:
     source = folder / "toy.py"
     source.write_text('# %% tags=["parameters"]\nvalue = 1\n\n# %%\nprint(value)\n')
-    chapter = build.Chapter("toy", source, folder / "toy.ipynb")
+    chapter = toc.Chapter("toy", source, folder / "toy.ipynb")
     nbformat.write(nbformat.v4.new_notebook(), chapter.notebook)
     return chapter
 
@@ -43,13 +44,13 @@ def test_build_reexecutes_a_chapter_whose_published_table_is_missing_or_changed(
     table = paths.RESULTS_DIR / "toy_reliability_test.csv"  # the record names tables in the repo
     table.write_text("model_id\nold\n")
     try:
-        tables = {build.shown(table): table}
-        build._record(chapter, chapter.notebook, build.fingerprint(chapter, {}), {}, tables, (0, 0, 0))
-        assert build.is_current(chapter, {})
+        tables = {toc.shown(table): table}
+        record.write_record(chapter, chapter.notebook, record.fingerprint(chapter, {}), {}, tables, (0, 0, 0))
+        assert record.is_current(chapter, {})
         table.write_text("model_id\nreplaced by an older table\n")
-        assert not build.is_current(chapter, {})
+        assert not record.is_current(chapter, {})
         table.unlink()
-        assert not build.is_current(chapter, {})
+        assert not record.is_current(chapter, {})
     finally:
         table.unlink(missing_ok=True)
 
@@ -114,7 +115,7 @@ def test_a_worker_that_dies_is_an_error_naming_its_job():
 
 
 def test_scratch_notebooks_live_where_pytest_never_collects():
-    chapter = build.toc_chapters()[0]
+    chapter = toc.toc_chapters()[0]
     for scratch in (chapter.temp_notebook, chapter.temp_input):
         assert scratch.is_relative_to(paths.TMP_DIR)
     assert not paths.TMP_DIR.is_relative_to(paths.REPO_ROOT / "tests")
@@ -346,7 +347,7 @@ def test_the_build_lock_is_released_when_its_holder_is_killed(tmp_path):
             if lock.exists() and lock.read_text().strip() == str(holder.pid):
                 break
             time.sleep(0.1)
-        with pytest.raises(build.BuildError, match=f"pid {holder.pid}"):
+        with pytest.raises(toc.BuildError, match=f"pid {holder.pid}"):
             build.build_lock(lock)
     finally:
         holder.kill()
@@ -363,7 +364,7 @@ def test_a_chapter_publishes_when_its_staging_is_on_another_filesystem(tmp_path)
 
     def executor(source: Path, output: Path, parameters) -> None:
         nbformat.write(nbformat.read(source, as_version=4), output)
-        (Path(os.environ[build.RESULTS_ENV]) / "toy.csv").write_text("value\n1\n")
+        (Path(os.environ[RESULTS_ENV]) / "toy.csv").write_text("value\n1\n")
 
     staging = shm / f"pairlib-test-{os.getpid()}"
     try:
@@ -375,7 +376,7 @@ def test_a_chapter_publishes_when_its_staging_is_on_another_filesystem(tmp_path)
 
         shutil.rmtree(staging, ignore_errors=True)
     assert published == [results / "toy.csv"] and (results / "toy.csv").read_text() == "value\n1\n"
-    assert build.is_current(chapter, {})
+    assert record.is_current(chapter, {})
     assert not list(results.glob(".*")) and not list(tmp_path.glob(f"{build.NEAR_PREFIX}*"))
 
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from pairlib import runner
+from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec
 from pairlib.seeds import STREAMS, stream_seed
-from pairlib.train import RoundJob, TrainConfig, run_grid
+from pairlib.train import RoundJob, run_grid
 
 
 def test_streams_differ_across_rounds_members_and_kinds():

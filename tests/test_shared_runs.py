@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from pairlib import cache, train
+from pairlib import cache, fitting
 from pairlib.analysis import TTA_OFFSETS, averaged_digit_log_probabilities, fit_predictions
 from pairlib.configs import REGISTRY
 from pairlib.data import generate_pair_sets
+from pairlib.fitting import TrainConfig, fit
 from pairlib.models import ModelSpec
 from pairlib.probes import digit_probes, probe_grid
 from pairlib.runner import single_thread
-from pairlib.train import TrainConfig, fit, run_grid
+from pairlib.train import run_grid
 
 TINY = TrainConfig(
     ModelSpec(channels=(4, 8), hidden=(16,), comparator="exact"),
@@ -30,23 +31,23 @@ SEED = 5
 def trainings(monkeypatch):
     """The number of models trained in this process (every test here runs jobs in-process)."""
     calls = []
-    member = train._train_member
+    member = fitting._train_member
 
     def counted(*args, **kwargs):
         calls.append(args[2])  # the seed
         return member(*args, **kwargs)
 
-    monkeypatch.setattr(train, "_train_member", counted)
+    monkeypatch.setattr(fitting, "_train_member", counted)
     return calls
 
 
-def fresh(config: TrainConfig = TINY, seed: int = SEED) -> train.Fitted:
+def fresh(config: TrainConfig = TINY, seed: int = SEED) -> fitting.Fitted:
     """A training from scratch, as a job trains (on one thread: more would change the sums)."""
     with single_thread():
         return fit(config, generate_pair_sets(config.n_pairs, seed=seed), seed, device="cpu", record="final")
 
 
-def digit_outputs(fitted: train.Fitted) -> np.ndarray:
+def digit_outputs(fitted: fitting.Fitted) -> np.ndarray:
     with single_thread(), torch.inference_mode():
         return fitted.model.eval()(fitted.data.test_input).digits.numpy()
 

@@ -8,18 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pairlib.page import (
-    comparison_display,
-    effect_phrase,
-    load_comparisons,
-    p_equation,
-    p_text,
-    save_comparisons,
-)
+from pairlib.page import comparison_display, effect_phrase, p_equation, p_text, save_comparisons
+from pairlib.results import COMPARISON_COLUMNS, comparisons_record, load_comparisons
 from pairlib.stats import (
-    COMPARISON_COLUMNS,
     adjust_family,
-    comparisons_record,
     holm,
     labelled_comparisons,
     mean_interval,
@@ -91,7 +83,7 @@ def test_paired_table_and_too_few_rounds():
 
 
 def test_results_table_links_registry_names_to_published_rows():
-    from pairlib.stats import results_table
+    from pairlib.results import results_table
 
     df = table({"002/AL4": [8.0, 9.0, 10.0], "mine": [5.0, 6.0, 7.0]}).assign(params=1000, seconds=1.0)
     out = results_table(df).set_index("model_id")

@@ -13,25 +13,29 @@ import pandas as pd
 import pytest
 
 from pairlib import page
-from pairlib.balance import balance_by_split, balance_facts, expected_positive
-from pairlib.configs import REGISTRY
-from pairlib.curves import balance_figure, loss_terms_figure, weight_sweep_figure
-from pairlib.published import load_published
-from pairlib.stats import first_epoch_below, sweep_cells
-from pairlib.tables import (
-    balance_table,
+from pairlib.chapters.auxiliary_loss_tables import (
     configuration_words,
     family_facts,
     grouped_results_table,
     loss_terms_facts,
     mse_reading,
-    pair_models,
     probe_facts,
     probe_table,
-    published_facts,
-    published_table,
     sweep_facts,
 )
+from pairlib.chapters.pairs import (
+    balance_by_split,
+    balance_facts,
+    balance_table,
+    expected_positive,
+    pair_models,
+    published_facts,
+    published_table,
+)
+from pairlib.configs import REGISTRY
+from pairlib.curves import balance_figure, loss_terms_figure, weight_sweep_figure
+from pairlib.published import load_published
+from pairlib.stats import first_epoch_below, sweep_cells
 
 UNIFORM = np.full(10, 0.1)
 
@@ -206,8 +210,8 @@ def test_balance_figure_draws_every_digit_and_draw():
 
 def test_glue_facts_dispatch_text_and_values(monkeypatch):
     seen = []
-    monkeypatch.setattr(page, "glue_text", lambda name, text: seen.append(("text", name, text)))
-    monkeypatch.setattr(page, "glue_value", lambda name, value: seen.append(("value", name, value)))
+    monkeypatch.setattr(page.glue, "glue_text", lambda name, text: seen.append(("text", name, text)))
+    monkeypatch.setattr(page.glue, "glue_value", lambda name, value: seen.append(("value", name, value)))
     page.glue_facts({"a": "words", "b": 1.5}, "x_")
     assert seen == [("text", "x_a", "words"), ("value", "x_b", 1.5)]
 
@@ -215,7 +219,9 @@ def test_glue_facts_dispatch_text_and_values(monkeypatch):
 def test_setup_chapter_checks_and_glues_every_parameter(monkeypatch):
     seen = {}
     monkeypatch.setattr(
-        page, "glue_facts", lambda facts, prefix="": seen.update({prefix + k: v for k, v in facts.items()})
+        page.parameters,
+        "glue_facts",
+        lambda facts, prefix="": seen.update({prefix + k: v for k, v in facts.items()}),
     )
     p = page.setup_chapter(glue="c_", rounds=3, epochs=2)
     assert p == {"rounds": 3, "epochs": 2} and seen == {"c_rounds": 3, "c_epochs": 2}
@@ -231,7 +237,7 @@ def test_mse_reading_says_when_the_comparison_is_not_between_two_trained_models(
 
 
 def test_registry_against_grid_says_which_settings_the_test_figures_use():
-    from pairlib.page import registry_against_grid
+    from pairlib.chapters.readings import registry_against_grid
 
     validation = pd.DataFrame(
         {"mean": [6.0, 5.0, 7.3, 5.9]},

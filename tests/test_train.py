@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from pairlib import cache, runner, train
+from pairlib import cache, fitting, losses, runner, train
 from pairlib.data import generate_pair_sets
+from pairlib.fitting import DivergenceError, TrainConfig, train_run
 from pairlib.models import ModelSpec
-from pairlib.stats import results_table, summarise
-from pairlib.train import DivergenceError, TrainConfig, final_epoch, run_grid, run_rounds, train_run
+from pairlib.results import results_table
+from pairlib.stats import summarise
+from pairlib.train import final_epoch, run_grid, run_rounds
 
 SMALL = TrainConfig(
     ModelSpec(channels=(8, 16), hidden=(32,), comparator="exact"),
@@ -81,7 +83,7 @@ def test_record_final_evaluates_only_the_last_epoch(private_cache):
 
 def test_cache_is_read_instead_of_retraining(private_cache, monkeypatch):
     first = run_rounds(SMALL, rounds=2, progress=False)
-    monkeypatch.setattr(train, "_train_member", lambda *a, **k: pytest.fail("retrained a cached run"))
+    monkeypatch.setattr(fitting, "_train_member", lambda *a, **k: pytest.fail("retrained a cached run"))
     second = run_rounds(SMALL, rounds=2, progress=False)
     assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
 
@@ -178,7 +180,7 @@ def test_cuda_without_a_gpu_is_a_clear_error():
 
 def test_validation_split_holds_out_training_pairs_only():
     pairs = generate_pair_sets(100, seed=0)
-    split = train.split_validation(pairs, 20)
+    split = fitting.split_validation(pairs, 20)
     assert split.train_input.shape[0] == 80 and split.test_input.shape[0] == 20
     assert torch.equal(split.test_input, pairs.train_input[80:])
 
@@ -187,9 +189,9 @@ def test_losses_agree_between_softmax_and_sigmoid_heads():
     target = torch.tensor([0, 1, 1])
     z = torch.tensor([[0.3], [-1.2], [2.0]])
     two = torch.cat([torch.zeros_like(z), z], 1)  # softmax over (0, z) = sigmoid(z)
-    assert torch.allclose(train.target_loss("ce", z, target), train.target_loss("ce", two, target))
-    assert torch.allclose(train.target_loss("mse", z, target), train.target_loss("mse", two, target))
-    assert torch.equal(train.predict_target(z), train.predict_target(two))
+    assert torch.allclose(losses.target_loss("ce", z, target), losses.target_loss("ce", two, target))
+    assert torch.allclose(losses.target_loss("mse", z, target), losses.target_loss("mse", two, target))
+    assert torch.equal(losses.predict_target(z), losses.predict_target(two))
 
 
 def test_channels_last_agrees_with_the_reference_layout():
@@ -262,8 +264,8 @@ def test_rounds_in_worker_processes_equal_rounds_in_process(tmp_path, monkeypatc
 
 def test_a_configuration_under_two_names_is_trained_once(monkeypatch):
     calls = []
-    original = train._train_member
-    monkeypatch.setattr(train, "_train_member", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = fitting._train_member
+    monkeypatch.setattr(fitting, "_train_member", lambda *a, **k: calls.append(1) or original(*a, **k))
     config = SMALL.replace(epochs=1)
     df = train.run_grid(
         {"first": config, "second": config}, rounds=2, use_cache=False, workers=1, progress=False
@@ -275,5 +277,5 @@ def test_a_configuration_under_two_names_is_trained_once(monkeypatch):
 
 def test_training_works_with_gradients_turned_off_by_the_caller():
     with torch.no_grad():
-        rows = train.train_run(SMALL.replace(epochs=1), generate_pair_sets(100, seed=0), seed=0, device="cpu")
+        rows = train_run(SMALL.replace(epochs=1), generate_pair_sets(100, seed=0), seed=0, device="cpu")
     assert math.isfinite(rows[-1]["loss"])

@@ -86,7 +86,7 @@ class LossDigits(Module):
 
     ``digits`` (N, 2, C) are the two branches' scores, ``classes`` (N, 2) the true digits;
     the loss is the mean over all 2N digits (the mean of the two digits' cross-entropies),
-    as :func:`pairlib.train.digit_loss`."""
+    as :func:`pairlib.losses.digit_loss`."""
 
     def __init__(self) -> None:
         self._ce = LossCrossEntropy()

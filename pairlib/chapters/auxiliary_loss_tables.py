@@ -1,8 +1,6 @@
-"""Tables the pairs and auxiliary-loss chapters show, built from their results.
-
-Formatting for the page (``mean ± std`` text, report labels, configurations in words) lives
-with the book tooling, not in the modules that train or compute statistics; this module
-keeps the chapters' larger tables out of ``pairlib.page`` so that it stays a toolbox.
+"""The auxiliary-loss chapter's tables and the words it puts on its numbers (its study is
+:mod:`pairlib.chapters.auxiliary_loss`): the grouped results table, the digit probes, and the
+facts its prose glues about the λ sweep, the comparison family and the loss terms.
 """
 
 from __future__ import annotations
@@ -14,69 +12,10 @@ from typing import Any
 import pandas as pd
 
 from pairlib.curves import epoch_band
-from pairlib.page import clear_word, mean_std, mean_std_column, published_text, report_label, summary_text
+from pairlib.page import clear_word, mean_std, published_text, summary_text
 from pairlib.probes import PROBES
 from pairlib.stats import first_epoch_below
 from pairlib.train import TrainConfig
-
-
-def balance_table(by_split: pd.DataFrame) -> pd.DataFrame:
-    """The target-balance table: per split, the draws and the positive fraction's mean ± std,
-    min and max (``by_split`` from :func:`pairlib.balance.balance_by_split`)."""
-    return pd.DataFrame(
-        {
-            "set": by_split.index,
-            "draws": by_split["draws"].to_numpy(),
-            "positive fraction": mean_std_column(by_split["mean"], by_split["std"], 3),
-            "min": by_split["min"].to_numpy(),
-            "max": by_split["max"].to_numpy(),
-        }
-    )
-
-
-def pair_models(published: pd.DataFrame) -> pd.DataFrame:
-    """The published rows of digit-pair models (the mini-framework's rows have no sharing)."""
-    return published[published["weight_sharing"] != "n/a"]
-
-
-def published_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Every published digit-pair result, one row each: report, model, the two switches the
-    book studies, comparator, loss, rounds and the test error as mean ± std."""
-    return pd.DataFrame(
-        {
-            "report": rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
-            "model": rows["model_id"],
-            "WS": rows["weight_sharing"],
-            "aux": rows["aux_loss"],
-            "comparator": rows["comparator"],
-            "loss": rows["loss"],
-            "rounds": rows["rounds"],
-            "test error (%)": mean_std_column(rows["test_error_mean_pct"], rows["test_error_std_pct"]),
-        }
-    )
-
-
-def published_facts(rows: pd.DataFrame) -> dict[str, float | str]:
-    """What the pairs chapter says of the published results, by glue name: the best and the
-    worst model and the mean error of models that use the digit labels against those that
-    do not (an uncontrolled contrast the later chapters take apart)."""
-    errors = rows["test_error_mean_pct"]
-    best, worst = rows.loc[errors.idxmin()], rows.loc[errors.idxmax()]
-    labels = rows["aux_loss"] != "no"
-    return {
-        "n_published": len(rows),
-        "best_model": best["model_id"],
-        "best_report": report_label(best["report"], cite=False),
-        "best_error": best["test_error_mean_pct"],
-        "best_description": best["description"],
-        "worst_model": worst["model_id"],
-        "worst_report": report_label(worst["report"], cite=False),
-        "worst_error": worst["test_error_mean_pct"],
-        "n_labels": int(labels.sum()),
-        "n_targets_only": int((~labels).sum()),
-        "labels_error": errors[labels].mean(),
-        "targets_only_error": errors[~labels].mean(),
-    }
 
 
 def configuration_words(config: TrainConfig) -> str:

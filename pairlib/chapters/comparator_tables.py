@@ -1,7 +1,7 @@
 """What the comparator chapter puts on the page about the three comparators: its tables and
-the words and figures its prose glues, from :mod:`pairlib.comparator_study`'s runs.
+the words and figures its prose glues, from :mod:`pairlib.chapters.comparator`'s runs.
 
-Book tooling, like :mod:`pairlib.page` and :mod:`pairlib.sharing_page`: each ``*_facts``
+Book tooling, like :mod:`pairlib.page` and :mod:`pairlib.chapters.weight_sharing`: each ``*_facts``
 function returns glue names (without the chapter's ``cmp_`` prefix) for
 :func:`pairlib.page.glue_facts`, so a rerun that changes a result changes the sentence. The
 best model's part of the chapter is not here.
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pairlib.analysis import confusion_matrix, digit_vs_pair, errors_by_gap, pair_images
-from pairlib.comparator_study import (
+from pairlib.chapters.comparator import (
     CLASSES,
     MODEL_B,
     READ_POWERS,
@@ -25,7 +25,8 @@ from pairlib.comparator_study import (
     configurations,
     power_name,
 )
-from pairlib.configs import PUBLISHED_ROW, published_means
+from pairlib.chapters.comparator_best import digit_text
+from pairlib.configs import PUBLISHED_ROW, published_mean
 from pairlib.page import (
     TEST_CHOSEN,
     clear_verb,
@@ -63,17 +64,6 @@ EXACT_ROWS = {
     "003 branch, exact, targets + classes": "targets + classes",
 }
 """The exact comparator on report 003's branch, by what it was trained on (the base first)."""
-
-
-def published_mean(name: str) -> float:
-    """The published mean test error (%) of the report row ``name`` reproduces."""
-    return published_means([name])[name]
-
-
-def digit_text(final: pd.DataFrame, name: str) -> str:
-    """A run's digit error on the test images as table text, or '' when it has no digits."""
-    value = final.loc[name, "test_digit_error"]
-    return "" if pd.isna(value) else f"{value:.1f}"
 
 
 def _optional(value: float) -> str:
@@ -163,7 +153,7 @@ def power_facts(
     final: pd.DataFrame, power_table: pd.DataFrame, read_powers: Mapping[str, float], runs: pd.DataFrame
 ) -> dict:
     """The power study in words and figures: per Model B on the classes (``ce``, ``mse``) the
-    power used (``power_best_*``, from :func:`pairlib.comparator_study.best_read_powers`) and its
+    power used (``power_best_*``, from :func:`pairlib.chapters.comparator.best_read_powers`) and its
     error, power 1's and the exact readout's errors; the verbs of the paired table; how many
     rounds of each trained power failed to train (``power_failed_*``, by the book's rule,
     :data:`pairlib.stats.STUCK_TRAIN_ERROR`, on the per-round ``runs``: a mean over rounds of
@@ -320,7 +310,7 @@ def glue_learned_comparisons(prefix: str, learned: pd.DataFrame) -> None:
     rows = learned.set_index("comparison")
     glue_comparison(f"{prefix}longer", rows.loc["000: Model A + aux → 2× epochs"])
     glue_comparison(f"{prefix}longer_exact", rows.loc["000: Model A + aux, 2× epochs → its exact readout"])
-    glue_comparison(f"{prefix}learned_same", learned.iloc[0])
+    glue_comparison(f"{prefix}learned_same", rows.loc["000: Model A + aux → its exact readout"])
 
 
 def misread_table(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pairlib import best_study
+from pairlib.chapters import comparator_best as best_study
 from pairlib.configs import get_config
 
 
@@ -42,7 +42,7 @@ def test_frontier_sizes_and_names():
 
 
 def test_the_final_rounds_score_the_registered_model_whatever_an_execution_chooses():
-    from pairlib import best_study
+    from pairlib.chapters import comparator_best as best_study
     from pairlib.configs import get_config
 
     name = best_study.registered_candidate()

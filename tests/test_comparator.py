@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pairlib import comparator_page as page
-from pairlib import comparator_study as cs
+from pairlib.chapters import comparator as cs
+from pairlib.chapters import comparator_tables as page
 from pairlib.curves import confusion_figure, gap_figure, power_figure
 
 

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pairlib import sharing_study as ws
+from pairlib.chapters import weight_sharing as ws
+from pairlib.chapters.weight_sharing import effect_text, layout
 from pairlib.curves import bands_figure, gradient_figure, settings_figure
-from pairlib.sharing_page import effect_text, layout
 
 
 def differences(a, b, prefix: str = "") -> set[str]:

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pairlib.curves import grid_search_figure, loss_curves_figure, twin_figure
-from pairlib.framework_page import (
+from pairlib.chapters.mini_framework import (
     activation_code,
     activation_effects,
     grid_frame,
     settings_display,
     time_profile,
 )
+from pairlib.curves import grid_search_figure, loss_curves_figure, twin_figure
 
 
 def test_activation_code_is_one_letter_per_layer():

@@ -6,19 +6,25 @@ so one training answers a whole sweep of comparators (a *readout*); a model trai
 target is retrained for each. Kept here rather than in the chapter so that the chapter reads
 as an argument and a test can check the design (every readout reads a trained model, every
 comparison names two runs that exist). Numbers only; the words the page puts on them are
-:mod:`pairlib.comparator_page`'s. The best model's part of the chapter is not here.
+:mod:`pairlib.chapters.comparator_tables`'s; the best model's part is
+:mod:`pairlib.chapters.comparator_best`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from pairlib.analysis import Readout, RoundPredictions, fit_predictions, readout_table
+from pairlib.chapters.comparator_best import check_rounds_disjoint
 from pairlib.configs import registered
-from pairlib.stats import summarise
-from pairlib.train import TrainConfig, run_grid
+from pairlib.page import glue_text, glue_value
+from pairlib.results import results_table, save_comparisons, save_results, save_rounds
+from pairlib.stats import adjust_family, labelled_comparisons, summarise
+from pairlib.train import TrainConfig, final_epoch, run_grid
 
 MODEL_B = "000/model-B"
 CLASSES = {"ce": "000/model-B-classes-ce", "mse": "000/model-B-classes-mse"}
@@ -172,3 +178,96 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
     df = pd.concat([trained, predicted, readout_table(predictions, readouts())], ignore_index=True)
     q_valid = choose_power(rounds, seed, device, valid_pairs, predicted_configs[CLASSES["ce"]])
     return Study(trained, predicted, predictions, df, summarise(df), q_valid)
+
+
+LEARNED_PAIRS = [
+    ("000: Model A + aux → its exact readout", "000/model-A-aux", "000/model-A-aux, exact"),
+    ("000: Model A + aux → Model B classes (CE)", "000/model-A-aux", "000/model-B-classes-ce"),
+    ("000: Model A + aux → Model B classes, exact", "000/model-A-aux", "000/model-B-classes-ce, exact"),
+    ("000: Model A + aux → 2× epochs", "000/model-A-aux", "000/model-A-aux, 2× epochs"),
+    (
+        "000: Model A + aux, 2× epochs → its exact readout",
+        "000/model-A-aux, 2× epochs",
+        "000/model-A-aux, 2× epochs, exact",
+    ),
+    ("003: siamese-2 → its exact readout", "003/siamese-2", "003/siamese-2, exact"),
+    ("003: siamese-2 → siamese-10, exact", "003/siamese-2", "003/siamese-10, exact"),
+]
+"""A learned comparator against an engineered one: on the same weights, or against the
+engineered model trained on the classes."""
+
+
+def valid_pairs(n_pairs: int) -> int:
+    """The training pairs held out of each round to choose hyperparameters (a fifth)."""
+    return max(1, n_pairs // 5)
+
+
+def glue_protocol(p: dict[str, Any]) -> None:
+    """The chapter's protocol in the prose: its parameters, which rounds serve what (the
+    chapter's comparisons, the design of the best model, its score), and the validation split.
+    Refuses parameters whose three sets of rounds would overlap."""
+    check_rounds_disjoint(
+        {
+            "chapter": (p["seed"], p["rounds"]),
+            "design_seed": (p["design_seed"], p["selection_rounds"]),
+            "fresh_seed": (p["fresh_seed"], p["rounds"]),
+        }
+    )
+    for name in ("rounds", "epochs", "n_pairs", "best_epochs", "selection_rounds", "best_members"):
+        glue_value(f"cmp_{name}", p[name])
+    for key, first, count in (
+        ("chapter", p["seed"], p["rounds"]),
+        ("design", p["design_seed"], p["selection_rounds"]),
+        ("fresh", p["fresh_seed"], p["rounds"]),
+    ):
+        glue_text(f"cmp_{key}_seeds", f"{first}–{first + count - 1}" if count > 1 else f"{first}")
+    held_out = valid_pairs(p["n_pairs"])
+    glue_value("cmp_valid_pairs", held_out)
+    glue_value("cmp_fit_pairs", p["n_pairs"] - held_out)
+    glue_value("cmp_labelled_images", 2 * p["n_pairs"])
+
+
+def comparison_family(
+    study: Study, everything: pd.DataFrame, best_pairs: list[tuple[str, str, str]]
+) -> dict[str, pd.DataFrame]:
+    """Every comparison of the chapter as one family, Holm-adjusted together (see the Methods
+    page); the CE model's readout power is the one chosen on validation pairs."""
+    return adjust_family(
+        {
+            "section V": labelled_comparisons(everything, SECTION_V_PAIRS),
+            "power": labelled_comparisons(everything, power_pairs(study.q_valid)),
+            "report 003": labelled_comparisons(everything, PAIRS_003),
+            "exact": labelled_comparisons(everything, EXACT_PAIRS),
+            "learned": labelled_comparisons(everything, LEARNED_PAIRS),
+            "best model": labelled_comparisons(everything, best_pairs),
+        }
+    )
+
+
+def glue_family(family: Mapping[str, pd.DataFrame]) -> None:
+    """How many comparisons the chapter makes, and how many are clear with and without Holm."""
+    whole = pd.concat(family.values(), ignore_index=True)
+    glue_value("cmp_family", len(whole))
+    glue_value("cmp_family_clear", int(whole["clear"].sum()))
+    glue_value("cmp_family_raw", int((whole["t_test_p"] < 0.05).sum()))
+
+
+def record(
+    study: Study,
+    everything: pd.DataFrame,
+    family: Mapping[str, pd.DataFrame],
+    headline: str,
+    other_runs: Sequence[RoundPredictions],
+) -> None:
+    """The chapter's results (``headline``: the model chosen on validation, for the summary),
+    rounds and comparisons, and its size and training time from the runs' own records, so that
+    they hold when the runs come from the cache."""
+    tidy = results_table(everything)
+    tidy["headline"] = tidy["model_id"] == headline
+    save_results(tidy, "comparator")
+    save_rounds(everything, "comparator")
+    glue_value("cmp_configurations", len(tidy))
+    save_comparisons("comparator", family)
+    main_runs = final_epoch(pd.concat([study.trained, study.predicted], ignore_index=True))
+    glue_value("cmp_runs", len(main_runs) + len(other_runs))
+    glue_value("cmp_train_minutes", (main_runs["seconds"].sum() + sum(x.seconds for x in other_runs)) / 60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pairlib.overview import (
+from pairlib.chapters.summary import (
     ABSTRACT_CHAPTERS,
     COUNT_COLUMNS,
     clear_change,
@@ -14,8 +14,9 @@ from pairlib.overview import (
     glue_abstract,
     verdicts_per_report,
 )
-from pairlib.page import RESULTS_DIR, VERDICTS, load_comparisons, load_results
+from pairlib.page import VERDICTS
 from pairlib.published import load_published
+from pairlib.results import RESULTS_DIR, load_comparisons, load_results
 
 
 def test_constant_answer_error_is_the_share_of_negative_test_targets():

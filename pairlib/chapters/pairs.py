@@ -1,9 +1,5 @@
-"""How balanced the course's digit pairs are: targets per draw and digits over all draws.
-
-The pairs chapter needs the floor every model must clear (always answering 1) and whether
-the branches see every digit often enough. Both come from the draws themselves, under the
-same protocol as the experiments (round r draws from seed r), not from MNIST's label counts.
-"""
+"""The data chapter: how the course's pairs are drawn, how balanced their targets are, and every
+digit-pair model the five reports published, read from ``results/published.csv``."""
 
 from __future__ import annotations
 
@@ -12,6 +8,7 @@ import pandas as pd
 import torch
 
 from pairlib.data import generate_pair_sets
+from pairlib.page import mean_std_column, report_label
 
 
 def target_balance(n_pairs: int, rounds: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -71,4 +68,63 @@ def balance_facts(balance: pd.DataFrame, freq: np.ndarray, n_pairs: int) -> dict
         "most_common_pct": 100 * freq.max(),
         "least_common": int(freq.argmin()),
         "least_common_pct": 100 * freq.min(),
+    }
+
+
+def balance_table(by_split: pd.DataFrame) -> pd.DataFrame:
+    """The target-balance table: per split, the draws and the positive fraction's mean ± std,
+    min and max (``by_split`` from :func:`pairlib.balance.balance_by_split`)."""
+    return pd.DataFrame(
+        {
+            "set": by_split.index,
+            "draws": by_split["draws"].to_numpy(),
+            "positive fraction": mean_std_column(by_split["mean"], by_split["std"], 3),
+            "min": by_split["min"].to_numpy(),
+            "max": by_split["max"].to_numpy(),
+        }
+    )
+
+
+def pair_models(published: pd.DataFrame) -> pd.DataFrame:
+    """The published rows of digit-pair models (the mini-framework's rows have no sharing)."""
+    return published[published["weight_sharing"] != "n/a"]
+
+
+def published_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Every published digit-pair result, one row each: report, model, the two switches the
+    book studies, comparator, loss, rounds and the test error as mean ± std."""
+    return pd.DataFrame(
+        {
+            "report": rows["report"].map(lambda r: report_label(r, cite=False, short=True)),
+            "model": rows["model_id"],
+            "WS": rows["weight_sharing"],
+            "aux": rows["aux_loss"],
+            "comparator": rows["comparator"],
+            "loss": rows["loss"],
+            "rounds": rows["rounds"],
+            "test error (%)": mean_std_column(rows["test_error_mean_pct"], rows["test_error_std_pct"]),
+        }
+    )
+
+
+def published_facts(rows: pd.DataFrame) -> dict[str, float | str]:
+    """What the pairs chapter says of the published results, by glue name: the best and the
+    worst model and the mean error of models that use the digit labels against those that
+    do not (an uncontrolled contrast the later chapters take apart)."""
+    errors = rows["test_error_mean_pct"]
+    best, worst = rows.loc[errors.idxmin()], rows.loc[errors.idxmax()]
+    labels = rows["aux_loss"] != "no"
+    return {
+        "n_published": len(rows),
+        "best_model": best["model_id"],
+        "best_report": report_label(best["report"], cite=False),
+        "best_error": best["test_error_mean_pct"],
+        "best_description": best["description"],
+        "worst_model": worst["model_id"],
+        "worst_report": report_label(worst["report"], cite=False),
+        "worst_error": worst["test_error_mean_pct"],
+        "n_labels": int(labels.sum()),
+        "n_targets_only": int((~labels).sum()),
+        "labels_error": errors[labels].mean(),
+        "targets_only_error": errors[~labels].mean(),
     }
