@@ -94,6 +94,7 @@ from pairlib.page import (
     show_table,
 )
 from pairlib.published import published_row
+from pairlib.runner import Protocol
 
 p = check_parameters(
     {
@@ -122,7 +123,7 @@ torch.set_grad_enabled(False)
 torch.set_num_threads(1)
 for name in set(p) - {"device"}:
     glue_value(f"fw_{name}", p[name])
-PROTOCOL = {"n_points": p["n_points"], "batch_size": p["batch_size"], "device": p["device"]}
+
 
 # %% [markdown]
 # ## Design
@@ -240,7 +241,7 @@ glue_figure("fig-fw-data", mf.data_figure(p))
 
 # %% tags=["remove-cell"]
 CONFIGS = mf.settings()
-runs = study.run_settings(CONFIGS, p["rounds"], p["epochs"], p["seed"], **PROTOCOL)
+runs = study.run_settings(CONFIGS, Protocol.of(p), epochs=p["epochs"], **mf.sizes(p))
 summary = study.summary_table(runs, p["epochs"])
 pub = published_row("004", "mini-framework")
 mf.glue_settings(summary, CONFIGS, pub)
@@ -285,7 +286,7 @@ show_table(
 
 # %% tags=["remove-cell"]
 REPORT = CONFIGS[mf.REPORT_NAME]
-search = mf.grid_search(REPORT, p, PROTOCOL)
+search = mf.grid_search(REPORT, p)
 glue_figure("fig-fw-grid", mf.grid_figure(search, REPORT, p["grid_epochs"]))
 
 # %% tags=["remove-input"]
@@ -398,7 +399,7 @@ glue_figure("fig-fw-loss", mf.loss_figure(runs, list(CONFIGS)))
 # {glue:text}`fw_adam_lr`, cosine decay, batches of {glue:text}`fw_batch_size`.
 
 # %% tags=["remove-cell"]
-choice = mf.choose_disk_model(CONFIGS["+ cross-entropy, linear outputs"], p, PROTOCOL)
+choice = mf.choose_disk_model(CONFIGS["+ cross-entropy, linear outputs"], p)
 
 # %% tags=["remove-input"]
 show_table(

@@ -36,7 +36,7 @@ from torch import nn
 from pairlib import cache, train
 from pairlib.data import generate_pair_sets
 from pairlib.models import ArgmaxComparator, ExactComparator, PowerComparator
-from pairlib.runner import resolve_device
+from pairlib.runner import Protocol, resolve_device
 from pairlib.train import Fitted, RoundJob, TrainConfig, target_probability
 
 #: The views averaged by test-time augmentation: the image itself and its four one-pixel shifts.
@@ -136,11 +136,8 @@ def _key(job: RoundJob, device: torch.device, tta: bool) -> str:
 
 def fit_predictions(
     configs: Mapping[str, TrainConfig],
-    rounds: int = 10,
-    seed: int = 0,
-    device: str = "auto",
+    protocol: Protocol,
     tta: bool = False,
-    workers: int | None = None,
     use_cache: bool = True,
 ) -> tuple[pd.DataFrame, list[RoundPredictions]]:
     """Train every configuration for ``rounds`` rounds and keep its test predictions.
@@ -151,6 +148,7 @@ def fit_predictions(
     be siamese (it needs digit outputs). With ``tta``, test-time augmented digit outputs are
     recorded too.
     """
+    rounds, seed, device, workers = protocol.rounds, protocol.seed, protocol.device, protocol.workers
     for name, config in configs.items():
         if config.model.layout != "siamese":
             raise ValueError(f"{name}: predictions need digit outputs, which a merged model lacks")

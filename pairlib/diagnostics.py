@@ -28,7 +28,7 @@ from pairlib.data import PairSets, generate_pair_sets, normalize_pairs
 from pairlib.fitting import TrainConfig, make_optimizer
 from pairlib.losses import loss_terms
 from pairlib.models import build_model
-from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.runner import Protocol, compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
 from pairlib.train import RoundJob
 
@@ -129,12 +129,8 @@ def _gradient_job(job: RoundJob, steps: int, device: torch.device) -> list[dict[
 
 def gradient_grid(
     configs: Mapping[str, TrainConfig],
-    rounds: int = 10,
-    seed: int = 0,
+    protocol: Protocol,
     steps: int = 30,
-    device: str = "auto",
-    workers: int | None = None,
-    progress: bool = True,
 ) -> pd.DataFrame:
     """:func:`gradient_norms` of every named configuration in rounds ``seed``, ..., ``seed + rounds - 1``.
 
@@ -143,8 +139,13 @@ def gradient_grid(
     ``name`` and ``round``. Results are cached by configuration, seed, steps and the code of
     the training modules and of this one.
     """
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    rounds, seed, device, workers, progress = (
+        protocol.rounds,
+        protocol.seed,
+        protocol.device,
+        protocol.workers,
+        protocol.progress,
+    )
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     resolved = resolve_device(device)

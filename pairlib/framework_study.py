@@ -36,12 +36,11 @@ from pairlib import framework as fw
 from pairlib.data import generate_pair_sets, normalize_pairs
 from pairlib.fitting import DivergenceError, TrainConfig
 from pairlib.models import IMAGE_SIZE, ModelSpec, build_model
-from pairlib.runner import compute_on, default_workers, resolve_device, run_jobs
+from pairlib.runner import Protocol, compute_on, default_workers, resolve_device, run_jobs
 from pairlib.seeds import stream_seed
 from pairlib.stats import mean_interval
 
 HIDDEN = (25, 25, 25)
-CENTER = (0.5, 0.5)  # the disk's centre, as pairlib.framework.disk draws it
 
 
 @dataclass(frozen=True)
@@ -265,36 +264,6 @@ def results_rows(
     )
 
 
-def boundary_figure(
-    models: dict[str, fw.Module], x_test: torch.Tensor, y_test: torch.Tensor, resolution: int = 200
-):
-    """Decision regions of each model over the unit square, one panel each, with the true
-    circle and the misclassified test points; the panel's title gives its test error."""
-    import matplotlib.pyplot as plt
-
-    u = torch.linspace(0, 1, resolution)
-    grid = torch.stack(torch.meshgrid(u, u, indexing="xy"), -1).reshape(-1, 2).to(x_test.device)
-    fig, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.3), sharey=True, squeeze=False)
-    for ax, (title, model) in zip(axes[0], models.items(), strict=True):
-        regions = fw.predict(model, grid).reshape(resolution, resolution).cpu()
-        ax.contourf(u, u, regions, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c8e6c9"])
-        ax.contour(u, u, regions, levels=[0.5], colors="tab:blue", linewidths=1.2)
-        ax.add_patch(plt.Circle(CENTER, fw.RADIUS, fill=False, ls="--", lw=1.2, color="k"))
-        wrong = fw.predict(model, x_test) != y_test
-        bad = x_test[wrong].cpu()
-        ax.scatter(bad[:, 0], bad[:, 1], marker="x", s=14, c="k", linewidths=0.8)
-        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$")
-        ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f} % test error")
-    axes[0, 0].set_ylabel("$x_2$")
-    handles = [
-        plt.Line2D([], [], color="tab:blue", lw=1.2, label="learned boundary"),
-        plt.Line2D([], [], color="k", ls="--", lw=1.2, label="true circle"),
-        plt.Line2D([], [], color="k", marker="x", ls="", label="misclassified test point"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7)
-    return fig
-
-
 @dataclass(frozen=True)
 class Run:
     """One setting on the data of the round seeded ``seed``."""
@@ -310,14 +279,10 @@ def _train_job(run: Run, epochs: int, n_points: int, batch_size: int, device: to
 
 def run_settings(
     settings: dict[str, Setting],
-    rounds: int,
+    protocol: Protocol,
     epochs: int,
-    seed: int = 0,
     n_points: int = 1000,
     batch_size: int = 50,
-    device: str = "cpu",
-    workers: int | None = None,
-    progress: bool = True,
     use_cache: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every named setting on rounds ``seed``, ..., ``seed + rounds - 1``: a list of results per name.
@@ -326,6 +291,13 @@ def run_settings(
     device kind and framework code are unchanged; the others are trained ``workers`` at a
     time (default: one per CPU). A run's numbers do not depend on where it ran.
     """
+    rounds, seed, device, workers, progress = (
+        protocol.rounds,
+        protocol.seed,
+        protocol.device,
+        protocol.workers,
+        protocol.progress,
+    )
     resolved = resolve_device(device)
     # Two names for one setting (a grid's slices cross at the recipe) train it once.
     runs = {name: [Run(setting, seed + r) for r in range(rounds)] for name, setting in settings.items()}
@@ -548,11 +520,7 @@ def _pair_job(run: PairRun, device: torch.device) -> dict[str, Any]:
 
 def run_pairs(
     configs: dict[str, TrainConfig],
-    rounds: int,
-    seed: int = 0,
-    device: str = "cpu",
-    workers: int | None = None,
-    progress: bool = True,
+    protocol: Protocol,
     use_cache: bool = True,
 ) -> pd.DataFrame:
     """Every named configuration trained in the framework on rounds ``seed``, ..., ``seed + rounds - 1``.
@@ -564,6 +532,13 @@ def run_pairs(
     last epochs, ``seconds``, ``params``, and a
     ``profile_<stage>`` column per stage of the training loop). Cached like every run.
     """
+    rounds, seed, device, workers, progress = (
+        protocol.rounds,
+        protocol.seed,
+        protocol.device,
+        protocol.workers,
+        protocol.progress,
+    )
     resolved = resolve_device(device)
     for config in configs.values():
         check_pair_config(config)

@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib import cache, paths
+from pairlib.runner import Protocol
 
 FINGERPRINTS = paths.REPO_ROOT / "tests" / "golden" / "fingerprints.csv"
 CONFIGS = paths.REPO_ROOT / "tests" / "golden" / "configs.json"
@@ -118,7 +119,9 @@ def _no_cache() -> Iterator[None]:
 def _train() -> pd.DataFrame:
     from pairlib.train import run_grid
 
-    return run_grid(golden_configs(), rounds=1, seed=SEED, device="cpu", record="epoch", progress=False)
+    return run_grid(
+        golden_configs(), Protocol(rounds=1, seed=SEED, device="cpu", progress=False), record="epoch"
+    )
 
 
 def golden_set() -> str:
@@ -134,19 +137,19 @@ def _siamese() -> dict[str, Any]:
 def _gradients() -> pd.DataFrame:
     from pairlib.diagnostics import gradient_grid
 
-    return gradient_grid(_siamese(), rounds=1, seed=SEED, steps=3, device="cpu", progress=False)
+    return gradient_grid(_siamese(), Protocol(rounds=1, seed=SEED, device="cpu", progress=False), steps=3)
 
 
 def _probes() -> pd.DataFrame:
     from pairlib.probes import probe_grid
 
-    return probe_grid(_siamese(), rounds=1, seed=SEED, device="cpu", progress=False)
+    return probe_grid(_siamese(), Protocol(rounds=1, seed=SEED, device="cpu", progress=False))
 
 
 def _predictions() -> pd.DataFrame:
     from pairlib.analysis import fit_predictions
 
-    frame, predictions = fit_predictions(_siamese(), rounds=1, seed=SEED, device="cpu", tta=True)
+    frame, predictions = fit_predictions(_siamese(), Protocol(rounds=1, seed=SEED, device="cpu"), tta=True)
     arrays = [{f"prediction_{k}": _bits(v) for k, v in dataclasses.asdict(p).items()} for p in predictions]
     return pd.concat([frame, pd.DataFrame(arrays)], axis=1)
 
@@ -165,7 +168,9 @@ def _framework() -> pd.DataFrame:
     from pairlib.framework_study import Setting, run_settings
 
     settings = {"sgd": Setting(), "adam": Setting(optimizer="adam", lr=1e-3)}
-    runs = run_settings(settings, rounds=1, epochs=3, seed=SEED, n_points=200, progress=False)
+    runs = run_settings(
+        settings, Protocol(rounds=1, seed=SEED, progress=False, device="cpu"), epochs=3, n_points=200
+    )
     return pd.DataFrame(
         [{"name": n, **{k: _bits(v) for k, v in r.items()}} for n, rs in runs.items() for r in rs]
     )
@@ -175,7 +180,9 @@ def _framework_pairs() -> pd.DataFrame:
     from pairlib.framework_study import run_pairs
 
     configs = golden_configs()
-    return run_pairs({"siamese-10": configs["003/siamese-10"]}, rounds=1, seed=SEED, progress=False)
+    return run_pairs(
+        {"siamese-10": configs["003/siamese-10"]}, Protocol(rounds=1, seed=SEED, progress=False, device="cpu")
+    )
 
 
 KINDS: dict[str, Callable[[], pd.DataFrame]] = {

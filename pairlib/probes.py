@@ -33,7 +33,7 @@ from pairlib import cache
 from pairlib.data import PairSets
 from pairlib.fitting import Fitted, TrainConfig
 from pairlib.models import DIGITS
-from pairlib.runner import default_workers, resolve_device
+from pairlib.runner import Protocol, default_workers, resolve_device
 from pairlib.train import RoundJob, from_trained
 
 PROBES = ("argmax", "permutation", "linear")
@@ -158,11 +158,7 @@ def _probe_key(config: TrainConfig, seed: int, device: torch.device) -> str:
 
 def probe_grid(
     configs: dict[str, TrainConfig],
-    rounds: int = 10,
-    seed: int = 0,
-    device: str = "auto",
-    workers: int | None = None,
-    progress: bool = True,
+    protocol: Protocol,
 ) -> pd.DataFrame:
     """Probe the branch outputs of every siamese configuration over ``rounds`` rounds.
 
@@ -171,8 +167,13 @@ def probe_grid(
     uses seed ``seed + r``, like :func:`pairlib.train.run_grid`, so its pair error is the one
     run_grid reports for that round.
     """
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    rounds, seed, device, workers, progress = (
+        protocol.rounds,
+        protocol.seed,
+        protocol.device,
+        protocol.workers,
+        protocol.progress,
+    )
     for name, config in configs.items():
         if config.model.layout != "siamese":
             raise ValueError(f"{name}: probes read the branch outputs of a siamese model")

@@ -27,6 +27,7 @@ import time
 import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent import futures
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, TypeVar
 
 import torch
@@ -39,6 +40,34 @@ Job = TypeVar("Job", bound=Hashable)
 WORKERS_ENV = "PAIRLIB_WORKERS"
 SCHEDULER_ENV = "PAIRLIB_SCHEDULER"
 CONNECT_TIMEOUT = "30s"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a grid of runs is run, one value for every job that trains: rounds
+    ``seed``, ..., ``seed + rounds - 1`` (round r draws its pairs and initialisation from
+    ``seed + r``), on ``device`` ("auto", "cpu" or "cuda"), ``workers`` at a time (None: the
+    machine's default) with or without progress on the terminal."""
+
+    rounds: int = 10
+    seed: int = 0
+    device: str = "auto"
+    workers: int | None = None
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rounds, bool) or not isinstance(self.rounds, int) or self.rounds < 1:
+            raise ValueError(f"rounds must be a positive integer, got {self.rounds!r}")
+
+    @classmethod
+    def of(cls, parameters: dict[str, Any], **changes: Any) -> Protocol:
+        """A chapter's protocol from its checked parameters (``rounds``, ``seed``, ``device``)."""
+        chosen = {k: parameters[k] for k in ("rounds", "seed", "device") if k in parameters}
+        return cls(**{**chosen, **changes})
+
+    def replace(self, **changes: Any) -> Protocol:
+        """The same protocol with ``changes`` (for instance other rounds on a seed of their own)."""
+        return replace(self, **changes)
 
 
 class Stateful(NamedTuple):

@@ -27,7 +27,7 @@ from pairlib.fitting import DivergenceError, Fitted, TrainConfig, fit, restore
 # Fitted, target_probability and default_workers from here: they stay importable here until
 # those modules import them from where they live (pairlib.fitting, losses, runner).
 from pairlib.losses import target_probability  # noqa: F401
-from pairlib.runner import Stateful, cached, compute_on, default_workers, resolve_device, run_jobs
+from pairlib.runner import Protocol, Stateful, cached, compute_on, default_workers, resolve_device, run_jobs
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,10 @@ def run_keys(
 
 def run_grid(
     configs: dict[str, TrainConfig],
-    rounds: int = 10,
-    seed: int = 0,
-    device: str = "auto",
+    protocol: Protocol,
     record: Literal["final", "epoch"] = "epoch",
-    progress: bool = True,
     use_cache: bool = True,
     channels_last: bool = True,
-    workers: int | None = None,
     diverged: Literal["raise", "record"] = "raise",
 ) -> pd.DataFrame:
     """Train every named configuration for ``rounds`` rounds (new pairs, new initialisation each).
@@ -125,8 +121,13 @@ def run_grid(
     row with ``diverged`` True, the epoch it diverged at and no errors, which
     :func:`pairlib.stats.summarise` reports as diverged rounds, never averaged away.
     """
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    rounds, seed, device, workers, progress = (
+        protocol.rounds,
+        protocol.seed,
+        protocol.device,
+        protocol.workers,
+        protocol.progress,
+    )
     if diverged not in ("raise", "record"):
         raise ValueError(f"diverged must be 'raise' or 'record', got {diverged!r}")
     resolved = resolve_device(device)
@@ -237,11 +238,9 @@ def from_trained(
     return results
 
 
-def run_rounds(
-    config: TrainConfig, rounds: int = 10, seed: int = 0, name: str = "", **options: Any
-) -> pd.DataFrame:
+def run_rounds(config: TrainConfig, protocol: Protocol, name: str = "", **options: Any) -> pd.DataFrame:
     """:func:`run_grid` for one configuration (same options)."""
-    return run_grid({name: config}, rounds, seed, **options)
+    return run_grid({name: config}, protocol, **options)
 
 
 def final_epoch(df: pd.DataFrame) -> pd.DataFrame:

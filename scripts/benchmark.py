@@ -44,7 +44,7 @@ from pairlib.fitting import TrainConfig, train_run
 from pairlib.framework_study import train_pairs
 from pairlib.losses import loss_terms
 from pairlib.models import ModelSpec, build_model
-from pairlib.runner import single_thread
+from pairlib.runner import Protocol, single_thread
 from pairlib.train import run_grid
 
 #: The course's 2-channel ConvNet (85k parameters) and a siamese ConvNet with auxiliary loss (52k).
@@ -114,12 +114,9 @@ def rounds_in_workers(config: TrainConfig, rounds: int, workers: int) -> None:
     """What the book does: run_grid, one thread per run, ``workers`` processes (pool warm)."""
     run_grid(
         {"bench": config},
-        rounds,
-        device="cpu",
+        Protocol(rounds=rounds, device="cpu", workers=workers, progress=False),
         record="final",
-        progress=False,
         use_cache=False,
-        workers=workers,
     )
 
 

@@ -23,6 +23,7 @@ from pairlib.analysis import (
 )
 from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec, build_model
+from pairlib.runner import Protocol
 from pairlib.train import run_grid
 
 CONFIDENT = 30.0  # a logit margin that makes a softmax one-hot to float precision
@@ -153,8 +154,12 @@ SMALL = TrainConfig(
 
 
 def test_predictions_train_exactly_as_run_grid(private_cache):
-    df, predictions = fit_predictions({"small": SMALL}, rounds=2, seed=3, device="cpu", tta=True, workers=1)
-    reference = run_grid({"small": SMALL}, rounds=2, seed=3, device="cpu", record="final", workers=1)
+    df, predictions = fit_predictions(
+        {"small": SMALL}, Protocol(rounds=2, seed=3, device="cpu", workers=1), tta=True
+    )
+    reference = run_grid(
+        {"small": SMALL}, Protocol(rounds=2, seed=3, device="cpu", workers=1), record="final"
+    )
     assert np.allclose(df["test_error"], reference["test_error"], equal_nan=True)
     assert np.allclose(df["test_digit_error"], reference["test_digit_error"], equal_nan=True)
     assert [p.seed for p in predictions] == [3, 4]
@@ -164,5 +169,7 @@ def test_predictions_train_exactly_as_run_grid(private_cache):
     assert np.allclose(own["test_error"].to_numpy().reshape(2, 2), final["test_error"].to_numpy())
     assert predictions[0].tta_digits is not None and predictions[0].tta_digits.shape == (300, 2, 10)
     # A second call reads the cache: same outputs, no training.
-    _, again = fit_predictions({"small": SMALL}, rounds=2, seed=3, device="cpu", tta=True, workers=1)
+    _, again = fit_predictions(
+        {"small": SMALL}, Protocol(rounds=2, seed=3, device="cpu", workers=1), tta=True
+    )
     assert np.array_equal(again[1].digits, predictions[1].digits)

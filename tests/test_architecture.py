@@ -91,3 +91,29 @@ def test_stats_is_pure_and_the_execution_page_does_not_import_the_build():
         n for n in imported(PACKAGE / "stats.py") if n.startswith(("pairlib.configs", "pairlib.published"))
     }
     assert not {n for n in imported(REPO_ROOT / "book" / "execution.py") if n.startswith("pairlib.build")}
+
+
+def test_every_job_that_trains_takes_one_protocol_value():
+    """rounds, seed, device, workers and progress travel together as one runner.Protocol."""
+    import inspect
+
+    from pairlib import analysis, diagnostics, framework_study, probes, train
+    from pairlib.runner import Protocol
+
+    grids = [
+        train.run_grid,
+        train.run_rounds,
+        diagnostics.gradient_grid,
+        probes.probe_grid,
+        framework_study.run_settings,
+        framework_study.run_pairs,
+        analysis.fit_predictions,
+    ]
+    for grid in grids:
+        parameters = inspect.signature(grid).parameters
+        assert "protocol" in parameters, grid.__name__
+        assert not {"rounds", "seed", "device", "workers", "progress"} & set(parameters), grid.__name__
+    assert Protocol.of({"rounds": 3, "seed": 7, "device": "cpu", "epochs": 25}) == Protocol(3, 7, "cpu")
+    assert Protocol.of({"rounds": 3, "seed": 7}, seed=100).seed == 100
+    with pytest.raises(ValueError, match="rounds must be a positive integer"):
+        Protocol(rounds=0)

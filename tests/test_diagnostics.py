@@ -12,7 +12,7 @@ from pairlib.data import generate_pair_sets
 from pairlib.diagnostics import gradient_grid, gradient_norms, weight_layers
 from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec, build_model
-from pairlib.runner import single_thread
+from pairlib.runner import Protocol, single_thread
 
 SMALL = TrainConfig(
     ModelSpec(channels=(8, 16), hidden=(32,), comparator_hidden=(16,)),
@@ -53,7 +53,9 @@ def test_same_seed_same_norms_and_steps_are_checked():
 @pytest.mark.slow
 def test_gradient_grid_is_gradient_norms_per_round_and_is_cached(private_cache, monkeypatch):
     configs = {"shared": SMALL, "separate": SMALL.replace(model__shared=False)}
-    grid = gradient_grid(configs, rounds=2, seed=5, steps=3, device="cpu", workers=2, progress=False)
+    grid = gradient_grid(
+        configs, Protocol(rounds=2, seed=5, device="cpu", workers=2, progress=False), steps=3
+    )
     for (name, r), rows in grid.groupby(["name", "round"]):
         with single_thread():  # how every CPU round is computed, whatever the worker count
             alone = gradient_norms(configs[name], generate_pair_sets(200, seed=5 + r), seed=5 + r, steps=3)
@@ -61,7 +63,9 @@ def test_gradient_grid_is_gradient_norms_per_round_and_is_cached(private_cache, 
     monkeypatch.setattr(
         diagnostics, "gradient_norms", lambda *a, **k: pytest.fail("recomputed a cached round")
     )
-    again = gradient_grid(configs, rounds=2, seed=5, steps=3, device="cpu", workers=1, progress=False)
+    again = gradient_grid(
+        configs, Protocol(rounds=2, seed=5, device="cpu", workers=1, progress=False), steps=3
+    )
     assert again.equals(grid)
 
 

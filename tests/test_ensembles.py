@@ -16,6 +16,7 @@ from pairlib.ensembles import (
     member_name,
     reliability_table,
 )
+from pairlib.runner import Protocol
 
 SMALL = digits_only(epochs=2, n_pairs=100, ensemble=3)
 
@@ -32,9 +33,11 @@ def test_member_configs_are_single_models_numbered_from_zero():
 
 @pytest.mark.slow
 def test_members_averaged_equal_the_ensemble_trained_whole(private_cache):
-    _, whole = fit_predictions({"whole": SMALL}, rounds=2, seed=3, device="cpu", tta=True, workers=1)
+    _, whole = fit_predictions(
+        {"whole": SMALL}, Protocol(rounds=2, seed=3, device="cpu", workers=1), tta=True
+    )
     _, members = fit_predictions(
-        member_configs("m", SMALL), rounds=2, seed=3, device="cpu", tta=True, workers=1
+        member_configs("m", SMALL), Protocol(rounds=2, seed=3, device="cpu", workers=1), tta=True
     )
     averaged = ensemble_predictions(members, "m", 3, label="whole")
     for a, b in zip(whole, averaged, strict=True):

@@ -14,6 +14,7 @@ from pairlib import framework as fw
 from pairlib.configs import get_config
 from pairlib.framework_study import Setting, restore, run_pairs, run_settings, train_pairs, train_setting
 from pairlib.models import build_model
+from pairlib.runner import Protocol
 from pairlib.stats import paired_comparison
 
 QUICK = {"epochs": 3, "n_points": 200, "batch_size": 50}
@@ -48,20 +49,22 @@ def test_a_setting_is_a_clear_error_when_it_cannot_be_trained():
 
 def test_runs_are_cached_and_a_changed_setting_or_code_misses(private_cache, monkeypatch):
     settings = {"sgd": Setting(), "twice": Setting(lr=1e-2)}
-    first = run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)
+    first = run_settings(settings, Protocol(rounds=2, device="cpu", workers=1, progress=False), **QUICK)
     assert len(list(private_cache.rglob("*.json"))) == 4
     monkeypatch.setattr(
         framework_study, "train_setting", lambda *a, **k: pytest.fail("retrained a cached run")
     )
-    assert strip_time(run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)) == strip_time(
-        first
-    )
+    assert strip_time(
+        run_settings(settings, Protocol(rounds=2, device="cpu", workers=1, progress=False), **QUICK)
+    ) == strip_time(first)
     monkeypatch.undo()
     monkeypatch.setenv("PAIRLIB_CACHE_DIR", str(private_cache))
-    run_settings({"other": Setting(lr=2e-3)}, rounds=1, progress=False, workers=1, **QUICK)
+    run_settings(
+        {"other": Setting(lr=2e-3)}, Protocol(rounds=1, device="cpu", workers=1, progress=False), **QUICK
+    )
     assert len(list(private_cache.rglob("*.json"))) == 5
     monkeypatch.setitem(cache.NUMERICS_VERSIONS, "framework", cache.NUMERICS_VERSIONS["framework"] + 1)
-    run_settings({"sgd": Setting()}, rounds=1, progress=False, workers=1, **QUICK)
+    run_settings({"sgd": Setting()}, Protocol(rounds=1, device="cpu", workers=1, progress=False), **QUICK)
     assert len(list(private_cache.rglob("*.json"))) == 6
 
 
@@ -70,7 +73,9 @@ def test_one_setting_under_two_names_trains_once(monkeypatch):
     calls = []
     real = framework_study.train_setting
     monkeypatch.setattr(framework_study, "train_setting", lambda *a, **k: calls.append(a) or real(*a, **k))
-    results = run_settings({"a": Setting(), "b": Setting()}, rounds=2, progress=False, workers=1, **QUICK)
+    results = run_settings(
+        {"a": Setting(), "b": Setting()}, Protocol(rounds=2, device="cpu", workers=1, progress=False), **QUICK
+    )
     assert len(calls) == 2 and results["a"] == results["b"]
 
 
@@ -80,8 +85,8 @@ def test_runs_in_worker_processes_equal_runs_in_process(monkeypatch):
         "report": Setting(),
         "ce": Setting(outputs=2, loss="ce", activations=("relu",) * 3 + ("none",)),
     }
-    alone = run_settings(settings, rounds=2, progress=False, workers=1, **QUICK)
-    spread = run_settings(settings, rounds=2, progress=False, workers=2, **QUICK)
+    alone = run_settings(settings, Protocol(rounds=2, device="cpu", workers=1, progress=False), **QUICK)
+    spread = run_settings(settings, Protocol(rounds=2, device="cpu", workers=2, progress=False), **QUICK)
     assert strip_time(alone) == strip_time(spread)
 
 
@@ -119,7 +124,7 @@ def test_a_pair_config_the_framework_cannot_train_is_a_clear_error():
 
 
 def test_pair_runs_are_reproducible_cached_and_pair_with_run_grid(private_cache, monkeypatch):
-    first = run_pairs({"fw": TINY}, rounds=2, progress=False, workers=1)
+    first = run_pairs({"fw": TINY}, Protocol(rounds=2, workers=1, progress=False, device="cpu"))
     assert list(first["round"]) == [0, 1] and list(first["seed"]) == [0, 1]
     assert {"test_error", "test_digit_error", "train_error", "seconds", "profile_Conv2d"} <= set(first)
     assert (first["profile_training loop"] >= first["profile_Conv2d"]).all()
@@ -127,7 +132,7 @@ def test_pair_runs_are_reproducible_cached_and_pair_with_run_grid(private_cache,
     assert again["history"] == framework_study.train_pairs(TINY, seed=1)["history"]
     assert again["test_error"] == first["test_error"].iloc[1]
     monkeypatch.setattr(framework_study, "train_pairs", lambda *a, **k: pytest.fail("retrained a cached run"))
-    cached = run_pairs({"fw": TINY}, rounds=2, progress=False, workers=1)
+    cached = run_pairs({"fw": TINY}, Protocol(rounds=2, workers=1, progress=False, device="cpu"))
     pd.testing.assert_frame_equal(cached, first)
     torch_side = first.assign(name="torch", test_error=first["test_error"] + 1.0)
     comparison = paired_comparison(pd.concat([first, torch_side]), "torch", "fw")

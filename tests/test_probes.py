@@ -16,6 +16,7 @@ from pairlib.probes import (
     permutation_error,
     probe_grid,
 )
+from pairlib.runner import Protocol
 
 
 def one_hot_code(classes: torch.Tensor, noise: float = 0.1, seed: int = 0) -> torch.Tensor:
@@ -66,7 +67,7 @@ def test_probe_grid_trains_probes_and_caches(private_cache):
         "aux": REGISTRY["002/AL3"].replace(epochs=3),
         "no aux": REGISTRY["002/WS2"].replace(epochs=3),
     }
-    first = probe_grid(configs, rounds=1, workers=1, progress=False)
+    first = probe_grid(configs, Protocol(rounds=1, workers=1, progress=False))
     assert list(first["name"]) == ["aux", "no aux"]
     columns = [f"{probe}_digit_error" for probe in PROBES]
     assert all(0 <= v <= 100 and not math.isnan(v) for v in first[columns].to_numpy().ravel())
@@ -74,7 +75,7 @@ def test_probe_grid_trains_probes_and_caches(private_cache):
     # Trained on the digits, the outputs are the classes: the probes can only agree or improve.
     assert aux["argmax_digit_error"] < 50
     assert aux["linear_digit_error"] <= aux["argmax_digit_error"] + 2
-    again = probe_grid(configs, rounds=1, workers=1, progress=False)  # read from the cache
+    again = probe_grid(configs, Protocol(rounds=1, workers=1, progress=False))  # read from the cache
     assert again.equals(first)
     with pytest.raises(ValueError, match="siamese"):
-        probe_grid({"merged": REGISTRY["002/FCNN1"]}, rounds=1)
+        probe_grid({"merged": REGISTRY["002/FCNN1"]}, Protocol(rounds=1))

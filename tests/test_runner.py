@@ -14,6 +14,7 @@ import pytest
 from pairlib import runner
 from pairlib.fitting import TrainConfig
 from pairlib.models import ModelSpec
+from pairlib.runner import Protocol
 from pairlib.seeds import STREAMS, stream_seed
 from pairlib.train import RoundJob, run_grid
 
@@ -41,14 +42,18 @@ def _figures(df: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.slow
 def test_a_dask_cluster_gives_exactly_the_figures_of_local_workers(monkeypatch):
     distributed = pytest.importorskip("distributed")
-    local = run_grid({"tiny": TINY, "ws": TINY.replace(lr=0.05)}, rounds=2, use_cache=False, progress=False)
+    local = run_grid(
+        {"tiny": TINY, "ws": TINY.replace(lr=0.05)}, Protocol(rounds=2, progress=False), use_cache=False
+    )
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         monkeypatch.setenv(runner.SCHEDULER_ENV, cluster.scheduler_address)
         try:
             remote = run_grid(
-                {"tiny": TINY, "ws": TINY.replace(lr=0.05)}, rounds=2, use_cache=False, progress=False
+                {"tiny": TINY, "ws": TINY.replace(lr=0.05)},
+                Protocol(rounds=2, progress=False),
+                use_cache=False,
             )
             with pytest.raises(runner.JobFailed, match=r"Dask workers running [78] died"):
                 runner.run_jobs([7, 8], os._exit, None, workers=2, progress=False)

@@ -14,7 +14,7 @@ from pairlib.data import generate_pair_sets
 from pairlib.fitting import TrainConfig, fit
 from pairlib.models import ModelSpec
 from pairlib.probes import digit_probes, probe_grid
-from pairlib.runner import single_thread
+from pairlib.runner import Protocol, single_thread
 from pairlib.train import run_grid
 
 TINY = TrainConfig(
@@ -53,7 +53,9 @@ def digit_outputs(fitted: fitting.Fitted) -> np.ndarray:
 
 
 def predictions(config: TrainConfig = TINY, rounds: int = 1):
-    return fit_predictions({"tiny": config}, rounds, SEED, device="cpu", tta=True, workers=1)
+    return fit_predictions(
+        {"tiny": config}, Protocol(rounds=rounds, seed=SEED, device="cpu", workers=1), tta=True
+    )
 
 
 def state_files(folder):
@@ -88,11 +90,15 @@ def test_a_state_that_torch_cannot_load_is_refused(private_cache):
 
 
 def test_predictions_and_probes_after_run_grid_train_nothing(private_cache, trainings):
-    run_grid({"tiny": TINY}, rounds=2, seed=SEED, device="cpu", record="epoch", workers=1, progress=False)
+    run_grid(
+        {"tiny": TINY}, Protocol(rounds=2, seed=SEED, device="cpu", workers=1, progress=False), record="epoch"
+    )
     assert len(trainings) == 2 and len(state_files(private_cache)) == 2
     trainings.clear()
     _, (first, _) = predictions(rounds=2)
-    probes = probe_grid({"tiny": TINY}, rounds=1, seed=SEED, device="cpu", workers=1, progress=False)
+    probes = probe_grid(
+        {"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False)
+    )
     assert trainings == []  # an epoch-recorded run serves these 'final' requests
     # ... with the very numbers a fresh training gives.
     reference = fresh()
@@ -109,14 +115,18 @@ def test_predictions_and_probes_after_run_grid_train_nothing(private_cache, trai
 def test_run_grid_after_predictions_trains_nothing(private_cache, trainings):
     frame, _ = predictions()
     assert trainings == [SEED]
-    grid = run_grid({"tiny": TINY}, 1, SEED, device="cpu", record="final", workers=1, progress=False)
+    grid = run_grid(
+        {"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False), record="final"
+    )
     assert trainings == [SEED]
     assert grid["test_error"].equals(frame["test_error"])
     assert len(state_files(private_cache)) == 1  # one run, one state
 
 
 def test_a_corrupt_state_is_retrained_with_a_warning(private_cache, trainings):
-    run_grid({"tiny": TINY}, rounds=1, seed=SEED, device="cpu", record="final", workers=1, progress=False)
+    run_grid(
+        {"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False), record="final"
+    )
     (path,) = state_files(private_cache)
     path.write_bytes(path.read_bytes()[:1000])  # truncated, as by a full disk or a killed copy
     with pytest.warns(UserWarning, match="corrupt cache entry"):
@@ -125,22 +135,28 @@ def test_a_corrupt_state_is_retrained_with_a_warning(private_cache, trainings):
     reference = fresh()
     assert np.array_equal(retrained.digits, digit_outputs(reference))
     trainings.clear()
-    probe_grid({"tiny": TINY}, rounds=1, seed=SEED, device="cpu", workers=1, progress=False)
+    probe_grid({"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False))
     assert trainings == []  # the retraining stored its state again
 
 
 def test_an_entry_without_state_is_trained_once_more(private_cache, trainings):
-    run_grid({"tiny": TINY}, rounds=1, seed=SEED, device="cpu", record="final", workers=1, progress=False)
+    run_grid(
+        {"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False), record="final"
+    )
     for path in state_files(private_cache):  # an entry written before states were stored
         path.unlink()
     predictions()
-    probe_grid({"tiny": TINY}, rounds=1, seed=SEED, device="cpu", workers=1, progress=False)
+    probe_grid({"tiny": TINY}, Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False))
     assert trainings == [SEED, SEED]
 
 
 def test_an_ensemble_is_restored_member_by_member(private_cache, trainings):
     ensemble = TINY.replace(ensemble=2)
-    run_grid({"pair": ensemble}, rounds=1, seed=SEED, device="cpu", record="final", workers=1, progress=False)
+    run_grid(
+        {"pair": ensemble},
+        Protocol(rounds=1, seed=SEED, device="cpu", workers=1, progress=False),
+        record="final",
+    )
     trainings.clear()
     _, (restored,) = predictions(ensemble)
     assert trainings == []
@@ -150,5 +166,5 @@ def test_an_ensemble_is_restored_member_by_member(private_cache, trainings):
 
 def test_a_merged_model_stores_no_state(private_cache):
     merged = REGISTRY["002/FCNN1"].replace(epochs=1, n_pairs=100)  # nothing can read its digits
-    run_grid({"merged": merged}, rounds=1, device="cpu", record="final", workers=1, progress=False)
+    run_grid({"merged": merged}, Protocol(rounds=1, device="cpu", workers=1, progress=False), record="final")
     assert len(list(private_cache.rglob("*.json"))) == 1 and state_files(private_cache) == []

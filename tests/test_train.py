@@ -18,6 +18,7 @@ from pairlib.data import generate_pair_sets
 from pairlib.fitting import DivergenceError, TrainConfig, train_run
 from pairlib.models import ModelSpec
 from pairlib.results import results_table
+from pairlib.runner import Protocol
 from pairlib.stats import summarise
 from pairlib.train import final_epoch, run_grid, run_rounds
 
@@ -51,7 +52,7 @@ def test_same_seed_gives_identical_figures(private_cache):
 
 @pytest.mark.slow
 def test_run_rounds_is_tidy_and_in_percent(private_cache):
-    df = run_rounds(SMALL, rounds=2, name="small", progress=False)
+    df = run_rounds(SMALL, Protocol(rounds=2, progress=False), name="small")
     assert len(df) == 2 * SMALL.epochs
     assert set(df["round"]) == {0, 1} and set(df["seed"]) == {0, 1}
     for column in (
@@ -77,54 +78,54 @@ def test_run_rounds_is_tidy_and_in_percent(private_cache):
 
 
 def test_record_final_evaluates_only_the_last_epoch(private_cache):
-    df = run_rounds(SMALL, rounds=1, record="final", progress=False)
+    df = run_rounds(SMALL, Protocol(rounds=1, progress=False), record="final")
     assert df["test_error"].isna().sum() == SMALL.epochs - 1
 
 
 def test_cache_is_read_instead_of_retraining(private_cache, monkeypatch):
-    first = run_rounds(SMALL, rounds=2, progress=False)
+    first = run_rounds(SMALL, Protocol(rounds=2, progress=False))
     monkeypatch.setattr(fitting, "_train_member", lambda *a, **k: pytest.fail("retrained a cached run"))
-    second = run_rounds(SMALL, rounds=2, progress=False)
+    second = run_rounds(SMALL, Protocol(rounds=2, progress=False))
     assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
 
 
 def test_changed_configuration_misses_the_cache(private_cache):
-    run_rounds(SMALL, rounds=1, progress=False)
-    run_rounds(SMALL.replace(lr=0.05), rounds=1, progress=False)
+    run_rounds(SMALL, Protocol(rounds=1, progress=False))
+    run_rounds(SMALL.replace(lr=0.05), Protocol(rounds=1, progress=False))
     assert len(list(private_cache.rglob("*.json"))) == 2
 
 
 def test_a_bumped_numerics_version_misses_the_cache(private_cache, monkeypatch):
-    run_rounds(SMALL, rounds=1, progress=False)
+    run_rounds(SMALL, Protocol(rounds=1, progress=False))
     monkeypatch.setitem(cache.NUMERICS_VERSIONS, "train", cache.NUMERICS_VERSIONS["train"] + 1)
-    run_rounds(SMALL, rounds=1, progress=False)
+    run_rounds(SMALL, Protocol(rounds=1, progress=False))
     assert len(list(private_cache.rglob("*.json"))) == 2
 
 
 def test_corrupt_cache_entry_is_recomputed_not_trusted(private_cache):
-    first = run_rounds(SMALL, rounds=1, progress=False)
+    first = run_rounds(SMALL, Protocol(rounds=1, progress=False))
     (entry,) = private_cache.rglob("*.json")
     data = json.loads(entry.read_text())
     data["rows"][0][-1]["test_error"] = 0.0  # a tampered figure: the checksum no longer matches
     entry.write_text(json.dumps(data))
     with pytest.warns(UserWarning, match="corrupt cache entry"):
-        second = run_rounds(SMALL, rounds=1, progress=False)
+        second = run_rounds(SMALL, Protocol(rounds=1, progress=False))
     assert first.drop(columns="seconds").equals(second.drop(columns="seconds"))
     entry.write_text("{truncated")
     with pytest.warns(UserWarning, match="corrupt cache entry"):
-        run_rounds(SMALL, rounds=1, progress=False)
+        run_rounds(SMALL, Protocol(rounds=1, progress=False))
 
 
 def test_diverging_run_stops_with_the_configuration_named(private_cache):
     wild = SMALL.replace(model__comparator="learned", target_weight=1.0, aux_weight=0.0, lr=1e12)
     with pytest.raises(DivergenceError, match=r"wild.*epoch \d+.*lr=1000000000000.0"):
-        run_rounds(wild, rounds=1, name="wild", progress=False)
+        run_rounds(wild, Protocol(rounds=1, progress=False), name="wild")
     assert not list(private_cache.rglob("*.json"))  # nothing garbage was cached
 
 
 def test_a_sweep_can_record_divergence_and_never_averages_it_away(private_cache):
     wild = SMALL.replace(model__comparator="learned", target_weight=1.0, aux_weight=0.0, lr=1e12)
-    df = run_grid({"wild": wild, "tame": SMALL}, rounds=2, progress=False, diverged="record")
+    df = run_grid({"wild": wild, "tame": SMALL}, Protocol(rounds=2, progress=False), diverged="record")
     final = final_epoch(df)
     assert final.loc[final["name"] == "wild", "diverged"].all()
     assert not final.loc[final["name"] == "tame", "diverged"].any()
@@ -135,12 +136,12 @@ def test_a_sweep_can_record_divergence_and_never_averages_it_away(private_cache)
     table = results_table(df)
     assert table.set_index("model_id").loc["wild", ["rounds", "diverged_rounds"]].tolist() == [2, 2]
     # recorded divergence is an outcome like any other: cached, and read back the same
-    again = run_grid({"wild": wild}, rounds=2, progress=False, diverged="record")
+    again = run_grid({"wild": wild}, Protocol(rounds=2, progress=False), diverged="record")
     assert final_epoch(again)["epoch"].tolist() == final.loc[final["name"] == "wild", "epoch"].tolist()
 
 
 def test_run_grid_stacks_named_configurations(private_cache):
-    df = run_grid({"a": SMALL, "b": SMALL.replace(model__shared=False)}, rounds=1, progress=False)
+    df = run_grid({"a": SMALL, "b": SMALL.replace(model__shared=False)}, Protocol(rounds=1, progress=False))
     assert set(df["name"]) == {"a", "b"}
     assert df.groupby("name")["params"].first()["b"] > df.groupby("name")["params"].first()["a"]
 
@@ -169,7 +170,7 @@ def test_bad_configurations_are_clear_errors(changes, field):
 
 def test_rounds_must_be_positive():
     with pytest.raises(ValueError, match="rounds"):
-        run_rounds(SMALL, rounds=0)
+        run_rounds(SMALL, Protocol(rounds=0))
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
@@ -215,7 +216,7 @@ def test_bfloat16_is_an_explicit_option_that_changes_the_figures():
     assert [r["loss"] for r in exact] == [r["loss"] for r in again]
     assert fast[-1]["loss"] != exact[-1]["loss"]  # bfloat16 rounding shows in the loss ...
     assert fast[-1]["loss"] == pytest.approx(exact[-1]["loss"], rel=0.1)  # ... and no more
-    assert run_rounds(config, rounds=1, progress=False)["precision"].eq("float32").all()
+    assert run_rounds(config, Protocol(rounds=1, progress=False))["precision"].eq("float32").all()
 
 
 def test_code_only_ignores_prose_but_not_code():
@@ -257,8 +258,8 @@ def test_rounds_in_worker_processes_equal_rounds_in_process(tmp_path, monkeypatc
     # Every CPU run uses one thread, so where it runs cannot change its figures.
     monkeypatch.setenv("PAIRLIB_CACHE_DIR", "off")
     grid = {"a": SMALL, "b": SMALL.replace(model__shared=False)}
-    alone = run_grid(grid, rounds=2, progress=False, workers=1, device="cpu")
-    spread = run_grid(grid, rounds=2, progress=False, workers=2, device="cpu")
+    alone = run_grid(grid, Protocol(rounds=2, device="cpu", workers=1, progress=False))
+    spread = run_grid(grid, Protocol(rounds=2, device="cpu", workers=2, progress=False))
     assert alone.drop(columns="seconds").equals(spread.drop(columns="seconds"))
 
 
@@ -268,7 +269,7 @@ def test_a_configuration_under_two_names_is_trained_once(monkeypatch):
     monkeypatch.setattr(fitting, "_train_member", lambda *a, **k: calls.append(1) or original(*a, **k))
     config = SMALL.replace(epochs=1)
     df = train.run_grid(
-        {"first": config, "second": config}, rounds=2, use_cache=False, workers=1, progress=False
+        {"first": config, "second": config}, Protocol(rounds=2, workers=1, progress=False), use_cache=False
     )
     assert len(calls) == 2  # two rounds, one name's worth
     final = train.final_epoch(df).set_index(["name", "round"])["test_error"]

@@ -25,6 +25,7 @@ from pairlib.page import glue_comparisons, glue_facts, glue_text, glue_value
 from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
+from pairlib.runner import Protocol
 from pairlib.stats import adjust_family, labelled_comparisons, summarise, sweep_cells
 from pairlib.train import TrainConfig, final_epoch, run_grid
 
@@ -225,9 +226,10 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
     if valid_pairs >= n_pairs:
         raise ValueError(f"parameter valid_pairs={valid_pairs} is not allowed: expected < n_pairs")
     d = design(epochs, n_pairs)
+    protocol = Protocol(rounds, seed, device)
 
     def grid(configs: dict[str, TrainConfig], record: str = "final") -> pd.DataFrame:
-        return run_grid(configs, rounds, seed, device=device, record=record)
+        return run_grid(configs, protocol, record=record)
 
     everything = d.everything
     main = pd.concat(
@@ -263,7 +265,7 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
         }
     )
     probed = {n: everything[n] for n in ("002/WS2", "002/AL3", "002/WS3", "002/AL4")}
-    probes = probe_grid(probed, rounds, seed, device=device)
+    probes = probe_grid(probed, protocol)
     return Study(
         d,
         rounds,

@@ -23,6 +23,7 @@ from pairlib.chapters.comparator_best import check_rounds_disjoint
 from pairlib.configs import registered
 from pairlib.page import glue_text, glue_value
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
+from pairlib.runner import Protocol
 from pairlib.stats import adjust_family, labelled_comparisons, summarise
 from pairlib.train import TrainConfig, final_epoch, run_grid
 
@@ -157,13 +158,11 @@ class Study:
     q_valid: float
 
 
-def choose_power(rounds: int, seed: int, device: str, valid_pairs: int, config: TrainConfig) -> float:
+def choose_power(protocol: Protocol, valid_pairs: int, config: TrainConfig) -> float:
     """The readout power of Model B (classes, CE) chosen on validation pairs: the same model
     trained on the fit split, every power read out on the held-out pairs. Ties (one pair is
     1/valid_pairs) go to the smaller power."""
-    _, predictions = fit_predictions(
-        {POWER_VALID: config.replace(valid_pairs=valid_pairs)}, rounds, seed, device=device
-    )
+    _, predictions = fit_predictions({POWER_VALID: config.replace(valid_pairs=valid_pairs)}, protocol)
     valid = summarise(
         readout_table(predictions, {f"p = {q:g}": (POWER_VALID, Readout("power", q)) for q in READ_POWERS})
     )
@@ -173,10 +172,11 @@ def choose_power(rounds: int, seed: int, device: str, valid_pairs: int, config: 
 def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, valid_pairs: int) -> Study:
     """Train (or read from the cache) every run of the three comparators and read them out."""
     target_trained, predicted_configs = configurations(epochs, n_pairs)
-    trained = run_grid(target_trained, rounds, seed, device=device, record="final")
-    predicted, predictions = fit_predictions(predicted_configs, rounds, seed, device=device)
+    protocol = Protocol(rounds, seed, device)
+    trained = run_grid(target_trained, protocol, record="final")
+    predicted, predictions = fit_predictions(predicted_configs, protocol)
     df = pd.concat([trained, predicted, readout_table(predictions, readouts())], ignore_index=True)
-    q_valid = choose_power(rounds, seed, device, valid_pairs, predicted_configs[CLASSES["ce"]])
+    q_valid = choose_power(protocol, valid_pairs, predicted_configs[CLASSES["ce"]])
     return Study(trained, predicted, predictions, df, summarise(df), q_valid)
 
 

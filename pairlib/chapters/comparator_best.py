@@ -30,6 +30,7 @@ from pairlib.configs import registered as registered_config
 from pairlib.ensembles import calibration_scores, ensemble_predictions, member_configs, reliability_table
 from pairlib.models import ModelSpec
 from pairlib.page import clear_verb, glue_comparison, glue_text, glue_value, interval, summary_text
+from pairlib.runner import Protocol
 from pairlib.stats import mean_interval
 from pairlib.train import TrainConfig, final_epoch
 
@@ -262,9 +263,7 @@ def select(p: Mapping[str, Any], valid_pairs: int) -> Selection:
     candidates_ = candidates(p["best_epochs"], p["n_pairs"])
     _, predictions = fit_predictions(
         {n: c.replace(valid_pairs=valid_pairs) for n, c in candidates_.items()},
-        p["selection_rounds"],
-        p["design_seed"],
-        device=p["device"],
+        Protocol.of(p, rounds=p["selection_rounds"], seed=p["design_seed"]),
         tta=True,
     )
     selection = readout_table(
@@ -323,9 +322,7 @@ def run_fresh(selection: Selection, p: Mapping[str, Any]) -> Fresh:
             S10: s10,
             S10_RECIPE: selection.best.replace(model=s10.model, ensemble=1),
         },
-        p["rounds"],
-        p["fresh_seed"],
-        device=p["device"],
+        Protocol.of(p, seed=p["fresh_seed"]),
         tta=True,
     )
     sizes = ensemble_sizes(p["best_members"])

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
@@ -20,8 +21,10 @@ from torch import nn
 from pairlib import curves
 from pairlib import framework as fw
 from pairlib import framework_study as study
+from pairlib.framework.disk import CENTER
 from pairlib.page import glue_comparison, glue_text, glue_value, mean_std, mean_std_column
 from pairlib.results import save_results, save_rounds
+from pairlib.runner import Protocol
 from pairlib.stats import labelled_comparisons
 from pairlib.train import TrainConfig, final_epoch, run_grid
 
@@ -196,7 +199,17 @@ class GridSearch:
     lr_wd: pd.DataFrame
 
 
-def grid_search(report: study.Setting, p: Mapping[str, Any], protocol: Mapping[str, Any]) -> GridSearch:
+def sizes(p: Mapping[str, Any]) -> dict[str, int]:
+    """The data sizes of every disk run: points per set, minibatch size."""
+    return {"n_points": p["n_points"], "batch_size": p["batch_size"]}
+
+
+def validation_protocol(p: Mapping[str, Any]) -> Protocol:
+    """The grid's rounds, on validation draws far from the test rounds' seeds."""
+    return Protocol.of(p, rounds=p["grid_rounds"], seed=p["seed"] + VAL_OFFSET)
+
+
+def grid_search(report: study.Setting, p: Mapping[str, Any]) -> GridSearch:
     """Every activation combination and six (learning rate, weight decay) pairs of the report's
     network, on validation draws; glues the ranking, the main effects and the lr and wd effects."""
     by_activations = {
@@ -208,7 +221,7 @@ def grid_search(report: study.Setting, p: Mapping[str, Any], protocol: Mapping[s
         for lr, wd in itertools.product([1e-3, 5e-3, 1e-2], [0.0, 1e-6])
     }
     runs = study.run_settings(
-        {**by_activations, **by_lr_wd}, p["grid_rounds"], p["grid_epochs"], p["seed"] + VAL_OFFSET, **protocol
+        {**by_activations, **by_lr_wd}, validation_protocol(p), epochs=p["grid_epochs"], **sizes(p)
     )
     act_runs = grid_frame(by_activations, runs)
     by_acts = act_runs.groupby("setting").val_error.agg(["mean", "std"]).sort_values("mean")
@@ -252,13 +265,36 @@ def lr_wd_table(search: GridSearch) -> pd.DataFrame:
 def boundary_figure(
     configs: Mapping[str, study.Setting], runs: Mapping[str, list[dict[str, Any]]], p: Mapping[str, Any]
 ) -> Any:
-    """The decision boundaries of report 004's recipe and ours on round 0's test points."""
+    """The decision regions of report 004's recipe and ours over the unit square, one panel
+    each, with the true circle and round 0's misclassified test points; each panel's title
+    gives its test error."""
     _, _, _, x_test, y_test = study.draw_round(p["seed"], p["n_points"], p["device"])
-    shown = {"report 004's recipe": "report 004 recipe, 1 output", "ours": "+ cross-entropy, linear outputs"}
+    shown = {"report 004's recipe": REPORT_NAME, "ours": "+ cross-entropy, linear outputs"}
     models = {
         title: study.restore(configs[name], runs[name][0], p["device"]) for title, name in shown.items()
     }
-    return study.boundary_figure(models, x_test, y_test)
+    resolution = 200
+    u = torch.linspace(0, 1, resolution)
+    grid = torch.stack(torch.meshgrid(u, u, indexing="xy"), -1).reshape(-1, 2).to(x_test.device)
+    fig, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.3), sharey=True, squeeze=False)
+    for ax, (title, model) in zip(axes[0], models.items(), strict=True):
+        regions = fw.predict(model, grid).reshape(resolution, resolution).cpu()
+        ax.contourf(u, u, regions, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c8e6c9"])
+        ax.contour(u, u, regions, levels=[0.5], colors="tab:blue", linewidths=1.2)
+        ax.add_patch(plt.Circle(CENTER, fw.RADIUS, fill=False, ls="--", lw=1.2, color="k"))
+        wrong = fw.predict(model, x_test) != y_test
+        bad = x_test[wrong].cpu()
+        ax.scatter(bad[:, 0], bad[:, 1], marker="x", s=14, c="k", linewidths=0.8)
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$")
+        ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f} % test error")
+    axes[0, 0].set_ylabel("$x_2$")
+    handles = [
+        plt.Line2D([], [], color="tab:blue", lw=1.2, label="learned boundary"),
+        plt.Line2D([], [], color="k", ls="--", lw=1.2, label="true circle"),
+        plt.Line2D([], [], color="k", marker="x", ls="", label="misclassified test point"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7)
+    return fig
 
 
 def loss_figure(runs: Mapping[str, list[dict[str, Any]]], names: Sequence[str]) -> Any:
@@ -285,7 +321,7 @@ class DiskChoice:
         return f"disk: {self.name}, cross-entropy, Adam, cosine (chosen on validation)"
 
 
-def choose_disk_model(ce: study.Setting, p: Mapping[str, Any], protocol: Mapping[str, Any]) -> DiskChoice:
+def choose_disk_model(ce: study.Setting, p: Mapping[str, Any]) -> DiskChoice:
     """Tanh or ReLU hidden layers, at the chapter's epochs and four times as many, chosen on
     validation draws; the choice then runs on the test rounds. Glues the reading."""
     long = 4 * p["epochs"]
@@ -297,12 +333,12 @@ def choose_disk_model(ce: study.Setting, p: Mapping[str, Any], protocol: Mapping
         (name, n_epochs): results
         for n_epochs in (p["epochs"], long)
         for name, results in study.run_settings(
-            candidates, p["grid_rounds"], n_epochs, p["seed"] + VAL_OFFSET, **protocol
+            candidates, validation_protocol(p), epochs=n_epochs, **sizes(p)
         ).items()
     }
     scores = study.summary_table(validation, 1)  # keyed (activations, epochs); times unused
     name, epochs = scores.loc[scores.test_mean.idxmin(), "setting"]
-    runs = study.run_settings({name: candidates[name]}, p["rounds"], epochs, p["seed"], **protocol)[name]
+    runs = study.run_settings({name: candidates[name]}, Protocol.of(p), epochs=epochs, **sizes(p))[name]
     choice = DiskChoice(scores, name, epochs, runs, pd.DataFrame())
     choice.summary = study.summary_table({choice.label: runs}, epochs)
     best = choice.summary.iloc[0]
@@ -386,8 +422,9 @@ class PairsRace:
 def run_pairs(s10: TrainConfig, p: Mapping[str, Any]) -> PairsRace:
     """Both trainings of siamese-10, their paired comparison and the framework's time profile;
     glues the comparison, the digit errors, the first losses and the times."""
-    torch_runs = run_grid({TORCH_NAME: s10}, p["rounds"], p["seed"], device=p["device"], record="final")
-    fw_runs = study.run_pairs({FW_NAME: s10}, p["rounds"], p["seed"], device=p["device"])
+    protocol = Protocol.of(p)
+    torch_runs = run_grid({TORCH_NAME: s10}, protocol, record="final")
+    fw_runs = study.run_pairs({FW_NAME: s10}, protocol)
     both = pd.concat([torch_runs, fw_runs], ignore_index=True)
     table = labelled_comparisons(both, [("framework against torch", TORCH_NAME, FW_NAME)])
     row = table.set_index("comparison").loc["framework against torch"]

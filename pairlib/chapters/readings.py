@@ -23,6 +23,7 @@ from pairlib.page.scorecard import z_inputs
 from pairlib.page.wording import mean_std
 from pairlib.published import published_row
 from pairlib.results import results_table, save_results, save_rounds
+from pairlib.runner import Protocol
 from pairlib.stats import (
     reproduction_z,
     summarise,
@@ -153,11 +154,9 @@ def run_report(report: str, p: Mapping[str, Any]) -> Report:
     every = readings_of(wanted, epochs=p["epochs"], n_pairs=p["n_pairs"])
     registered = {name: config for name, config in every.items() if name in wanted}
     others = {name: config for name, config in every.items() if name not in wanted}
-    frames = [run_grid(registered, p["rounds"], p["seed"], device=p["device"], record="final")]
+    frames = [run_grid(registered, Protocol.of(p), record="final")]
     if others:
-        frames.append(
-            run_grid(others, p["rounds"], p["seed"], device=p["device"], record="final", diverged="record")
-        )
+        frames.append(run_grid(others, Protocol.of(p), record="final", diverged="record"))
     frame = pd.concat(frames, ignore_index=True)
     return Report(keys, frame, results_table(frame))
 
@@ -250,9 +249,7 @@ def run_grid_004(p: Mapping[str, Any]) -> pd.DataFrame:
     """Report 004's validation grid rerun, on rounds of its own that no table uses."""
     return run_grid(
         grid_004(epochs=p["epochs"], n_pairs=p["n_pairs"]),
-        p["grid_rounds"],
-        p["grid_seed"],
-        device=p["device"],
+        Protocol.of(p, rounds=p["grid_rounds"], seed=p["grid_seed"]),
         record="final",
         diverged="record",
     )

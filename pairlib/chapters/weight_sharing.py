@@ -35,6 +35,7 @@ from pairlib.page import (
 )
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
+from pairlib.runner import Protocol
 from pairlib.stats import adjust_family, failed_rounds, labelled_comparisons, summarise, wilcoxon_floor
 from pairlib.train import TrainConfig, run_grid
 
@@ -240,15 +241,15 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, gr
     becomes NaN is recorded as diverged and shown as such, never averaged away.
     """
     chosen = groups(epochs, n_pairs)
-    grid = {"rounds": rounds, "seed": seed, "device": device}
+    protocol = Protocol(rounds, seed, device)
     main = pd.concat(
         [
             run_grid(
                 {n: c for g, cs in chosen.items() if g != CURVES_GROUP for n, c in cs.items()},
-                **grid,
+                protocol,
                 record="final",
             ),
-            run_grid(chosen[CURVES_GROUP], **grid, record="epoch"),
+            run_grid(chosen[CURVES_GROUP], protocol, record="epoch"),
         ],
         ignore_index=True,
     )
@@ -256,17 +257,11 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, gr
     bases = set(ABLATION_BASES.values())
     only = {name: config for name, config in cells.values() if name not in bases}
     ablation = pd.concat(
-        [run_grid(only, **grid, record="final", diverged="record"), main[main["name"].isin(bases)]],
+        [run_grid(only, protocol, record="final", diverged="record"), main[main["name"].isin(bases)]],
         ignore_index=True,
     )
     runs = gradient_runs(chosen["ConvNets"])
-    grads = gradient_grid(
-        {name: config for name, (_, _, config) in runs.items()},
-        rounds,
-        seed,
-        steps=grad_steps,
-        device=device,
-    )
+    grads = gradient_grid({name: config for name, (_, _, config) in runs.items()}, protocol, steps=grad_steps)
     grads["model"] = grads["name"].map(lambda name: runs[name][0])
     grads["batch_norm"] = grads["name"].map(lambda name: runs[name][1])
     everything = pd.concat([main, ablation[~ablation["name"].isin(main["name"])]], ignore_index=True)
