@@ -46,6 +46,7 @@ from pairlib.chapters.summary import comparison_counts, constant_answer_error, v
 from pairlib.configs import CAUSES
 from pairlib.curves import ours_published_figure, scorecard_figure
 from pairlib.page import (
+    causes_list,
     glue_figure,
     glue_scorecard,
     glue_value,
@@ -53,6 +54,7 @@ from pairlib.page import (
     save_results,
     scorecard_display,
     setup_figures,
+    show_markdown,
     show_table,
 )
 from pairlib.published import load_published
@@ -84,8 +86,9 @@ glue_value("sum_test_sets", int((results["pairs"]["split"] == "test").sum()))
 # figure published without a spread, or from a single run, has no standard error and so no
 # z: it is compared in words ({glue:}`sum_descriptive` such figure). Where a report gives a
 # training error, ours stands beside it; no report's spread of it is in the published table,
-# so these are compared in words too. {numref}`tab-scorecard` lists every figure, with the
-# other readings that ran and the cause of a remaining gap as far as the runs show it;
+# so these are compared in words too. {numref}`tab-scorecard` lists every figure with the
+# other readings that ran, and the list under it the cause of each remaining gap as far as the
+# runs show it;
 # {numref}`fig-summary-scorecard` draws them. The table is also written to the results
 # folder as the reproduction table.
 
@@ -96,10 +99,11 @@ show_table(
     "tab-scorecard",
     "The reproduction scorecard: every published figure, our rerun of the registered reading "
     "(mean ± std over our rounds), the gap z in standard errors, the verdict, both training "
-    "errors where the report gives one, how many other readings ran (listed in the "
-    "reproduction table of the results folder) and the cause of a remaining gap.",
+    "errors where the report gives one, and how many other readings ran (listed in the "
+    "reproduction table of the results folder). The causes of the remaining gaps follow it.",
     floatfmt=".1f",
 )
+show_markdown("Why the gaps remain, as far as the runs show it:\n\n" + causes_list(scorecard))
 save_results(scorecard.drop(columns="chapter"), "reproduction")
 
 # %% tags=["remove-cell"]

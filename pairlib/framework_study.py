@@ -236,34 +236,6 @@ def rounds_frame(runs: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
     )
 
 
-def results_rows(
-    summary: pd.DataFrame,
-    rounds: int,
-    epochs: int,
-    published: dict[str, tuple[str, str]] | None = None,
-    headline: bool = False,
-) -> pd.DataFrame:
-    """A :func:`summary_table` in the columns of the book's results tables (see
-    :func:`pairlib.page.save_results`); ``published`` maps a setting to the (report,
-    model_id) of the published row it reproduces, ``headline`` marks settings chosen on
-    validation sets."""
-    published = published or {}
-    return pd.DataFrame(
-        {
-            "model_id": summary.setting,
-            "test_error_mean_pct": summary.test_mean.round(3),
-            "test_error_std_pct": summary.test_std.round(3),
-            "train_error_mean_pct": summary.train_mean.round(3),
-            "train_error_std_pct": summary.train_std.round(3),
-            "rounds": rounds,
-            "epochs": epochs,
-            "report": [published.get(name, ("", ""))[0] for name in summary.setting],
-            "published_model_id": [published.get(name, ("", ""))[1] for name in summary.setting],
-            "headline": headline,
-        }
-    )
-
-
 @dataclass(frozen=True)
 class Run:
     """One setting on the data of the round seeded ``seed``."""

@@ -249,3 +249,31 @@ def results_table(df: pd.DataFrame, published: dict[str, tuple[str, str]] | None
             }
         )
     return pd.DataFrame(rows)
+
+
+def framework_results_table(
+    summary: pd.DataFrame,
+    rounds: int,
+    epochs: int,
+    published: dict[str, tuple[str, str]] | None = None,
+    headline: bool = False,
+) -> pd.DataFrame:
+    """A mini-framework :func:`pairlib.framework_study.summary_table` in the columns of the
+    book's results tables (:data:`RESULT_COLUMNS` and the published link). ``published`` maps
+    a setting to the (report, model_id) of the published row it reproduces; ``headline`` marks
+    settings chosen on validation sets."""
+    published = published or {}
+    return pd.DataFrame(
+        {
+            "model_id": summary.setting,
+            "test_error_mean_pct": summary.test_mean.round(3),
+            "test_error_std_pct": summary.test_std.round(3),
+            "train_error_mean_pct": summary.train_mean.round(3),
+            "train_error_std_pct": summary.train_std.round(3),
+            "rounds": rounds,
+            "epochs": epochs,
+            "report": [published.get(name, ("", ""))[0] for name in summary.setting],
+            "published_model_id": [published.get(name, ("", ""))[1] for name in summary.setting],
+            "headline": headline,
+        }
+    )

@@ -138,8 +138,16 @@ def mean_interval(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[flo
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(1 - ALPHA / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    half = half_width(values.std(ddof=1), len(values))
     return mean, mean - half, mean + half
+
+
+def half_width(std: float, n: int) -> float:
+    """The half-width of the 95% t interval of a mean of ``n`` values whose std is ``std``
+    (NaN for fewer than two values): for a table that publishes mean, std and rounds."""
+    if n < 2:
+        return math.nan
+    return float(stats.t.ppf(1 - ALPHA / 2, n - 1) * std / math.sqrt(n))
 
 
 def reproduction_z(ours: tuple[float, float, int], published: tuple[float, float, int]) -> float:

@@ -14,6 +14,7 @@ from pairlib import framework as fw
 from pairlib.configs import get_config
 from pairlib.framework_study import Setting, restore, run_pairs, run_settings, train_pairs, train_setting
 from pairlib.models import build_model
+from pairlib.results import framework_results_table
 from pairlib.runner import Protocol
 from pairlib.stats import paired_comparison
 
@@ -164,7 +165,7 @@ def test_results_rows_keep_the_published_link_and_the_headline_mark():
         },
         1,
     )
-    rows = framework_study.results_rows(summary, 2, 10, {"a": ("004", "mini-framework")}, headline=True)
+    rows = framework_results_table(summary, 2, 10, {"a": ("004", "mini-framework")}, headline=True)
     assert list(rows.report) == ["004", ""] and list(rows.published_model_id) == ["mini-framework", ""]
     assert rows.headline.all() and list(rows.test_error_mean_pct) == [1.0, 2.0]
 

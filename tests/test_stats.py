@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pairlib.page import comparison_display, effect_phrase, p_equation, p_text, save_comparisons
-from pairlib.results import COMPARISON_COLUMNS, comparisons_record, load_comparisons
+from pairlib.results import COMPARISON_COLUMNS, RESULTS_ENV, comparisons_record, load_comparisons
 from pairlib.stats import (
     adjust_family,
     holm,
@@ -211,9 +211,9 @@ def test_comparisons_are_staged_by_the_build_only_and_gathered(tmp_path, monkeyp
     base = [20.0, 25.0, 18.0, 30.0, 22.0, 27.0, 19.0, 24.0, 21.0, 26.0]
     df = table({"a": base, "b": [e - 1.0 for e in base]})
     tables = {"main": labelled_comparisons(df, [("a to b", "a", "b")])}
-    monkeypatch.delenv("PAIRLIB_RESULTS_DIR", raising=False)
+    monkeypatch.delenv(RESULTS_ENV, raising=False)
     assert save_comparisons("weight_sharing", tables) is None
-    monkeypatch.setenv("PAIRLIB_RESULTS_DIR", str(tmp_path))
+    monkeypatch.setenv(RESULTS_ENV, str(tmp_path))
     assert save_comparisons("weight_sharing", tables) is None  # nothing printed on the page
     assert (tmp_path / "weight_sharing_comparisons.csv").is_file()
     save_comparisons("comparator", tables)

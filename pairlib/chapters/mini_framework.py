@@ -23,7 +23,7 @@ from pairlib import framework as fw
 from pairlib import framework_study as study
 from pairlib.framework.disk import CENTER
 from pairlib.page import glue_comparison, glue_text, glue_value, mean_std, mean_std_column
-from pairlib.results import save_results, save_rounds
+from pairlib.results import framework_results_table, save_results, save_rounds
 from pairlib.runner import Protocol
 from pairlib.stats import labelled_comparisons
 from pairlib.train import TrainConfig, final_epoch, run_grid
@@ -485,14 +485,14 @@ def record(
     save_results(
         pd.concat(
             [
-                study.results_rows(
+                framework_results_table(
                     summary,
                     p["rounds"],
                     p["epochs"],
                     {REPORT_NAME: ("004_94dde16c460842e8", "mini-framework")},
                 ),
-                study.results_rows(choice.summary, p["rounds"], choice.epochs, headline=True),
-                study.results_rows(pairs_summary, p["rounds"], p["pair_epochs"]),
+                framework_results_table(choice.summary, p["rounds"], choice.epochs, headline=True),
+                framework_results_table(pairs_summary, p["rounds"], p["pair_epochs"]),
             ],
             ignore_index=True,
         ),

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.curves.theme import OURS, PUBLISHED, TICK_SIZE
+from pairlib.stats import half_width
 
 
 def ours_published_figure(published: pd.DataFrame, results: Mapping[str, pd.DataFrame]) -> Any:
@@ -118,10 +119,8 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
 
 def _interval(row: Any) -> tuple[float, float]:
     """A results-table row's mean and the half-width of its 95% confidence interval (t)."""
-    from scipy import stats
-
     n = int(row["rounds"])
-    half = stats.t.ppf(0.975, n - 1) * float(row["test_error_std_pct"]) / n**0.5 if n > 1 else 0.0
+    half = half_width(float(row["test_error_std_pct"]), n) if n > 1 else 0.0
     return float(row["test_error_mean_pct"]), half
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pairlib.data import MAX_PAIRS, TEST_IMAGES
 from pairlib.page.figures import setup_figures
 from pairlib.page.glue import glue_facts
+from pairlib.runner import resolve_device
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,10 @@ STANDARD_PARAMETERS: dict[str, Spec] = {
 
 def _resolve_device(device: str) -> str:
     # "auto" is what a reader wants; an explicit "cuda" without a GPU is a mistake to report.
-    import torch
-
-    available = torch.cuda.is_available()
-    if device == "cuda" and not available:
-        raise ValueError(
-            "parameter device='cuda' is not allowed: no CUDA GPU is visible to torch (use 'auto' or 'cpu')"
-        )
-    if device == "auto":
-        return "cuda" if available else "cpu"
-    return device
+    try:
+        return resolve_device(device).type
+    except ValueError as error:
+        raise ValueError(f"parameter device={device!r} is not allowed: {error}") from None
 
 
 def injected_parameters() -> dict[str, Any]:

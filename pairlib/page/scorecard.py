@@ -99,7 +99,8 @@ def reproduction_scorecard(
 def scorecard_display(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as the summary prints it: errors as mean ± std in one decimal, z in two
     (so that -2.01, beyond the |z| < 2 rule, never shows as -2.0), training errors side by
-    side where the report gives one, and the count of other readings that ran."""
+    side where the report gives one, and the count of other readings that ran; the causes
+    follow the table (:func:`causes_list`)."""
     train = [
         "" if pd.isna(theirs) else f"{theirs:.2f} / {ours:.2f}"
         for theirs, ours in zip(scorecard["published_train_mean"], scorecard["train_mean"], strict=True)
@@ -114,9 +115,19 @@ def scorecard_display(scorecard: pd.DataFrame) -> pd.DataFrame:
             "verdict": scorecard["verdict"],
             "training error, published / ours": train,
             "other readings": scorecard["tested_by"].map(lambda text: len(text.split("; ")) if text else 0),
-            "cause": scorecard["cause"],
         }
     )
+
+
+def causes_list(scorecard: pd.DataFrame) -> str:
+    """The causes of the remaining gaps as a list under the scorecard, one item per cause with
+    the figures it explains: a sentence reads better as a line than in a narrow column, and
+    several figures share one cause."""
+    figures: dict[str, list[str]] = {}
+    for row in scorecard.itertuples():
+        if isinstance(row.cause, str) and row.cause:
+            figures.setdefault(row.cause, []).append(f"{row.report} {row.published_model_id}")
+    return "\n".join(f"- **{', '.join(names)}**: {cause}" for cause, names in figures.items())
 
 
 def z_inputs(

@@ -64,8 +64,9 @@ def _is_number(text: str) -> bool:
     return bool(re.match(r"[−+-]?\.?\d", text)) and not re.search(r"[A-Za-z]", without_exponents)
 
 
-LINE_CHARS = 92
-"""About how many characters of a table's text (\\small FreeSerif) fill the PDF's line."""
+LINE_CHARS = 104
+"""About how many characters of a table's text (\\small FreeSerif) fill the PDF's line: 10 pt
+text, A4 with 2.2 cm margins (``_config.yml``)."""
 
 
 def _column_widths(header: str, cells: pd.Series) -> tuple[int, int]:
