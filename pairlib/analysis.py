@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -148,7 +148,7 @@ def fit_predictions(
     be siamese (it needs digit outputs). With ``tta``, test-time augmented digit outputs are
     recorded too.
     """
-    rounds, seed, device, workers = protocol.rounds, protocol.seed, protocol.device, protocol.workers
+    rounds, seed, device, workers, _ = astuple(protocol)  # the fields, in order
     for name, config in configs.items():
         if config.model.layout != "siamese":
             raise ValueError(f"{name}: predictions need digit outputs, which a merged model lacks")

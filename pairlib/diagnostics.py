@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
+from dataclasses import astuple
 
 import pandas as pd
 import torch
@@ -139,13 +140,7 @@ def gradient_grid(
     ``name`` and ``round``. Results are cached by configuration, seed, steps and the code of
     the training modules and of this one.
     """
-    rounds, seed, device, workers, progress = (
-        protocol.rounds,
-        protocol.seed,
-        protocol.device,
-        protocol.workers,
-        protocol.progress,
-    )
+    rounds, seed, device, workers, progress = astuple(protocol)  # the fields, in order
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     resolved = resolve_device(device)

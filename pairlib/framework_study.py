@@ -24,7 +24,7 @@ import functools
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any, Literal
 
 import pandas as pd
@@ -263,13 +263,7 @@ def run_settings(
     device kind and framework code are unchanged; the others are trained ``workers`` at a
     time (default: one per CPU). A run's numbers do not depend on where it ran.
     """
-    rounds, seed, device, workers, progress = (
-        protocol.rounds,
-        protocol.seed,
-        protocol.device,
-        protocol.workers,
-        protocol.progress,
-    )
+    rounds, seed, device, workers, progress = astuple(protocol)  # the fields, in order
     resolved = resolve_device(device)
     # Two names for one setting (a grid's slices cross at the recipe) train it once.
     runs = {name: [Run(setting, seed + r) for r in range(rounds)] for name, setting in settings.items()}
@@ -504,13 +498,7 @@ def run_pairs(
     last epochs, ``seconds``, ``params``, and a
     ``profile_<stage>`` column per stage of the training loop). Cached like every run.
     """
-    rounds, seed, device, workers, progress = (
-        protocol.rounds,
-        protocol.seed,
-        protocol.device,
-        protocol.workers,
-        protocol.progress,
-    )
+    rounds, seed, device, workers, progress = astuple(protocol)  # the fields, in order
     resolved = resolve_device(device)
     for config in configs.values():
         check_pair_config(config)

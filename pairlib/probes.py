@@ -22,6 +22,7 @@ own keys.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import astuple
 from typing import Any
 
 import pandas as pd
@@ -167,13 +168,7 @@ def probe_grid(
     uses seed ``seed + r``, like :func:`pairlib.train.run_grid`, so its pair error is the one
     run_grid reports for that round.
     """
-    rounds, seed, device, workers, progress = (
-        protocol.rounds,
-        protocol.seed,
-        protocol.device,
-        protocol.workers,
-        protocol.progress,
-    )
+    rounds, seed, device, workers, progress = astuple(protocol)  # the fields, in order
     for name, config in configs.items():
         if config.model.layout != "siamese":
             raise ValueError(f"{name}: probes read the branch outputs of a siamese model")

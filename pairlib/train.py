@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
@@ -121,13 +121,7 @@ def run_grid(
     row with ``diverged`` True, the epoch it diverged at and no errors, which
     :func:`pairlib.stats.summarise` reports as diverged rounds, never averaged away.
     """
-    rounds, seed, device, workers, progress = (
-        protocol.rounds,
-        protocol.seed,
-        protocol.device,
-        protocol.workers,
-        protocol.progress,
-    )
+    rounds, seed, device, workers, progress = astuple(protocol)  # the fields, in order
     if diverged not in ("raise", "record"):
         raise ValueError(f"diverged must be 'raise' or 'record', got {diverged!r}")
     resolved = resolve_device(device)

@@ -305,3 +305,38 @@ def test_no_page_shows_build_output_code_raw_latex_or_backticks(chromium):
                     f"{page.relative_to(HTML_DIR)}: {found[0]!r} in {text[start : start + 100]!r}"
                 )
     assert not problems, "\n".join(problems[:40])
+
+
+SEARCH_FACTS = """JSON.stringify({
+  results: document.querySelectorAll("#search-results ul.search li").length,
+  excerpts: [...document.querySelectorAll("#search-results ul.search li p.context")].map(p => p.textContent),
+})"""
+
+
+async def search(url: str, query: str) -> dict[str, Any]:
+    """Open the search page from files with ``query``; the results and their excerpts."""
+    from tornado.websocket import websocket_connect
+
+    connection = await websocket_connect(url, max_message_size=64 * 2**20)
+    try:
+        tools = DevTools(connection)
+        await tools.send("Page.enable")
+        await tools.send("Page.navigate", url=f"{(HTML_DIR / 'search.html').as_uri()}?q={query}")
+        await tools.until("Page.loadEventFired")
+        facts: dict[str, Any] = {"results": 0, "excerpts": []}
+        for _ in range(50):  # the index loads, then each result's excerpt
+            await asyncio.sleep(0.2)
+            found = await tools.send("Runtime.evaluate", expression=SEARCH_FACTS)
+            facts = json.loads(found["result"]["value"])
+            if facts["results"] and len(facts["excerpts"]) == facts["results"]:
+                break
+        return facts
+    finally:
+        connection.close()
+
+
+def test_search_shows_excerpts_when_the_book_is_opened_from_files(chromium):
+    facts = asyncio.run(search(chromium, "sharing"))
+    assert facts["results"] >= 3, facts
+    assert len(facts["excerpts"]) == facts["results"], "search results without excerpts"
+    assert all(len(text.strip()) > 40 for text in facts["excerpts"]), facts["excerpts"]
