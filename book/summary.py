@@ -21,20 +21,19 @@
 # ```{admonition} Key findings
 # :class: tip
 # - {glue:}`sum_agree` of the {glue:}`sum_reproduced` published digit-pair and framework
-#   figures are reproduced within two standard errors (|z| < 2); we are better on
-#   {glue:}`sum_lower` and worse on {glue:}`sum_higher` ({numref}`tab-scorecard`);
+#   figures are reproduced within two standard errors (|z| < 2); our error is lower than
+#   published on {glue:}`sum_lower` and higher on {glue:}`sum_higher` ({numref}`tab-scorecard`);
 #   {glue:}`sum_descriptive` was published without a spread and is compared in words. Every
 #   figure beyond |z| = 2 lists the other readings of its report that we ran.
-# - Every chapter's best model is listed in {numref}`tab-summary-best` of the appendix
-#   {doc}`results_tables`, with how it was chosen.
+# - Every chapter's best model is listed in {numref}`tab-summary-best` ({doc}`results_tables`),
+#   with how it was chosen.
 # - No model may be judged against 50%: answering 1 always errs on
 #   {glue:text}`sum_floor:.1f`% of the test pairs.
 # ```
 #
-# This page reads the results table every chapter recorded in the results folder when the book was
-# built, so it always shows what the chapters measured. The full tables, every published
-# model beside our rerun and each chapter's best model, are in the appendix
-# {doc}`results_tables`.
+# Every figure on this page is read from the chapters' own results, so it always shows what
+# the chapters measured. The full tables, every published model beside our rerun and each
+# chapter's best model, are in {doc}`results_tables`.
 
 # %% tags=["parameters", "remove-cell"]
 results_dir = ""  # folder of the chapters' results tables; "" means the book's results/
@@ -82,7 +81,8 @@ glue_value("sum_test_sets", int((results["pairs"]["split"] == "test").sum()))
 #          {\sqrt{s_{\mathrm{ours}}^2 / n_{\mathrm{ours}} + s_{\mathrm{pub}}^2 / n_{\mathrm{pub}}}}
 # $$
 #
-# A figure is *reproduced* when |z| < 2; otherwise we are better (lower error) or worse. A
+# A figure is *reproduced* when |z| < 2; otherwise our error is lower or higher than the
+# published one (a gap either way is a discrepancy, not a win). A
 # figure published without a spread, or from a single run, has no standard error and so no
 # z: it is compared in words ({glue:}`sum_descriptive` such figure). Where a report gives a
 # training error, ours stands beside it; no report's spread of it is in the published table,
@@ -199,7 +199,7 @@ glue_value("sum_comparisons_unadjusted", int(counts["unadjusted p < 0.05"].sum()
 # all the comparisons of its chapter, and its interval excludes zero. Over the book,
 # {glue:text}`sum_comparisons_unadjusted` comparisons have an unadjusted p below 0.05 and
 # {glue:text}`sum_comparisons_clear` are clear: the difference is what an unadjusted reading
-# would have claimed in addition. The exact Wilcoxon test cannot go below 2/2^n with n rounds;
+# would have claimed in addition. The exact Wilcoxon test cannot go below $2/2^n$ with $n$ rounds;
 # a comparison at that floor says only that every round went the same way, and more rounds
 # would be needed to say more.
 #
@@ -221,5 +221,5 @@ show_table(
     "The book's paired comparisons per chapter: how many were made, how many are clear after "
     "Holm's adjustment within the chapter, how many of those one round decides (fragile), how "
     "many have an unadjusted paired-t p below 0.05, and how many sit at the exact Wilcoxon "
-    "test's floor 2/2^n of their n rounds.",
+    "test's floor 2/2ⁿ of their n rounds.",
 )

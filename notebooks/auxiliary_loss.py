@@ -43,8 +43,7 @@
 #   {glue:text}`al_004_grid_cells` weightings clearly help and {glue:text}`al_004_hurt`
 #   clearly hurt.
 # - Chosen on held-out training pairs, {glue:}`al_choice_text` gives AL4
-#   {glue:text}`al_chosen_test:.1f`% test error, against {glue:text}`al_al4_test:.1f`% with
-#   report 002's setting ({glue:}`al_choice_al4_to_the_chosen_al4_clear` different).
+#   {glue:text}`al_chosen_test:.1f`% test error, {glue:}`al_choice_versus_own`.
 # - {glue:}`al_short_mse`.
 # ```
 
@@ -111,8 +110,9 @@ glue_value("al_train_pairs", p["n_pairs"] - p["valid_pairs"])
 #   the same with auxiliary losses (AL), SGD with batches of 50. Its loss is
 #   $\gamma\,\mathcal{L}_\text{target} + \alpha(\mathcal{L}_1 + \mathcal{L}_2)$, with $\alpha$
 #   and $\gamma$ grid-searched in {0.2, 0.5, 0.8, 1}: $\lambda = 2\alpha/\gamma$ in our terms.
-#   The registry holds the settings the report's validation grid picked when we reran it and
-#   registered them ({doc}`readings` reruns it and says whether it still picks them):
+#   The report does not say which point of its grid it kept; our registered reading takes one
+#   point of it, the one an earlier execution of that grid picked
+#   ({doc}`readings` reruns the grid and ranks this point among the others):
 #   $\alpha$ = {glue:text}`al_004_alpha:g`, $\gamma$ = {glue:text}`al_004_gamma:g` at a
 #   learning rate of {glue:text}`al_004_lr:g`, where WS's is {glue:text}`al_004_ws_lr:g`.
 #   Beside it we train the two ends of their grid's range of $\lambda$, and WS at AL's
@@ -131,7 +131,6 @@ glue_value("al_train_pairs", p["n_pairs"] - p["valid_pairs"])
 # the second and the third; the first is not measured here (see below).
 
 # %% tags=["remove-cell"]
-# The chapter's configurations and comparisons: pairlib.chapters.auxiliary_loss.design.
 d = study.design
 
 # %% [markdown]
@@ -261,7 +260,7 @@ al.glue_family(study)
 # training error is a gain in fitting the pairs, one that comes with the same or a higher
 # training error is a gain in generalising from them.
 # Report 002 does not give its MLPs' width: their hidden layer of
-# {glue:text}`al_fc_hidden` units is our choice (`pairlib/configs.py`); the chapter
+# {glue:text}`al_fc_hidden` units is our choice (the library lists every such choice); the chapter
 # {doc}`readings` runs them with 256 units as well, which says whether the fully connected
 # branches lack room for a second task or were simply made too narrow by us.
 
@@ -508,10 +507,8 @@ glue_figure("fig-al-lambda", al.weight_sweep_figure(study))
 # Trained on all training pairs, this configuration reaches {glue:text}`al_chosen_test:.1f`%
 # ± {glue:text}`al_chosen_test_std:.1f` test error ({numref}`tab-al-choice`), against
 # {glue:text}`al_al4_test:.1f`% ± {glue:text}`al_al4_test_std:.1f` for AL4 as report 002 set
-# it (published: {glue:text}`al_al4_pub:.1f`%): the choice {glue:}`al_choice_al4_to_the_chosen_al4_effect` the
-# error by {glue:text}`al_choice_al4_to_the_chosen_al4_diff:.1f` points
-# ({glue:}`al_choice_al4_to_the_chosen_al4_clear`, CI
-# {glue:}`al_choice_al4_to_the_chosen_al4_ci`); against WS3, the same network without the auxiliary loss, it
+# it (published: {glue:text}`al_al4_pub:.1f`%): {glue:}`al_choice_change`; against WS3, the same network
+# without the auxiliary loss, it
 # {glue:}`al_choice_ws3_to_the_chosen_al4_effect` the error by
 # {glue:text}`al_choice_ws3_to_the_chosen_al4_diff:.1f` points
 # ({glue:}`al_choice_ws3_to_the_chosen_al4_clear`, CI {glue:}`al_choice_ws3_to_the_chosen_al4_ci`).
@@ -552,9 +549,9 @@ al.glue_probes(study)
 # against the class, and without an auxiliary loss nothing tells a branch to put digit d on
 # output d. Two probes read the same ten outputs more fairly: the best one-to-one relabelling
 # of the outputs, and a linear read-out (multinomial logistic regression), both fitted on the
-# training images and scored on the test images (`pairlib/probes.py`).
+# training images and scored on the test images.
 # {numref}`tab-al-probes` gives them for report 002's shared models with and without the
-# auxiliary loss, for both bodies, whose widths are our choice (`pairlib/configs.py`; the
+# auxiliary loss, for both bodies, whose widths are our choice (the
 # report states none), so a reading that holds for one body and not the other says more
 # about the branch than about the auxiliary loss. Without it, a linear read-out of the shared
 # ConvNet's outputs misreads {glue:text}`al_probe_ws3_linear:.1f`% of the test digits (best

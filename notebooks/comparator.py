@@ -48,7 +48,8 @@
 #   {glue:text}`cmp_longer_diff:.1f` points ({glue:text}`cmp_longer_clear`).
 # - The model chosen on validation pairs of design rounds reaches {glue:text}`cmp_best:.2f`%
 #   (95% CI {glue:text}`cmp_best_ci`) on {glue:text}`cmp_rounds` fresh rounds,
-#   {glue:}`cmp_target_met` the target of {glue:text}`cmp_target:.1f`%.
+#   {glue:}`cmp_target_met` the {glue:text}`cmp_target:.1f`% we set as its target before
+#   designing it.
 # - Of the chapter's {glue:text}`cmp_family` comparisons, {glue:text}`cmp_family_clear` are
 #   clear after Holm's adjustment ([Methods](../book/methods.md)).
 # ```
@@ -216,7 +217,7 @@ glue_facts(tables.protocol_facts(p["epochs"], p["n_pairs"]), "cmp_")
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(section_v),
+    comparison_display(section_v, digits=2),
     "tab-cmp-000-paired",
     f"Report 000's Section V, round by round: the change of test error from a to b (mean "
     f"per-round difference with its 95% confidence interval, Wilcoxon signed-rank test, "
@@ -302,15 +303,15 @@ glue_facts(tables.power_facts(final, power_table, read_powers, everything), "cmp
 # outputs spreads the probability over the digits the branch has all but ruled out. For the
 # model trained with the MSE, the exact comparator {glue:}`cmp_power_exact_mse` the error.
 # Trained on the targets, the power also shapes what the branch learns; against $p = 6$,
-# $p = 4$ {glue:}`cmp_power_trained_4` the error and $p = 12$
-# {glue:}`cmp_power_trained_12` it ({numref}`tab-cmp-power` gives the sizes and intervals: a
-# change that is not clear after the adjustment can still be large). That verdict on
+# $p = 4$ {glue:}`cmp_power_trained_4`, and $p = 12$ {glue:}`cmp_power_trained_12`
+# ({numref}`tab-cmp-power`: a change that is not clear after the adjustment can still be
+# large). That verdict on
 # $p = 12$ is no verdict on the power: {glue:text}`cmp_power_failed_12` of its
 # {glue:text}`cmp_rounds` rounds failed to train (they ended with a training error of
 # {glue:text}`cmp_stuck_train_error:.0f`% or more, the book's rule for a round that learned
 # nothing), against {glue:text}`cmp_power_failed_6` at $p = 6$, and a mean over such rounds
 # measures how often training fails, not how well the trained model compares. The lowest test mean is at $p =$
-# {glue:text}`cmp_power_trained_best:g`, a choice {glue:}`cmp_test_chosen`: no validation
+# {glue:text}`cmp_power_trained_best:g`, {glue:}`cmp_test_chosen`: no validation
 # run chose it, and it is not used elsewhere.
 #
 # For what follows, the lesson is that a power is a reading of the outputs rather than part
@@ -322,7 +323,7 @@ glue_facts(tables.power_facts(final, power_table, read_powers, everything), "cmp
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(power_table),
+    comparison_display(power_table, digits=2),
     "tab-cmp-power",
     "The report's power 6 (a) against other comparators (b), round by round. For the models "
     "trained on the classes, both are read from the same trained weights; on the targets, "
@@ -374,7 +375,7 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(table_003),
+    comparison_display(table_003, digits=2),
     "tab-cmp-003-paired",
     "Report 003's two heads, round by round: siamese-2 against siamese-10 (two trainings), and "
     "each model's own comparator against a readout of the same weights. Negative differences "
@@ -473,7 +474,7 @@ tables.glue_learned_comparisons("cmp_", learned_table)
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(learned_table),
+    comparison_display(learned_table, digits=2),
     "tab-cmp-learned",
     "A learned comparator (a) against an engineered one (b): on the same trained weights "
     "(its exact readout) or against the engineered model trained on the classes. Negative "
@@ -599,7 +600,7 @@ show_table(
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
 show_table(
-    comparison_display(family["best model"]),
+    comparison_display(family["best model"], digits=2),
     "tab-cmp-best-paired",
     "What each step adds on the final rounds, round by round (same pairs; the single model is "
     "the ensemble's first member). Negative differences favour b.",
@@ -625,7 +626,8 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # reaches **{glue:text}`cmp_best:.2f` ± {glue:text}`cmp_best_std:.2f`%** test error over
 # {glue:text}`cmp_rounds` rounds (mean ± std), with {glue:text}`cmp_best_digits:.2f`% of the
 # test digits misread. The mean's 95% CI, {glue:text}`cmp_best_ci`%, is what a threshold is
-# set against: it is {glue:}`cmp_target_met` the target of {glue:text}`cmp_target:.1f`%. The
+# set against: it is {glue:}`cmp_target_met` the target of {glue:text}`cmp_target:.1f`% that
+# we set before designing the model. The
 # model costs {glue:text}`cmp_best_seconds:.0f` s of training per round on one CPU thread;
 # its first member alone reaches {glue:text}`cmp_single:.2f`% in
 # {glue:text}`cmp_single_seconds:.0f` s. Read with the exact comparator (an argmax readout
@@ -657,8 +659,7 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # No choice saw the final rounds. The design rounds chose the branch, the recipe and the
 # readout on their validation pairs; the final rounds score that choice once per execution.
 # An earlier execution, described above, scored its own choice on the same final rounds;
-# neither choice looked at them. The chapter refuses parameters under which the three sets
-# of rounds would overlap.
+# neither choice looked at them. The three sets of rounds never overlap.
 #
 # ## Where the errors come from
 #

@@ -187,7 +187,7 @@ for method in (fw.Linear.forward, fw.Linear.backward):
 # same check for a whole network of the course's shape, in float64: the same weights copied
 # into a `torch.nn` twin, the same batch, the same MSE loss.
 
-# %%
+# %% tags=["remove-output"]
 # NBVAL_CHECK_OUTPUT
 grad_diff, grad_scale = mf.gradient_check(p["seed"], p["n_points"])
 # Checked on every processor: the bound, not the last bits of the difference (which differ).
@@ -440,7 +440,7 @@ show_table(
 # from the same initial weights (copied) and with the same minibatch order (a generator in
 # the same state handed to `fw.minibatches`).
 
-# %%
+# %% tags=["remove-output"]
 raced = study.race(REPORT, p["seed"], p["epochs"], p["n_points"], p["batch_size"], p["device"])
 race = mf.race_facts(raced, p["epochs"])
 print(f"largest loss difference {race['gap']:.2e} (relative {race['relative']:.1e})")
@@ -464,8 +464,8 @@ glue_figure("fig-fw-twin", fig)
 # {glue:text}`fw_twin_first_diff`; from there float32 rounding, which the two
 # implementations incur in slightly different places, grows slowly, to at most
 # {glue:text}`fw_twin_gap` (relative {glue:text}`fw_twin_rel_gap`) over
-# {glue:text}`fw_epochs` epochs. The chapter fails if the relative gap ever exceeds
-# {glue:text}`fw_twin_tolerance`; in float64 the test suite finds the two equal to
+# {glue:text}`fw_epochs` epochs, far below the {glue:text}`fw_twin_tolerance` we hold it to;
+# in float64 the test suite finds the two equal to
 # $10^{-12}$. The median epoch takes {glue:text}`fw_ms_ours` ms with the framework and
 # {glue:text}`fw_ms_torch` ms with torch.nn and autograd, which makes the framework
 # {glue:text}`fw_speed_ratio` times faster. For a network this small both times are Python
@@ -543,10 +543,10 @@ glue_value("fw_s10_batch", S10.batch_size)
 # end at different weights, and the comparison is statistical: the mean test error over
 # the rounds, paired round by round.
 #
-# Copying the weights needs no name matching. `framework_branch` builds the framework's
-# layers in the order `pairlib.models.ConvNet` builds torch's (per block: convolution,
+# Copying the weights needs no name matching. The framework's branch is built with its
+# layers in the order torch's ConvNet has them (per block: convolution,
 # max-pooling, ReLU, batch norm; then the fully connected head), so the two lists of
-# parameters line up one to one, and `copy_torch_state` checks their shapes before it
+# parameters line up one to one, and the copy checks their shapes before it
 # copies them with the batch-norm running statistics. A test holds the two freshly copied
 # branches to the same outputs in training and in eval mode.
 

@@ -54,8 +54,8 @@
 # ```
 #
 # **How a reading is chosen.** The text decides, quoted below. Where the text is silent,
-# the choice is the simplest one consistent with it, written beside the configuration in
-# `pairlib/configs.py`, and the alternatives that are as plausible run beside it. A reading
+# the choice is the simplest one consistent with it, written beside the configuration in the
+# library, and the alternatives that are as plausible run beside it. A reading
 # is never chosen because its number lands nearer the published one: that would be a search
 # over unstated choices until a number matches, and with enough readings something always
 # matches. The gap is measured as $z = (\bar e_{ours} - \bar e_{pub}) /
@@ -128,7 +128,7 @@ show_table(
     "tab-read-000",
     "Report 000: each model as registered and in the other readings of its text, test error "
     "over our rounds beside the published figure, and the gap in standard errors (z).",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 rd.glue_000(reports["000"])
 
@@ -174,13 +174,13 @@ glue_figure("fig-read-000", fig)
 # channels and kernel 3, then "BN, Linear(720 → 100), ReLU, Dropout(p=0.5), Linear(100 → 2)":
 # batch norm before the ReLU, batch norm on the 720 flattened features, and dropout in the
 # head only. Our first reading put dropout after every block. Built as drawn, the two models
-# have {glue:text}`rd_001_m1_params` and {glue:text}`rd_001_m2_params` parameters, exactly
-# the {glue:text}`rd_001_m1_params_pub` and {glue:text}`rd_001_m2_params_pub` of the
+# have {glue:}`rd_001_m1_params` and {glue:}`rd_001_m2_params` parameters, exactly
+# the {glue:}`rd_001_m1_params_pub` and {glue:}`rd_001_m2_params_pub` of the
 # report's Table III, which is good evidence that the reading is the report's.
 #
 # The third model is described in words only: "Based on the CNN Model above", with
 # "Linear(120 → 10)" outputting the classes. A 120-unit layer on 720 features alone holds
-# more parameters than the report's total of {glue:text}`rd_001_m3_params_pub`, so we keep
+# more parameters than the report's total of {glue:}`rd_001_m3_params_pub`, so we keep
 # Table II's layers with 90 hidden units, near that total, and run the 120 units of the text
 # as an alternative, with our first reading (batch norm after the ReLU, no dropout) as
 # another. All three models train "25" epochs. The report also uses "L2 regularization"
@@ -197,7 +197,7 @@ show_table(
     "tab-read-001",
     "Report 001: each model as registered and in the other readings, with parameter counts "
     f"(the report's Table III: {', '.join(rd.published_params_001())}).",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 rd.glue_001(reports["001"])
 
@@ -253,7 +253,7 @@ show_table(
     rd.readings_table(reports["002"].table, rd.KEYS["002"]),
     "tab-read-002",
     "Report 002: each model as registered and in the other readings of its text.",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 
 # %% tags=["remove-cell"]
@@ -335,7 +335,7 @@ show_table(
     "Fig. 1a-d cross-validation (batch norm, skip connections, learning rate, auxiliary weight, "
     "widths) "
     "on both siamese models. Rounds that diverged are listed as such.",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 rd.glue_003(reports["003"], p["n_pairs"])
 
@@ -417,7 +417,7 @@ show_table(
     "tab-read-004",
     "Report 004: its three models as drawn in its Figs. 1.2 and 1.4, and with plain outputs "
     "and one dropout rate (our first reading).",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 rd.glue_004(reports["004"])
 
@@ -448,7 +448,7 @@ show_table(
     "tab-read-all",
     "Every published figure: the gap of the registered reading, the smallest gap of any "
     "reading that ran (not a result: a search), and how many readings ran.",
-    floatfmt=".1f",
+    floatfmt=".2f",
 )
 rd.record(tidy, reports, grid_frame)
 
@@ -456,8 +456,8 @@ rd.record(tidy, reports, grid_frame)
 # ## What the readings settle, and what they do not
 #
 # Of the {glue:text}`rd_figures` published digit-pair figures, the registered readings
-# reproduce {glue:text}`rd_reproduced`; we are better than the report on
-# {glue:text}`rd_better` and worse on {glue:text}`rd_worse`. Three kinds of gap remain, and
+# reproduce {glue:text}`rd_reproduced`; our error is lower than the report's on
+# {glue:text}`rd_better` and higher on {glue:text}`rd_worse`. Three kinds of gap remain, and
 # the scorecard in the {doc}`summary <../book/summary>` names the kind for each figure.
 #
 # - **A reading the text fixes and the runs confirm.** Report 001's layer tables and their

@@ -32,8 +32,8 @@
 # - **Sharing helps where the learning rate is held fixed.** Of the {glue:text}`ws_share_count`
 #   comparisons in which a model and its unshared twin differ only in sharing (and, in the two
 #   equal-size rows, in the hidden width that equalises their parameter counts), sharing lowers
-#   the mean error in {glue:text}`ws_share_better` and clearly (Holm-adjusted within the
-#   chapter, see [Methods](../book/methods.md)) in {glue:text}`ws_share_clear`. For report
+#   the mean error {glue:}`ws_share_tally` (Holm-adjusted within the chapter, see
+#   [Methods](../book/methods.md)). For report
 #   004's branches at equal parameter count it
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_effect` the error by
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points (95% CI
@@ -99,8 +99,8 @@ study = ws.run_study(**p)
 # the differences between draws, which are large, cancel. Each comparison reports the mean
 # of the per-round differences with its 95% confidence interval and the Wilcoxon signed-rank
 # test. Models follow their report's description (layer sizes, optimiser, learning rate,
-# batch size, loss); details a report leaves out are filled in and listed in
-# `pairlib/configs.py`. Where a report compared models that differ in more than sharing, we
+# batch size, loss); details a report leaves out are filled in, each listed with its
+# configuration in the library. Where a report compared models that differ in more than sharing, we
 # add the missing controls:
 #
 # - **Fully connected** {cite:p}`salimbeni_ee559,dong_ee559`: a merged MLP (002 FCNN1,
@@ -189,8 +189,8 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 # {glue:text}`ws_share_count` rows that hold everything else fixed count as evidence (in the
 # two equal-size rows the unshared twin also has narrower hidden layers, which is what makes
 # its parameter count equal).
-# Among those, sharing lowers the mean test error in {glue:text}`ws_share_better`, and the
-# difference is clear in {glue:text}`ws_share_clear`. *Clear* means, throughout the book, a
+# Among those, sharing lowers the mean test error {glue:}`ws_share_tally`. *Clear* means, throughout
+# the book, a
 # paired-t p below 0.05 after Holm's adjustment over all {glue:text}`ws_family` comparisons
 # of this chapter, with a 95% interval that excludes zero ([Methods](../book/methods.md));
 # {glue:text}`ws_family_raw` of them have an unadjusted p below 0.05 and
@@ -381,7 +381,8 @@ page.show_table(
     f"Report 003's ablations on its pair ConvNet (learning rate 1) and on its siamese ConvNet "
     f"with shared branches trained on the target (learning rate 0.25): test error, mean ± std "
     f"over {p['rounds']} rounds, and the per-round difference between the two with its 95% "
-    "CI, Holm-adjusted paired-t p and exact Wilcoxon p. Each row changes the named setting of "
+    "CI, Holm-adjusted paired-t p, exact Wilcoxon p and whether it is clear (fragile: one round "
+    "decides it). Each row changes the named setting of "
     "both models (64 channels and 64 hidden units otherwise).",
 )
 
@@ -411,7 +412,7 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # {glue:text}`ws_nobn_pair_failed` of {glue:text}`ws_rounds` rounds learned nothing. At a
 # learning rate of 0.1 instead, it
 # {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm
-# {glue:}`ws_abl_siamese_no_batch_norm`. Skip connections
+# {glue:}`ws_abl_siamese_no_batch_norm`. Adding skip connections
 # {glue:}`ws_abl_pair_skip_connections` for the pair model and
 # {glue:}`ws_abl_siamese_skip_connections` for the siamese one. Settings under which a
 # model diverged in at least one round (its loss became NaN; those rounds are reported, not
@@ -457,9 +458,9 @@ ws.record(study, p["rounds"])
 # %% [markdown]
 # ## What holds
 #
-# - **Sharing, with the learning rate held fixed.** It lowers the mean test error in
-#   {glue:text}`ws_share_better` of the {glue:text}`ws_share_count` such comparisons of
-#   {numref}`tab-ws-sharing`, clearly in {glue:text}`ws_share_clear`. For report 004's
+# - **Sharing, with the learning rate held fixed.** Of the {glue:text}`ws_share_count` such
+#   comparisons of {numref}`tab-ws-sharing`, it lowers the mean test error
+#   {glue:}`ws_share_tally`. For report 004's
 #   ConvNets the gain against an unshared model of the same parameter count is
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points
 #   ({glue:text}`ws_share_convnet_004_same_parameter_count_clear`), against one of the
@@ -479,19 +480,18 @@ ws.record(study, p["rounds"])
 #   {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error
 #   by {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points
 #   ({glue:text}`ws_merge_004_cnn_to_separate_branches_clear`, Holm-adjusted
-#   {glue:text}`ws_merge_004_cnn_to_separate_branches_p`); sharing them then
-#   {glue:text}`ws_share_convnet_004_same_architecture_effect` it by
+#   {glue:text}`ws_merge_004_cnn_to_separate_branches_p`; {numref}`tab-ws-merged`); sharing
+#   them then {glue:text}`ws_share_convnet_004_same_architecture_effect` it by
 #   {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f` points
-#   ({glue:text}`ws_share_convnet_004_same_architecture_clear`;
-#   {numref}`tab-ws-merged`).
+#   ({glue:text}`ws_share_convnet_004_same_architecture_clear`; {numref}`tab-ws-sharing`).
 # - **Report 003's batch norm finding holds for its pair ConvNet.** Without batch norm, its pair ConvNet at a
 #   learning rate of one learns nothing in {glue:text}`ws_nobn_pair_failed` of
 #   {glue:text}`ws_rounds` rounds (diverged or stuck at a constant answer), and its convolutions' gradients
 #   are zero or not finite through the second half of the first {glue:text}`ws_grad_steps`
 #   minibatches in {glue:text}`ws_dead_pair_nobn` of {glue:text}`ws_rounds` rounds
 #   ({glue:text}`ws_dead_pair_bn` with batch norm). For its siamese ConvNet, removing batch
-#   norm {glue:}`ws_abl_siamese_no_batch_norm`, and the gradients:
-#   {glue:}`ws_grad_siamese_verdict`.
+#   norm {glue:}`ws_abl_siamese_no_batch_norm`. The report adds that the effect on the
+#   gradients was the same for it; {glue:}`ws_grad_siamese_verdict`.
 #
 # This chapter trained {glue:text}`ws_configurations` configurations for
 # {glue:text}`ws_rounds` rounds each ({glue:text}`ws_runs` runs, {glue:text}`ws_train_minutes:.0f`

@@ -433,7 +433,7 @@ _AFTER_THE_FACT = (
 CAUSES: dict[str, str] = {
     "000/model-B": _MODEL_B_CAUSE,
     "000/model-B-no-ws": _MODEL_B_CAUSE,
-    "000/model-B-targets-mse": "The runs of Model B (Sec. III). " + _MODEL_B_CAUSE,
+    "000/model-B-targets-mse": _MODEL_B_CAUSE,  # the very runs of Model B (Sec. III)
     "000/model-A-aux": "Widths unstated; summing the two class losses narrows the gap, halved widths do not.",
     "000/model-A-aux-mse": "MSE on raw outputs trains (on softmax, poorly); the rest is unexplained.",
     "000/model-B-targets-ce": _RELU_END_CAUSE,

@@ -717,7 +717,7 @@ def test_scorecard_reproduced_within_two_standard_errors_of_the_difference():
     # se of each side 2 / sqrt(4) = 1. a: z = 1.5 / sqrt(2) = 1.06; b: -3 / sqrt(2) = -2.12;
     # c: no published std, so no z at all (methods.md): compared in words.
     assert card["report"].tolist() == ["000", "001", "002"]
-    assert card["verdict"].tolist() == ["reproduced", "we are better", "no spread published"]
+    assert card["verdict"].tolist() == ["reproduced", "ours lower", "no spread published"]
     assert card["z"].round(2).tolist()[:2] == [1.06, -2.12] and math.isnan(card["z"].iloc[2])
     assert card["tested_by"].tolist() == ["", "001/b [wider]; 001/b [deeper]", ""]
     assert card["cause"].tolist() == ["", "a reason", ""]
@@ -744,6 +744,6 @@ def test_clear_verb_says_no_change_unless_the_comparison_is_clear():
 
 def test_a_difference_that_rounds_to_zero_has_no_sign():
     assert page.signed(-0.04) == "0.0" and page.signed(0.04) == "0.0"
-    assert page.signed(-0.06) == "-0.1" and page.signed(1.94) == "+1.9"
+    assert page.signed(-0.06) == "−0.1" and page.signed(1.94) == "+1.9"
     assert page.interval(-0.04, 1.94) == "[0.0, +1.9]"
     assert page.interval(0.6, 0.88, digits=2, sign=False) == "[0.60, 0.88]"  # one precision per interval

@@ -77,6 +77,10 @@ def comparisons(pairs, clear=True, difference=-1.0) -> pd.DataFrame:
             "clear": clear,
             "mean_a": 11.0,
             "mean_b": 10.0,
+            "ci_low": difference - 1.0,
+            "ci_high": difference + 1.5,
+            "p_adjusted": 0.2,
+            "fragile": False,
         }
     )
 
@@ -105,7 +109,8 @@ def test_power_words_name_the_right_rows_whether_or_not_validation_chose_6(runs,
     assert facts["power_failed_12"] == 3 and facts["power_failed_6"] == 0  # learned nothing: counted
     assert facts["power_exact_mse"] == "raises"
     assert facts["power_exact_ce"] == "does not clearly change"
-    assert facts["power_trained_12"] == "does not clearly change"
+    assert facts["power_trained_12"].startswith(("raises the error by", "lowers the error by"))
+    assert ", not clearly (95% CI" in facts["power_trained_12"]  # the size, and the verdict beside it
     assert facts["power_trained_best"] == 12.0
     assert facts["power_best_ce"] == q_valid
 
@@ -132,7 +137,7 @@ def test_exact_table_puts_each_difference_beside_its_training(runs):
     shown = page.exact_table(final, table)
     assert shown["trained on"].tolist() == ["classes only", "targets only", "targets + classes"]
     assert shown.loc[0, "vs classes only [95% CI]"] == ""
-    assert shown.loc[1, "vs classes only [95% CI]"].startswith("-1.2 [-2.0, -0.5]")
+    assert shown.loc[1, "vs classes only [95% CI]"].startswith("−1.2 [−2.0, −0.5]")
     assert shown.loc[2, "vs classes only [95% CI]"].startswith("+1.0")
 
 

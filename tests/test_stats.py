@@ -103,13 +103,13 @@ def test_labelled_comparisons_and_their_display():
     shown = comparison_display(compared)
     assert list(shown.loc[0, ["a → b (%)", "b − a [95% CI]", "b better", "clear"]]) == [
         "23.2 → 20.2",
-        "-3.0 [-3.0, -3.0]",
+        "−3.0 [−3.0, −3.0]",
         "10/10",
         "yes",
     ]
     assert shown.loc[0, "Wilcoxon p"] == "0.002"  # the floor 2/2^10: all ten rounds one way
     assert shown.loc[1, "b better"] == "0/10" and shown.loc[1, "Wilcoxon p"] == "1.000"
-    assert shown.loc[1, "clear"] == "no" and shown.loc[0, "p (Holm)"] == "< 0.001"
+    assert shown.loc[1, "clear"] == "no" and shown.loc[0, "p (Holm)"] == "<\u00a00.001"
 
 
 def test_effect_phrase_takes_its_verb_from_the_sign_and_its_adverb_from_clear():
@@ -121,7 +121,7 @@ def test_effect_phrase_takes_its_verb_from_the_sign_and_its_adverb_from_clear():
         "p_adjusted": 0.0039,
         "clear": True,
     }
-    expected = "clearly lowers the error by 2.1 points (95% CI [-3.0, -1.2], Holm-adjusted p = 0.004)"
+    expected = "clearly lowers the error by 2.1 points (95% CI [−3.0, −1.2], Holm-adjusted p = 0.004)"
     assert effect_phrase(row) == expected
     assert effect_phrase({**row, "difference": 0.5, "clear": False}).startswith(
         "raises the error by 0.5 points, not clearly ("
@@ -130,7 +130,7 @@ def test_effect_phrase_takes_its_verb_from_the_sign_and_its_adverb_from_clear():
     unadjusted = {k: v for k, v in row.items() if k not in ("p_adjusted", "clear")}
     assert (
         effect_phrase(unadjusted)
-        == "lowers the error by 2.1 points (95% CI [-3.0, -1.2], paired-t p = 0.001)"
+        == "lowers the error by 2.1 points (95% CI [−3.0, −1.2], paired-t p = 0.001)"
     )
 
 
@@ -230,8 +230,8 @@ def test_a_mean_against_a_threshold_carries_its_interval():
 
 
 def test_p_text_never_prints_zero():
-    assert p_text(0.0001) == "< 0.001" and p_text(0.0234) == "0.023"
-    assert p_equation(0.0001) == "p < 0.001" and p_equation(0.0234) == "p = 0.023"
+    assert p_text(0.0001) == "<\u00a00.001" and p_text(0.0234) == "0.023"
+    assert p_equation(0.0001) == "p <\u00a00.001" and p_equation(0.0234) == "p = 0.023"
 
 
 def test_summary_text_shows_divergence_instead_of_a_mean():

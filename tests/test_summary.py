@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -46,8 +48,8 @@ def test_comparison_counts_per_chapter_in_book_order():
         }
     )
     counts = comparison_counts(comparisons).set_index("chapter")
-    assert list(counts.index) == ["weight_sharing", "pairs"]
-    assert counts.loc["weight_sharing"].tolist() == [2, 1, 1, 2, 1]
+    assert list(counts.index) == ["weight sharing", "pairs"]
+    assert counts.loc["weight sharing"].tolist() == [2, 1, 1, 2, 1]
     assert counts.loc["pairs"].tolist() == [1, 0, 0, 0, 0]
     assert set(COUNT_COLUMNS.values()) <= set(counts.columns)
 
@@ -86,3 +88,22 @@ def test_every_figure_we_miss_lists_an_alternative_reading_that_ran():
 
 def _has_models(path) -> bool:
     return "model_id" in pd.read_csv(path, nrows=0).columns
+
+
+def test_each_report_gets_one_sentence_that_counts_its_figures():
+    from pairlib.chapters.summary import report_sentences
+
+    scorecard = pd.DataFrame(
+        {
+            "report": [2, 2, 2, 4],
+            "published_model_id": ["WS1", "AL1", "AL3", "mini-framework"],
+            "verdict": ["reproduced", "ours higher", "ours higher", "no spread published"],
+            "z": [0.5, 6.4, 12.3, math.nan],
+        }
+    )
+    sentences = report_sentences(scorecard)
+    assert sentences["002"] == (
+        "1 of 3 published figures reproduced, ours higher for 2; "
+        "the largest gap is AL3, ours above by z = 12.3"
+    )
+    assert sentences["004"].endswith("1 published without a spread, compared in words")

@@ -21,7 +21,7 @@ from pairlib.chapters.auxiliary_loss_tables import (
 )
 from pairlib.configs import PUBLISHED_ROW, published_mean, published_means
 from pairlib.configs import registered as registered_config
-from pairlib.page import glue_comparisons, glue_facts, glue_text, glue_value
+from pairlib.page import clear_word, glue_comparisons, glue_facts, glue_text, glue_value, interval
 from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
@@ -340,10 +340,36 @@ def glue_sweep(study: Study) -> None:
     )
 
 
+def glue_choice(study: Study) -> None:
+    """What the validation search changed against report 002's setting, in words that fit
+    both outcomes: when it recovers the report's own setting, the two are one model and the
+    comparison of them is no finding."""
+    row = study.family["lambda choice"].set_index("comparison").loc["AL4 to the chosen AL4"]
+    if study.chosen_is_own:
+        glue_text("al_choice_versus_own", "the setting report 002 chose itself: the search confirms it")
+        glue_text(
+            "al_choice_change",
+            "the search recovered report 002's own setting, so AL4 as the report set it is the chosen model",
+        )
+        return
+    glue_text(
+        "al_choice_versus_own",
+        f"against {study.final.loc['002/AL4', 'mean']:.1f}% with report 002's setting "
+        f"({clear_word(row)} different)",
+    )
+    verb = "lowers" if row["difference"] < 0 else "raises"
+    ci = interval(row["ci_low"], row["ci_high"])
+    glue_text(
+        "al_choice_change",
+        f"the choice {verb} the error by {abs(row['difference']):.1f} points ({clear_word(row)}, CI {ci})",
+    )
+
+
 def glue_family(study: Study) -> None:
     """Every comparison of the chapter by label, the counts the prose quotes, and the final
     training errors it cites."""
     glue_comparisons("al_choice", study.family["lambda choice"])
+    glue_choice(study)
     glue_comparisons("al_aux", study.aux)
     glue_comparisons("al_other", study.other)
     pub_001 = published_means(["001/model-1", "001/model-2"])

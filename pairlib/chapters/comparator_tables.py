@@ -31,6 +31,7 @@ from pairlib.page import (
     TEST_CHOSEN,
     clear_verb,
     comparison_display,
+    effect_phrase,
     glue_comparison,
     interval,
     published_text,
@@ -169,7 +170,7 @@ def power_facts(
     facts["power_exact_ce"] = clear_verb(rows.loc[f"{CLASSES['ce']}, exact"])
     facts["power_exact_mse"] = clear_verb(rows.loc[f"{CLASSES['mse']}, exact"])
     for q in TRAINED_POWERS:
-        facts[f"power_trained_{q:g}"] = clear_verb(rows.loc[power_name(MODEL_B, q)])
+        facts[f"power_trained_{q:g}"] = effect_phrase(rows.loc[power_name(MODEL_B, q)])
     for q, name in trained_power_names().items():
         failed = failed_rounds(runs, name)
         facts[f"power_failed_{q:g}"] = failed["stuck"] + failed["diverged"]

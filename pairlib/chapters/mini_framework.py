@@ -286,7 +286,7 @@ def boundary_figure(
         bad = x_test[wrong].cpu()
         ax.scatter(bad[:, 0], bad[:, 1], marker="x", s=14, c="k", linewidths=0.8)
         ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$x_1$")
-        ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f} % test error")
+        ax.set_title(f"{title}: {100 * wrong.double().mean().item():.1f}% test error")
     axes[0, 0].set_ylabel("$x_2$")
     handles = [
         plt.Line2D([], [], color="tab:blue", lw=1.2, label="learned boundary"),

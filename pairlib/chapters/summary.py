@@ -94,7 +94,9 @@ def glue_abstract(
     glue_text(
         "abs_fw_best", mean_std(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
     )
-    glue_text("abs_fw_best_model", framework_best["model_id"])
+    # The results table's row name ("disk: Tanh, ..., cosine (chosen on validation)") in words.
+    setting = str(framework_best["model_id"]).removeprefix("disk: ").removesuffix(" (chosen on validation)")
+    glue_text("abs_fw_best_model", setting)
     return scorecard
 
 
@@ -130,7 +132,9 @@ def comparison_counts(comparisons: pd.DataFrame) -> pd.DataFrame:
         unadjusted=("unadjusted", "sum"),
         at_floor=("at_floor", "sum"),
     )
-    return counts.astype(int).reset_index().rename(columns=COUNT_COLUMNS)
+    counts = counts.astype(int).reset_index().rename(columns=COUNT_COLUMNS)
+    counts["chapter"] = counts["chapter"].str.replace("_", " ")  # the chapter's name, not its file
+    return counts
 
 
 COUNT_COLUMNS = {
@@ -159,10 +163,12 @@ def _published(model_id: str) -> float | None:
 
 
 def headline_steps(results: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.Series, float | None]]:
-    """The abstract's figure, top to bottom: report 004's network without sharing, with it,
-    with an auxiliary loss (the same network and recipe, one change at a time), then report
-    000's engineered comparator on a branch trained on the classes, report 003's siamese-10
-    (digits compared by argmax), and our best model (chosen on validation pairs)."""
+    """The abstract's figure, top to bottom: report 004's networks one change at a time (the
+    two-channel CNN, two separate branches, the branches shared, the shared model at the
+    auxiliary-loss model's learning rate, the auxiliary loss added: each step is one of the
+    chapters' controlled comparisons), then report 000's engineered comparator on a branch
+    trained on the classes, report 003's siamese-10 (digits compared by argmax), and our best
+    model (chosen on validation pairs)."""
     sharing, auxiliary, comparator = (
         results["weight_sharing"],
         results["auxiliary_loss"],
@@ -171,8 +177,10 @@ def headline_steps(results: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.Se
     best = comparator[comparator["headline"].astype(bool)].iloc[0]
     return [
         ("report 004: two-channel CNN", _row(sharing, "004/CNN"), _published("004/CNN")),
-        ("+ weight sharing (siamese)", _row(sharing, "004/WS"), _published("004/WS")),
-        ("+ auxiliary loss", _row(auxiliary, "004/AL"), _published("004/AL")),
+        ("two separate branches", _row(sharing, "004/WS unshared"), None),
+        ("the branches shared", _row(sharing, "004/WS"), _published("004/WS")),
+        ("at the learning rate of its AL", _row(auxiliary, "004/WS, AL's lr"), None),
+        ("+ auxiliary loss (AL)", _row(auxiliary, "004/AL"), _published("004/AL")),
         (
             "report 000: engineered comparator",
             _row(comparator, "000/model-B-classes-ce"),
@@ -201,3 +209,30 @@ def sharing_aux_cells(
         (True, True): "002/AL4",
     }
     return {cell: (_row(table, name), _published(name)) for cell, name in names.items()}
+
+
+def report_sentences(scorecard: pd.DataFrame) -> dict[str, str]:
+    """One plain sentence per report for the abstract: how many of its published figures our
+    reruns reproduce (|z| < 2), how many ours beat or miss, and its largest gap, by name."""
+    sentences = {}
+    for report, rows in scorecard.groupby(scorecard["report"].map(lambda r: f"{int(r):03d}"), sort=True):
+        counts = rows["verdict"].value_counts()
+        parts = [f"{counts.get('reproduced', 0)} of {len(rows)} published figures reproduced"]
+        lower, higher = counts.get("ours lower", 0), counts.get("ours higher", 0)
+        if lower:
+            parts.append(f"ours lower for {lower}")
+        if higher:
+            parts.append(f"higher for {higher}" if lower else f"ours higher for {higher}")
+        sentence = ", ".join(parts)
+        gaps = rows.dropna(subset=["z"])
+        gaps = gaps[gaps["verdict"] != "reproduced"]
+        if len(gaps):
+            worst = gaps.loc[gaps["z"].abs().idxmax()]
+            side = "below" if worst["z"] < 0 else "above"
+            gap = f"z = {abs(worst['z']):.1f}"
+            sentence += f"; the largest gap is {worst['published_model_id']}, ours {side} by {gap}"
+        undescribed = rows[rows["z"].isna()]
+        if len(undescribed):
+            sentence += f"; {len(undescribed)} published without a spread, compared in words"
+        sentences[report] = sentence
+    return sentences

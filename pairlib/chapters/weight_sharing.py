@@ -24,13 +24,16 @@ from pairlib.configs import PUBLISHED_ROW, published_means, registered
 from pairlib.diagnostics import gradient_grid
 from pairlib.models import match_parameters
 from pairlib.page import (
+    clear_text,
     effect_phrase,
     glue_comparison,
     glue_comparisons,
     glue_text,
     glue_value,
+    interval,
     p_text,
     published_text,
+    signed,
     summary_text,
 )
 from pairlib.published import published_row
@@ -332,14 +335,15 @@ def ablation_rows(study: Study) -> pd.DataFrame:
     stats = study.family["pair vs siamese"].set_index("comparison")
     rows = []
     for setting in study.settings:
-        cells = {"siamese − pair [95% CI]": "", "p (Holm)": "", "Wilcoxon p": ""}
+        cells = {"siamese − pair [95% CI]": "", "p (Holm)": "", "Wilcoxon p": "", "clear": ""}
         if setting in stats.index:
             row = stats.loc[setting]
             cells = {
-                "siamese − pair [95% CI]": f"{row['difference']:+.1f} "
-                f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]",
+                "siamese − pair [95% CI]": f"{signed(row['difference'])} "
+                f"{interval(row['ci_low'], row['ci_high'])}",
                 "p (Holm)": p_text(row["p_adjusted"]),
                 "Wilcoxon p": p_text(row["wilcoxon_p"]),
+                "clear": clear_text(row),
             }
         rows.append(
             {
@@ -350,6 +354,25 @@ def ablation_rows(study: Study) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    """A small count in words ("six"), a larger one in figures."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def tally(rows: pd.DataFrame) -> str:
+    """How many comparisons lower the error, and how many clearly, as one phrase that reads
+    well whatever the counts: "in all six, each clearly", "in five of six, clearly in four"."""
+    n, lower = len(rows), int((rows["difference"] < 0).sum())
+    clear = int((rows["clear"] & (rows["difference"] < 0)).sum())
+    head = f"in all {count_words(n)}" if lower == n else f"in {count_words(lower)} of {count_words(n)}"
+    if clear == lower and lower:
+        return f"{head}, each clearly" if lower > 1 else f"{head}, clearly"
+    return f"{head}, clearly in {count_words(clear)}"
 
 
 def glue_sharing(study: Study, rounds: int) -> None:
@@ -363,6 +386,7 @@ def glue_sharing(study: Study, rounds: int) -> None:
     glue_value("ws_share_clear", int(controlled["clear"].sum()))
     glue_value("ws_share_count", len(controlled))
     glue_value("ws_share_better", int((controlled["difference"] < 0).sum()))
+    glue_text("ws_share_tally", tally(controlled))
     whole = pd.concat(study.family.values(), ignore_index=True)
     glue_value("ws_family", len(whole))
     glue_value("ws_family_clear", int(whole["clear"].sum()))
@@ -417,7 +441,8 @@ def glue_ablations(study: Study, rounds: int) -> None:
             slug = re.sub(r"[^a-z0-9]+", "_", f"{model} {setting}")
             glue_text(f"ws_abl_{slug}", effect_text(study, base, study.cell(setting, model)))
         diverged = [s for s in study.settings if not study.stable(study.cell(s, model))]
-        glue_text(f"ws_abl_diverged_{model}", ", ".join(diverged) if diverged else "none")
+        # Quoted and joined with semicolons: a setting's own name may hold a comma.
+        glue_text(f"ws_abl_diverged_{model}", "; ".join(f"“{s}”" for s in diverged) if diverged else "none")
         failures = failed_rounds(study.everything, study.cell("no batch norm", model))
         glue_value(f"ws_nobn_{model}_diverged", failures["diverged"])
         glue_value(f"ws_nobn_{model}_stuck", failures["stuck"])

@@ -62,8 +62,8 @@ def ours_published_figure(published: pd.DataFrame, results: Mapping[str, pd.Data
 
 VERDICT_COLOURS = {
     "reproduced": "#029e73",
-    "we are better": "#0173b2",
-    "we are worse": "#d55e00",
+    "ours lower": "#0173b2",
+    "ours higher": "#d55e00",
     "no spread published": "#949494",
 }
 """The scorecard's verdicts in every figure: colour-blind green, blue and vermilion."""
@@ -99,22 +99,56 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
                 color=colour,
                 label=f"{verdict} ({len(rows)})",
             )
-    for row in scorecard[scorecard["verdict"] != "reproduced"].itertuples():
-        above = row.mean >= row.published_mean  # labels away from the diagonal, on the point's side
+    for (x, y), text, above, label_y in _scorecard_labels(scorecard, top):
+        # Labels away from the diagonal, on the point's side; one moved off its point to clear
+        # a neighbour keeps a thin line to it.
+        dx = -0.012 * top if above else 0.012 * top
+        moved = abs(label_y - y) > 1e-9
         ax.annotate(
-            f"{row.report}/{row.published_model_id}",
-            (row.published_mean, row.mean),
-            textcoords="offset points",
-            xytext=(-4, 5) if above else (5, -9),
+            text,
+            (x, y),
+            xytext=(x + dx, label_y + (0.012 * top if above else -0.015 * top)),
+            textcoords="data",
             ha="right" if above else "left",
+            va="bottom" if above else "top",
             fontsize=6,
             color="0.25",
+            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if moved else None,
         )
     ax.set(xlim=(0, top), ylim=(0, top), xlabel="published test error (%)", ylabel="our test error (%)")
     ax.set_aspect("equal")
     if len(scorecard):
         ax.legend(fontsize=TICK_SIZE, loc="upper left")
     return fig
+
+
+def _scorecard_labels(
+    scorecard: pd.DataFrame, top: float
+) -> list[tuple[tuple[float, float], str, bool, float]]:
+    """The labels of the figures not reproduced: points that coincide (the same runs, compared
+    with two published figures) share one label, and labels on one side of the diagonal that
+    would overlap are moved apart vertically. ((x, y), text, above the diagonal, label y)."""
+    groups: list[tuple[float, float, list[str], bool]] = []
+    for row in scorecard[scorecard["verdict"] != "reproduced"].itertuples():
+        text = f"{row.report}/{row.published_model_id}"
+        for k, (x, y, texts, above) in enumerate(groups):
+            if abs(x - row.published_mean) < 0.01 * top and abs(y - row.mean) < 0.01 * top:
+                groups[k] = (x, y, [*texts, text], above)
+                break
+        else:
+            groups.append((row.published_mean, row.mean, [text], row.mean >= row.published_mean))
+    gap, labels = 0.03 * top, []
+    for above in (True, False):
+        side = sorted((g for g in groups if g[3] == above), key=lambda g: -g[1])
+        placed: list[tuple[float, float]] = []
+        for x, y, texts, _ in side:
+            label_y = y
+            for px, py in placed:
+                if abs(px - x) < 0.3 * top and label_y > py - gap:
+                    label_y = py - gap
+            placed.append((x, label_y))
+            labels.append(((x, y), " & ".join(texts), above, label_y))
+    return labels
 
 
 def _interval(row: Any) -> tuple[float, float]:

@@ -52,6 +52,18 @@ def confusion_figure(counts: Any) -> Any:
     return fig
 
 
+def probability_text(p: float) -> str:
+    """A probability in two significant digits ("0.31", "0.0042", "3×10⁻⁷"): the worst pairs'
+    probabilities are tiny, and two decimals would print them all as 0.00."""
+    if p >= 1e-4 or p == 0:
+        return f"{p:.2g}"
+    mantissa, exponent = f"{p:.0e}".split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def worst_pairs_figure(worst: pd.DataFrame, images: Sequence[Any]) -> Any:
     """A model's worst test pairs (``worst``: ``pairlib.analysis.worst_pairs``; ``images``: each
     pair's two 14×14 images), one column each: the true digit, the digit read when it differs
@@ -71,5 +83,5 @@ def worst_pairs_figure(worst: pd.DataFrame, images: Sequence[Any]) -> Any:
                 fontsize=7,
                 color=("tab:red" if truth != read else "black"),
             )
-        axes[0, k].set_title(f"P={row['p_true']:.2f}", fontsize=7)
+        axes[0, k].set_title(f"P = {probability_text(row['p_true'])}", fontsize=7)
     return fig

@@ -55,6 +55,7 @@ from pairlib.page.typeset import (
 from pairlib.page.wording import (
     FRAGILE_NOTE,
     change_phrase,
+    clear_text,
     clear_verb,
     clear_word,
     comparison_display,
@@ -90,6 +91,7 @@ __all__ = [
     "chapter_parameters_table",
     "check_parameters",
     "choice",
+    "clear_text",
     "clear_verb",
     "clear_word",
     "compare_with_published",

@@ -16,7 +16,7 @@ from pairlib.stats import (
     reproduction_z,
 )
 
-VERDICTS = ("reproduced", "we are better", "we are worse", "no spread published")
+VERDICTS = ("reproduced", "ours lower", "ours higher", "no spread published")
 """The scorecard's verdicts: |z| < 2, or ours lower (better) or higher (worse) beyond it; a
 figure published without a spread (or from one run) has no z and is compared descriptively."""
 
@@ -28,8 +28,8 @@ def reproduction_scorecard(
 ) -> pd.DataFrame:
     """One row per published figure a chapter reproduced: both means, stds and round counts,
     z = (ours - published) / sqrt(se_ours^2 + se_published^2) with se = std / sqrt(rounds)
-    and a verdict: "reproduced" when |z| < 2, else "we are better" (lower error) or "we are
-    worse". Why not "within one std": a report's std is over few rounds, and a verdict should
+    and a verdict: "reproduced" when |z| < 2, else "ours lower" (a lower error than published)
+    or "ours higher". Why not "within one std": a report's std is over few rounds, and a verdict should
     not depend on which spread is wider. A figure published without a spread or from a single
     run has no standard error, so no z (methods.md): its verdict is "no spread published" and
     the comparison is descriptive. Where the report publishes a training error, ours stands
@@ -144,7 +144,7 @@ def z_inputs(
 
 def glue_scorecard(prefix: str, scorecard: pd.DataFrame) -> None:
     """Glue the scorecard's counts as ``<prefix>_reproduced`` (figures rerun), ``_agree``
-    (|z| < 2), ``_lower`` (we are better), ``_higher`` (we are worse) and ``_descriptive``
+    (|z| < 2), ``_lower`` (ours lower), ``_higher`` (ours higher) and ``_descriptive``
     (no published spread, no z): the abstract and the summary state them alike."""
     counts = scorecard["verdict"].value_counts()
     glue_value(f"{prefix}_reproduced", len(scorecard))

@@ -27,8 +27,9 @@ def change_phrase(table: pd.DataFrame, a: str, b: str) -> str:
 
 
 def p_text(p: float) -> str:
-    """A p-value as the book prints it: three decimals, or "< 0.001" rather than "0.000"."""
-    return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+    """A p-value as the book prints it: three decimals, or "< 0.001" rather than "0.000" (with
+    a no-break space: a line never breaks inside it)."""
+    return "<\u00a00.001" if p < 0.0005 else f"{p:.3f}"
 
 
 def p_equation(p: float) -> str:
@@ -37,18 +38,29 @@ def p_equation(p: float) -> str:
     return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
+MINUS = "\u2212"
+"""The minus sign of typeset text: a hyphen is shorter and breaks lines."""
+
+
 def signed(value: float, digits: int = 1) -> str:
-    """A difference with its sign, "+1.9" or "-0.4", and "0.0" where it rounds to zero: never
-    "-0.0" or "+0.0", whose sign the rounding has made meaningless."""
+    """A difference with its sign, "+1.9" or "−0.4" (a minus sign, not a hyphen), and "0.0"
+    where it rounds to zero: never "−0.0" or "+0.0", whose sign the rounding has made
+    meaningless."""
     text = f"{value:+.{digits}f}"
-    return f"{0:.{digits}f}" if float(text) == 0 else text
+    return f"{0:.{digits}f}" if float(text) == 0 else text.replace("-", MINUS)
 
 
 def interval(low: float, high: float, digits: int = 1, sign: bool = True) -> str:
     """A confidence interval "[-3.1, -1.2]", both ends to the same digits (:func:`signed`)."""
     if sign:
         return f"[{signed(low, digits)}, {signed(high, digits)}]"
-    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+    return f"[{low:.{digits}f}, {high:.{digits}f}]".replace("-", MINUS)
+
+
+def clear_text(row: Mapping[str, Any]) -> str:
+    """A comparison's verdict as a table cell: "yes", "yes, fragile" (one round decides it,
+    see Methods) or "no"."""
+    return ("yes, fragile" if _fragile(row) else "yes") if row["clear"] else "no"
 
 
 def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
@@ -72,10 +84,7 @@ def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
             "p (Holm)": table["p_adjusted"].map(p_text),
             "Wilcoxon p": table["wilcoxon_p"].map(p_text),
             "b better": [f"{k}/{n}" for k, n in zip(table["b_better_rounds"], table["rounds"], strict=True)],
-            "clear": [
-                ("yes, fragile" if _fragile(row) else "yes") if row["clear"] else "no"
-                for _, row in table.iterrows()
-            ],
+            "clear": [clear_text(row) for _, row in table.iterrows()],
         }
     )
 
