@@ -272,9 +272,8 @@ rd.glue_002(reports["002"], p["rounds"])
 # Across report 002's models, the readings move a model's mean error by at most
 # {glue:text}`rd_002_spread:.1f` points from its lowest to its highest reading, while the
 # largest gap between a registered reading and its published figure is
-# {glue:text}`rd_002_gap:.1f` points ({glue:}`rd_002_gap_model`). Since no reading moves any
-# model by more than the first number, where the second is the larger no choice the text
-# leaves open explains that gap on its own. The report's learning rates were tuned per model
+# {glue:text}`rd_002_gap:.1f` points ({glue:}`rd_002_gap_model`). {glue:}`rd_002_reading`
+# The report's learning rates were tuned per model
 # by a "brute force search" on pairs it does not name, and its batch size of 20 "with a brute
 # force approach". We do not rerun those searches. The report states neither grid; a modest
 # one, ten learning rates and four batch sizes per model, would take
@@ -350,8 +349,7 @@ rd.glue_003(reports["003"], p["n_pairs"])
 #
 # The cross-validation itself can be compared with the report's description of it. The
 # report found the best learning rates "in the range between 0.1 and 0.25"; in our grid the
-# lowest mean error is at {glue:text}`rd_003_best_lr_siamese2:g` for siamese-2 and at
-# {glue:text}`rd_003_best_lr_siamese10:g` for siamese-10, and a learning rate of one makes
+# lowest mean error is at {glue:}`rd_003_best_lrs`, and a learning rate of one makes
 # siamese-2 diverge in {glue:text}`rd_003_s2_lr1_diverged` of {glue:text}`rd_rounds` rounds.
 # It found that batch norm "improves the performance in all
 # the three cases": without it, siamese-10 errs on {glue:text}`rd_003_s10_nobn:.1f`% instead
@@ -429,8 +427,7 @@ rd.glue_004(reports["004"])
 # {glue:text}`rd_004_al_old_digits:.1f`%. The report's own diagnosis was the depth of its
 # branches ("The task to discriminate between 10 classes is a lot harder ... and would
 # therefore need more layers"). At that depth our branches misread
-# {glue:text}`rd_004_al_digits:.1f`% of the digits; as for the output block,
-# {glue:}`rd_004_verdict`.
+# {glue:text}`rd_004_al_digits:.1f`% of the digits, and {glue:}`rd_004_verdict`.
 
 # %% [markdown]
 # ## Every reading at once

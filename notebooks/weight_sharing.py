@@ -410,8 +410,8 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # diverged and {glue:text}`ws_nobn_pair_stuck` more finished at a training error of
 # {glue:text}`ws_nobn_pair_stuck_train:.0f`%, what a constant answer scores: in all,
 # {glue:text}`ws_nobn_pair_failed` of {glue:text}`ws_rounds` rounds learned nothing. At a
-# learning rate of 0.1 instead, it
-# {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm
+# learning rate of 0.1 instead (two changes against the base model: no batch norm and a
+# lower rate), it {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm
 # {glue:}`ws_abl_siamese_no_batch_norm`. Adding skip connections
 # {glue:}`ws_abl_pair_skip_connections` for the pair model and
 # {glue:}`ws_abl_siamese_skip_connections` for the siamese one. Settings under which a

@@ -87,7 +87,8 @@ def test_configuration_words_name_what_differs_between_rows():
     al4 = REGISTRY["002/AL4"]
     assert "shared" in configuration_words(al4) and "digits" in configuration_words(al4)
     weighted = configuration_words(al4.replace(aux_weight=0.4, target_weight=0.5))
-    assert "0.5 x " in weighted and "0.4 x CE digits" in weighted
+    # One form whatever the weights: the target's weight in front, λ relative to it inside.
+    assert "0.5 × (BCE + 0.8 × CE on the digits)" in weighted
     assert "digits" not in configuration_words(al4.replace(aux_weight=0.0))
 
 

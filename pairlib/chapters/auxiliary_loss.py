@@ -41,7 +41,8 @@ HEAT_LAMBDAS = (0.0, 0.1, 1.0, 10.0)
 """The λ values crossed with the learning rates."""
 PLATEAU = 30.0
 """Training error (%) that marks the end of the initial plateau."""
-GROUP_COLOURS = ("tab:blue", "tab:cyan", "tab:orange", "tab:purple", "tab:green")
+GROUP_COLOURS = ("tab:blue", "tab:cyan", "tab:olive", "tab:purple", "tab:green")
+"""One colour per group of :func:`design`, none the published crosses' vermilion."""
 TRAIN_ERRORS = {
     "000_aux": "000/model-A-aux",
     "al3": "002/AL3",
@@ -293,7 +294,12 @@ def errors_figure(study: Study) -> Any:
     names = [n for n in d.everything if n not in d.grid_only]
     colours = dict(zip(d.groups, GROUP_COLOURS, strict=True))
     return curves.round_errors_figure(
-        study.main, names, {n: colours[d.group_of(n)] for n in names}, published_means(names), height=6.4
+        study.main,
+        names,
+        {n: colours[d.group_of(n)] for n in names},
+        published_means(names),
+        height=6.4,
+        groups=colours,
     )
 
 

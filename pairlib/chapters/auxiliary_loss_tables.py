@@ -25,12 +25,23 @@ def configuration_words(config: TrainConfig) -> str:
     body = "ConvNet" if m.body == "conv" else "MLP"
     if m.layout == "merged":
         return f"2-channel {body}; lr {config.lr:g}"
-    target = config.target_loss.upper()
+    target = LOSS_WORDS.get(config.target_loss, config.target_loss)
+    if config.aux_weight:  # λ relative to the target's weight, the scale in front: one form
+        aux = LOSS_WORDS.get(config.aux_loss, config.aux_loss)
+        target = f"{target} + {config.aux_weight / config.target_weight:g} × {aux} on the digits"
     if config.target_weight != 1:
-        target = f"{config.target_weight:g} x {target}"
-    if config.aux_weight:
-        target = f"{target} + {config.aux_weight:g} x {config.aux_loss.upper()} digits"
+        target = f"{config.target_weight:g} × ({target})"
     return f"{body} branches, {'shared' if m.shared else 'separate'}; {target}; lr {config.lr:g}"
+
+
+LOSS_WORDS = {
+    "ce": "CE",
+    "bce": "BCE",
+    "mse": "MSE",
+    "mse-raw": "MSE on raw outputs",
+    "mse-power": "MSE on power readouts",
+}
+"""The losses as a table names them (CE: cross-entropy)."""
 
 
 def grouped_results_table(

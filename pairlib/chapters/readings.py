@@ -207,8 +207,20 @@ def glue_002(report: Report, rounds: int) -> None:
     glue_value("rd_002_fcnn1", tidy.loc["002/FCNN1", MEAN])
     reading_means = tidy[MEAN].groupby(tidy.index.str.split(" [", regex=False).str[0]).agg(["min", "max"])
     gaps = pd.Series({key: tidy.loc[key, MEAN] - published_means([key])[key] for key in keys})
-    glue_value("rd_002_spread", float((reading_means["max"] - reading_means["min"]).loc[keys].max()))
-    glue_value("rd_002_gap", float(gaps.abs().max()))
+    spread, gap = (
+        float((reading_means["max"] - reading_means["min"]).loc[keys].max()),
+        float(gaps.abs().max()),
+    )
+    glue_value("rd_002_spread", spread)
+    glue_value("rd_002_gap", gap)
+    glue_text(
+        "rd_002_reading",
+        f"No reading moves a model by more than {spread:.1f} points, less than the {gap:.1f}-point gap, so "
+        "no choice the text leaves open explains that gap on its own."
+        if spread < gap
+        else f"The readings move a model by up to {spread:.1f} points, as much as the gap: the choices the "
+        "text leaves open could explain it.",
+    )
     glue_text("rd_002_gap_model", str(gaps.abs().idxmax()))
     seconds = tidy.loc[keys, "seconds_per_run"].sum()
     glue_value("rd_002_search_runs", (10 + 4) * len(keys) * rounds)
@@ -232,6 +244,7 @@ def glue_003(report: Report, n_pairs: int) -> None:
     glue_text("rd_003_nearest", nearest.removeprefix("003/siamese-2 ").strip("[]"))
     glue_value("rd_003_nearest_error", s2_readings.loc[nearest, MEAN])
     glue_value("rd_003_s2_readings", len(s2_readings))
+    best_lrs = {}
     for model in ("siamese-2", "siamese-10"):
         rates = {0.25: tidy.loc[f"003/{model}", MEAN]} | {
             lr: tidy.loc[alternative_name(f"003/{model}", f"lr {lr:g}"), MEAN]
@@ -239,6 +252,14 @@ def glue_003(report: Report, n_pairs: int) -> None:
         }
         best = min(rates, key=lambda lr: (pd.isna(rates[lr]), rates[lr]))
         glue_value(f"rd_003_best_lr_{model.replace('-', '')}", best)
+        best_lrs[model] = best
+    lrs = list(best_lrs.values())
+    glue_text(
+        "rd_003_best_lrs",
+        f"{lrs[0]:g} for both models"
+        if lrs[0] == lrs[1]
+        else " and ".join(f"{lr:g} for {model}" for model, lr in best_lrs.items()),
+    )
     diverged = tidy.loc[alternative_name("003/siamese-2", "lr 1"), "diverged_rounds"]
     glue_value("rd_003_s2_lr1_diverged", int(diverged))
     glue_value("rd_003_s10_nobn", tidy.loc[alternative_name("003/siamese-10", "no batch norm"), MEAN])

@@ -487,7 +487,7 @@ def glue_totals(study: Study, tidy: pd.DataFrame, rounds: int) -> None:
 
 # --------------------------------------------------------------------------- figures and record
 
-GROUP_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
+GROUP_COLOURS = ("tab:blue", "tab:olive", "tab:green", "tab:purple")
 """One colour per group of configurations, in the order of :func:`groups`."""
 
 
@@ -496,7 +496,9 @@ def errors_figure(study: Study) -> Any:
     colour_of = dict(zip(study.groups, GROUP_COLOURS, strict=True))
     names = [n for configs in study.groups.values() for n in configs]
     colours = {n: colour_of[study.group_of(n)] for n in names}
-    return curves.round_errors_figure(study.everything, names, colours, published_means(names))
+    return curves.round_errors_figure(
+        study.everything, names, colours, published_means(names), groups=colour_of
+    )
 
 
 def paired_figure(study: Study) -> Any:

@@ -53,8 +53,10 @@ def round_errors_figure(
     metric: str = "test_error",
     height: float = 6.2,
     seed: int = 0,
+    groups: Mapping[str, str] | None = None,
 ) -> Any:
-    """Every round's final error (dots, coloured per configuration by ``colours``), the mean
+    """Every round's final error (dots, coloured per configuration by ``colours``; ``groups``
+    names the colours in the legend, group by group), the mean
     with its 95% CI over rounds (black, seaborn's bootstrap) and the published mean where
     known (``PUBLISHED``), one line per name, the first name on top: the distribution behind
     each mean ± std of a results table."""
@@ -87,13 +89,14 @@ def round_errors_figure(
     ax.tick_params(axis="y", labelsize=TICK_SIZE)
     ax.set_ylabel("")
     ax.set_xlabel(f"{metric.replace('_', ' ')} (%)")
+    rounds = {"one round (ours)": "grey"} if not groups else {f"one round: {g}": c for g, c in groups.items()}
     handles = [
-        plt.Line2D([], [], ls="", marker="o", color="grey", ms=4, label="one round (ours)"),
-        plt.Line2D([], [], color="black", marker="|", ms=8, label="mean, 95% CI (ours)"),
+        plt.Line2D([], [], ls="", marker="o", color=c, ms=4, label=label) for label, c in rounds.items()
     ]
+    handles.append(plt.Line2D([], [], color="black", marker="|", ms=8, label="mean, 95% CI (ours)"))
     if published:
         handles.append(plt.Line2D([], [], ls="", ms=6, label="published mean", **PUBLISHED))
-    fig.legend(handles=handles, fontsize=TICK_SIZE, loc="outside lower center", ncols=len(handles))
+    fig.legend(handles=handles, fontsize=TICK_SIZE, loc="outside lower center", ncols=min(len(handles), 4))
     return fig
 
 
