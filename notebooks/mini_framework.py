@@ -161,7 +161,7 @@ for method in (fw.Linear.forward, fw.Linear.backward):
 # $\sigma^2 = 2/(d_\text{in} + d_\text{out})$, keeps the variance of activations and of
 # gradients about constant through layers whose activation has slope 1 at 0, such as Tanh;
 # He initialisation {cite:p}`he2015`, $\sigma^2 = 2/d_\text{in}$, doubles the forward
-# variance to make up for ReLU zeroing half of its inputs. `fw.mlp` picks He for a layer
+# variance to make up for ReLU zeroing half of its inputs. The network builder picks He for a layer
 # followed by ReLU and Xavier otherwise. The report quotes
 # $\sigma^2 = 1/(d_\text{in} + d_\text{out})$ and $2/(d_\text{in} + d_\text{out})$: half
 # of Xavier's variance and, for a square layer, half of He's.
@@ -438,7 +438,7 @@ show_table(
 # Last, the framework against the real thing on a whole training run: the report's recipe in
 # float32, once with our framework and once with `torch.nn`, autograd and `torch.optim.SGD`,
 # from the same initial weights (copied) and with the same minibatch order (a generator in
-# the same state handed to `fw.minibatches`).
+# the same state handed to the framework's minibatch iterator).
 
 # %% tags=["remove-output"]
 raced = study.race(REPORT, p["seed"], p["epochs"], p["n_points"], p["batch_size"], p["device"])
@@ -477,7 +477,7 @@ glue_figure("fig-fw-twin", fig)
 # The framework so far trains fully connected networks on two numbers. The book's first
 # problem, the digit pairs, needs more: images, hence convolutions and pooling; batch
 # normalisation {cite:p}`ioffe2015`, which report 003's networks use; and weight sharing,
-# one branch applied to both digits. `pairlib.framework` now has them all, written under the
+# one branch applied to both digits. Our framework now has them all, written under the
 # same rule (only `empty` imported) and listed in the {doc}`API page <../book/framework_api>`:
 #
 # - `Conv2d(in_channels, out_channels, kernel_size, stride, padding)` lays every patch of
