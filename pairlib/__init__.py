@@ -1,8 +1,9 @@
 """pairlib: data, models, training and a mini framework for a reproducible study of
 EE-559's digit-pair and mini-framework exercises. Each concern is its own small module:
-``data`` and ``provision`` (MNIST pairs), ``models`` (composable parts), ``train`` (one loop
-for every chapter), ``framework`` (no-autograd mini framework), ``page`` and ``build`` (the
-book's tooling)."""
+``data`` and ``provision`` (MNIST pairs), ``models`` (composable parts), ``fitting`` (one
+training run) and ``train`` (the rounds protocol every chapter uses), ``framework`` (the
+no-autograd mini framework), ``chapters`` (each chapter's own code), ``page`` and ``results``
+(what a chapter puts on the page and records) and ``build`` (the book's tooling)."""
 
 import os as _os
 
