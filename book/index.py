@@ -82,22 +82,22 @@ glue_figure("fig-abstract-2x2", sharing_aux_figure(sharing_aux_cells(results), "
 #
 # ## Abstract
 #
-# 1. **The best model.** Our best digit-pair model, “{glue:}`abs_best_model`” (designed on
+# 1. **Weight sharing.** With everything else equal, sharing the two branches' weights
+#    changes the mean test error of report 000's Model B ({glue:}`abs_ws_000`) and of report
+#    004's network ({glue:}`abs_ws_004`; {doc}`../notebooks/weight_sharing`). *Clearly*
+#    means a paired test over the rounds, Holm-adjusted within its chapter.
+#    {numref}`fig-abstract-2x2` crosses sharing with an auxiliary loss on one network.
+# 2. **An auxiliary loss on the digits.** Adding it to the training loss changes the mean
+#    test error of report 000's Model A ({glue:}`abs_aux_000`), of report 004's shared
+#    network trained at the learning rate of its auxiliary-loss model
+#    ({glue:}`abs_aux_004`) and of report 001's CNN ({glue:}`abs_aux_001`;
+#    {doc}`../notebooks/auxiliary_loss`).
+# 3. **The best model.** Our best digit-pair model, {glue:}`abs_best_model` (designed on
 #    validation pairs of data drawn for its design alone), errs on {glue:}`abs_best_error`% of
 #    the test pairs of {glue:}`abs_best_rounds` further draws that no choice saw, {glue:}`abs_best_vs`
 #    the best published figure,
 #    {glue:text}`abs_best_published:.1f`% for {glue:}`abs_best_published_model`. A model that
 #    always answers 1 errs on {glue:text}`abs_floor:.1f`%.
-# 2. **Weight sharing.** With everything else equal, sharing the two branches' weights
-#    changes the mean test error of report 000's Model B ({glue:}`abs_ws_000`) and of report
-#    004's network ({glue:}`abs_ws_004`; {doc}`../notebooks/weight_sharing`). *Clearly*
-#    means a paired test over the rounds, Holm-adjusted within its chapter.
-#    {numref}`fig-abstract-2x2` crosses sharing with an auxiliary loss on one network.
-# 3. **An auxiliary loss on the digits.** Adding it to the training loss changes the mean
-#    test error of report 000's Model A ({glue:}`abs_aux_000`), of report 004's shared
-#    network trained at the learning rate of its auxiliary-loss model
-#    ({glue:}`abs_aux_004`) and of report 001's CNN ({glue:}`abs_aux_001`;
-#    {doc}`../notebooks/auxiliary_loss`).
 # 4. **The published figures.** Of the {glue:}`abs_reproduced` published figures we
 #    reran (digit pairs and the framework), {glue:}`abs_agree` agree with ours within two
 #    standard errors, ours is lower for {glue:}`abs_lower` and higher for

@@ -89,6 +89,7 @@ from pairlib.page import (
     glue_value,
     integer,
     mean_std,
+    scientific,
     setup_figures,
     show_markdown,
     show_table,
@@ -193,8 +194,8 @@ grad_diff, grad_scale = mf.gradient_check(p["seed"], p["n_points"])
 # Checked on every processor: the bound, not the last bits of the difference (which differ).
 print(f"largest gradient entry {grad_scale:.1f}")
 print("framework gradients equal autograd's to 1e-12:", grad_diff < 1e-12)
-glue_text("fw_grad_diff", f"{grad_diff:.1e}")
-glue_text("fw_grad_scale", f"{grad_scale:.1e}")
+glue_text("fw_grad_diff", scientific(grad_diff))
+glue_text("fw_grad_scale", scientific(grad_scale))
 
 # %% [markdown]
 # Over the eight parameter tensors, whose largest gradient entry is

@@ -312,3 +312,11 @@ def test_fragile_recomputes_by_hand_leaving_each_round_out():
             clear = holm(trial)[i] < 0.05 and (ci.high < 0 or ci.low > 0)
             flips |= clear != bool(family["clear"].iloc[i])
         assert bool(family["fragile"].iloc[i]) == flips
+
+
+def test_numbers_in_prose_use_powers_of_ten_not_e_notation():
+    from pairlib.formats import scientific
+
+    assert scientific(5.55e-17) == "5.6 × 10⁻¹⁷"
+    assert scientific(-4.38e-6) == "−4.4 × 10⁻⁶"
+    assert scientific(1e-6, 0) == "10⁻⁶" and scientific(0.4612) == "0.46" and scientific(0) == "0"

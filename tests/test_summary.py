@@ -107,3 +107,12 @@ def test_each_report_gets_one_sentence_that_counts_its_figures():
         "the largest gap is AL3, ours above by z = 12.3"
     )
     assert sentences["004"].endswith("1 published without a spread, compared in words")
+
+
+def test_the_abstract_names_the_best_model_in_words():
+    from pairlib.chapters.summary import model_in_words
+
+    words = model_in_words("best, 10 models + TTA")
+    assert words == "an ensemble of 10 networks read with test-time augmentation"
+    assert model_in_words("best, 1 model") == "one network"
+    assert model_in_words("003/siamese-10") == "003/siamese-10"

@@ -22,7 +22,7 @@ from pairlib import curves
 from pairlib import framework as fw
 from pairlib import framework_study as study
 from pairlib.framework.disk import CENTER
-from pairlib.page import glue_comparison, glue_text, glue_value, mean_std, mean_std_column
+from pairlib.page import glue_comparison, glue_text, glue_value, mean_std, mean_std_column, scientific
 from pairlib.results import framework_results_table, save_results, save_rounds
 from pairlib.runner import Protocol
 from pairlib.stats import labelled_comparisons
@@ -183,7 +183,7 @@ def glue_settings(summary: pd.DataFrame, configs: Mapping[str, study.Setting], p
         glue_text(f"fw_{key}_worst", f"{row.test_worst:.1f}")
     report = configs["report 004 recipe, 1 output"]
     glue_text("fw_adam_lr", f"{configs['Adam, lr 0.01'].lr:g}")
-    glue_text("fw_decay_per_step", f"{report.lr * report.weight_decay:.0e}")
+    glue_text("fw_decay_per_step", scientific(report.lr * report.weight_decay, 0))
     glue_text("fw_small_disk_pct", f"{100 * math.pi * (fw.RADIUS / 2) ** 2:.1f}")
     glue_text("fw_pub_test", mean_std(published.test_error_mean_pct, published.test_error_std_pct))
     glue_text("fw_pub_train", mean_std(published.train_error_mean_pct, float("nan")))
@@ -396,15 +396,15 @@ def race_facts(raced: Mapping[str, Any], epochs: int) -> dict[str, float]:
         "ms_ours": 1000 * float(np.median(raced["ours_seconds"])),
         "ms_torch": 1000 * float(np.median(raced["theirs_seconds"])),
     }
-    glue_text("fw_twin_gap", f"{facts['gap']:.1e}")
-    glue_text("fw_twin_rel_gap", f"{facts['relative']:.1e}")
+    glue_text("fw_twin_gap", scientific(facts["gap"]))
+    glue_text("fw_twin_rel_gap", scientific(facts["relative"]))
     glue_text("fw_twin_first_diff", f"{int(np.argmax(gap > 0)) + 1 if gap.any() else epochs}")
     glue_text("fw_ms_ours", f"{facts['ms_ours']:.1f}")
     glue_text("fw_ms_torch", f"{facts['ms_torch']:.1f}")
     glue_text("fw_speed_ratio", f"{facts['ms_torch'] / facts['ms_ours']:.1f}")
     if facts["relative"] >= TOLERANCE:
         raise RuntimeError("the framework and torch.nn diverged")
-    glue_text("fw_twin_tolerance", f"{TOLERANCE:.0e}")
+    glue_text("fw_twin_tolerance", scientific(TOLERANCE, 0))
     return facts
 
 
@@ -434,7 +434,7 @@ def run_pairs(s10: TrainConfig, p: Mapping[str, Any]) -> PairsRace:
     glue_text("fw_s10_digits_torch", f"{final_epoch(torch_runs).test_digit_error.mean():.1f}")
     first_loss = torch_runs[torch_runs.epoch == 1].set_index("round").loss
     gap = (fw_runs.set_index("round").first_loss / first_loss - 1).abs().max()
-    glue_text("fw_s10_first_loss_gap", f"{gap:.0e}")
+    glue_text("fw_s10_first_loss_gap", scientific(gap, 0))
     fw_seconds = fw_runs.seconds.mean()
     torch_seconds = final_epoch(torch_runs).seconds.mean()
     glue_text("fw_s10_fw_seconds", f"{fw_seconds:.1f}")

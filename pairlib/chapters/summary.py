@@ -7,6 +7,7 @@ computed in a page's cells, and a rebuilt chapter changes the abstract with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -45,6 +46,17 @@ def clear_change(table: pd.DataFrame, comparisons: pd.DataFrame, a: str, b: str)
     return f"{change_phrase(table, a, b)}, {clear_word(row.iloc[0])}"
 
 
+def model_in_words(model_id: str) -> str:
+    """The comparator chapter's row name of its best model ("best, 10 models + TTA") in words
+    for the abstract; any other name as it is."""
+    found = re.fullmatch(r"best, (\d+) models?( \+ TTA)?", model_id)
+    if found is None:
+        return model_id
+    members, tta = int(found[1]), bool(found[2])
+    text = "one network" if members == 1 else f"an ensemble of {members} networks"
+    return text + (" read with test-time augmentation" if tta else "")
+
+
 def glue_abstract(
     results: Mapping[str, pd.DataFrame], published: pd.DataFrame, comparisons: pd.DataFrame
 ) -> pd.DataFrame:
@@ -57,7 +69,7 @@ def glue_abstract(
     best = comparator[comparator["headline"].astype(bool)].iloc[0]
     pairs_published = published[published["weight_sharing"] != "n/a"]
     best_published = pairs_published.loc[pairs_published["test_error_mean_pct"].idxmin()]
-    glue_text("abs_best_model", best["model_id"])
+    glue_text("abs_best_model", model_in_words(str(best["model_id"])))
     glue_text("abs_best_error", mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]))
     glue_value("abs_best_rounds", int(best["rounds"]))
     glue_value("abs_best_published", float(best_published["test_error_mean_pct"]))

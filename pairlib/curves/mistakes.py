@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.curves.theme import _text_colour
+from pairlib.formats import scientific
 
 
 def gap_figure(gaps: Mapping[str, pd.DataFrame], colours: Sequence[str] = ("tab:grey", "tab:blue")) -> Any:
@@ -55,13 +56,7 @@ def confusion_figure(counts: Any) -> Any:
 def probability_text(p: float) -> str:
     """A probability in two significant digits ("0.31", "0.0042", "3×10⁻⁷"): the worst pairs'
     probabilities are tiny, and two decimals would print them all as 0.00."""
-    if p >= 1e-4 or p == 0:
-        return f"{p:.2g}"
-    mantissa, exponent = f"{p:.0e}".split("e")
-    return f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
-
-
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"{p:.2g}" if p >= 1e-4 or p == 0 else scientific(p, 0)
 
 
 def worst_pairs_figure(worst: pd.DataFrame, images: Sequence[Any]) -> Any:

@@ -12,6 +12,7 @@ narrative and calls into their chapter module (:mod:`pairlib.chapters`). One job
 The results record (``save_results`` and the tables' schema) is :mod:`pairlib.results`.
 """
 
+from pairlib.formats import scientific
 from pairlib.page.appendix import chapter_parameters_table, execution_statistics, processor_name
 from pairlib.page.figures import FIGURE_DPI, FIGURE_FONT, setup_figures
 from pairlib.page.glue import (
@@ -122,6 +123,7 @@ __all__ = [
     "save_comparisons",
     "save_results",
     "save_rounds",
+    "scientific",
     "scorecard_display",
     "setup_chapter",
     "setup_figures",

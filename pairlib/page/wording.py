@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.configs import PUBLISHED_ROW
+from pairlib.formats import MINUS
 from pairlib.published import CITE_KEYS, published_row
 
 
@@ -36,10 +37,6 @@ def p_equation(p: float) -> str:
     """ "p = 0.023" or "p < 0.001", for prose: a p-value never reads "p = < 0.001"."""
     text = p_text(p)
     return f"p {text}" if text.startswith("<") else f"p = {text}"
-
-
-MINUS = "\u2212"
-"""The minus sign of typeset text: a hyphen is shorter and breaks lines."""
 
 
 def signed(value: float, digits: int = 1) -> str:
