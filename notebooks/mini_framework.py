@@ -184,9 +184,9 @@ for method in (fw.Linear.forward, fw.Linear.backward):
 #
 # ### Checked against autograd
 #
-# The test suite compares every module and loss with autograd on random shapes. Here is the
-# same check for a whole network of the course's shape, in float64: the same weights copied
-# into a `torch.nn` twin, the same batch, the same MSE loss.
+# The test suite compares every module and loss with autograd on random shapes. The chapter
+# runs the same check for a whole network of the course's shape, in float64: the same weights
+# copied into a `torch.nn` twin, the same batch, the same MSE loss.
 
 # %% tags=["remove-output"]
 # NBVAL_CHECK_OUTPUT

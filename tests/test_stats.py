@@ -320,3 +320,11 @@ def test_numbers_in_prose_use_powers_of_ten_not_e_notation():
     assert scientific(5.55e-17) == "5.6 × 10⁻¹⁷"
     assert scientific(-4.38e-6) == "−4.4 × 10⁻⁶"
     assert scientific(1e-6, 0) == "10⁻⁶" and scientific(0.4612) == "0.46" and scientific(0) == "0"
+
+
+def test_a_tally_reads_well_whatever_the_counts():
+    from pairlib.page import tally
+
+    rows = pd.DataFrame({"difference": [-1.0, -2.0, 0.5], "clear": [True, False, False]})
+    assert tally(rows) == "in two of three, clearly in one"
+    assert tally(rows.iloc[:2].assign(clear=True)) == "in both, each clearly"

@@ -229,8 +229,8 @@ def report_sentences(scorecard: pd.DataFrame) -> dict[str, str]:
     sentences = {}
     for report, rows in scorecard.groupby(scorecard["report"].map(lambda r: f"{int(r):03d}"), sort=True):
         counts = rows["verdict"].value_counts()
-        parts = [f"{counts.get('reproduced', 0)} of {len(rows)} published figures reproduced"]
-        lower, higher = counts.get("ours lower", 0), counts.get("ours higher", 0)
+        parts = [f"{counts.get(VERDICTS[0], 0)} of {len(rows)} published figures reproduced"]
+        lower, higher = counts.get(VERDICTS[1], 0), counts.get(VERDICTS[2], 0)
         if lower:
             parts.append(f"ours lower for {lower}")
         if higher:

@@ -35,6 +35,7 @@ from pairlib.page import (
     published_text,
     signed,
     summary_text,
+    tally,
 )
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
@@ -354,25 +355,6 @@ def ablation_rows(study: Study) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def count_words(n: int) -> str:
-    """A small count in words ("six"), a larger one in figures."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
-
-
-def tally(rows: pd.DataFrame) -> str:
-    """How many comparisons lower the error, and how many clearly, as one phrase that reads
-    well whatever the counts: "in all six, each clearly", "in five of six, clearly in four"."""
-    n, lower = len(rows), int((rows["difference"] < 0).sum())
-    clear = int((rows["clear"] & (rows["difference"] < 0)).sum())
-    head = f"in all {count_words(n)}" if lower == n else f"in {count_words(lower)} of {count_words(n)}"
-    if clear == lower and lower:
-        return f"{head}, each clearly" if lower > 1 else f"{head}, clearly"
-    return f"{head}, clearly in {count_words(clear)}"
 
 
 def glue_sharing(study: Study, rounds: int) -> None:

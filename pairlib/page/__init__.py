@@ -71,6 +71,7 @@ from pairlib.page.wording import (
     report_label,
     signed,
     summary_text,
+    tally,
 )
 from pairlib.results import save_comparisons, save_results, save_rounds  # the chapter's last cell
 
@@ -132,4 +133,5 @@ __all__ = [
     "signed",
     "summary_text",
     "table_markdown",
+    "tally",
 ]

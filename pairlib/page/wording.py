@@ -177,3 +177,23 @@ def published_text(name: str) -> str:
         return ""
     row = published_row(*PUBLISHED_ROW[name])
     return mean_std(row["test_error_mean_pct"], row["test_error_std_pct"])
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    """A small count in words ("six"), a larger one in figures."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def tally(rows: pd.DataFrame) -> str:
+    """How many comparisons lower the error, and how many clearly, as one phrase that reads
+    well whatever the counts: "in all six, each clearly", "in five of six, clearly in four"."""
+    n, lower = len(rows), int((rows["difference"] < 0).sum())
+    clear = int((rows["clear"] & (rows["difference"] < 0)).sum())
+    all_ = "in both" if n == 2 else f"in all {count_words(n)}"
+    head = all_ if lower == n else f"in {count_words(lower)} of {count_words(n)}"
+    if clear == lower and lower:
+        return f"{head}, each clearly" if lower > 1 else f"{head}, clearly"
+    return f"{head}, clearly in {count_words(clear)}"
