@@ -253,8 +253,9 @@ show_table(
     mf.settings_display(summary, pub, "report 004 as published {cite:p}`savary_ee559`"),
     "tab-fw-results",
     f"Error rates of the 2-25-25-25 networks, mean ± std over {p['rounds']} rounds of "
-    f"{p['epochs']} epochs (the published row: one run). From the third row on, each row changes one "
-    "thing in the row above; Adam comes with its own learning rate and no weight decay.",
+    f"{p['epochs']} epochs (the published row: one run). Each row names what it changes in the report's "
+    "recipe; Adam comes with its own learning rate and no weight decay, and cross-entropy with "
+    "linear outputs.",
 )
 
 # %% [markdown]
@@ -400,7 +401,7 @@ glue_figure("fig-fw-loss", mf.loss_figure(runs, list(CONFIGS)))
 # {glue:text}`fw_adam_lr`, cosine decay, batches of {glue:text}`fw_batch_size`.
 
 # %% tags=["remove-cell"]
-choice = mf.choose_disk_model(CONFIGS["+ cross-entropy, linear outputs"], p)
+choice = mf.choose_disk_model(CONFIGS[mf.OURS_NAME], p)
 
 # %% tags=["remove-input"]
 show_table(

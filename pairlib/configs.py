@@ -450,5 +450,5 @@ CAUSES: dict[str, str] = {
     "003/siamese-2": "Doubtful: chosen on test accuracy; its std is below a fresh test set's binomial floor.",
     "003/siamese-10": "Chosen on test accuracy among many settings; every reading lies above it.",
     "004/AL": "Every reading errs far less; the report's AL fits its training pairs worse than its WS.",
-    "report 004 recipe, 1 output": "One published run ('approximately 10%'), no spread: no z.",
+    "report 004's recipe, 1 output": "One published run ('approximately 10%'), no spread: no z.",
 }

@@ -50,3 +50,18 @@ def test_no_pdf_page_shows_build_output_code_raw_latex_or_backticks():
             start = max(0, found.start() - 40)
             problems.append(f"page {page}: {found[0]!r} in {content[start : start + 100]!r}")
     assert not problems, "\n".join(problems[:40])
+
+
+def test_no_code_listing_wraps_onto_a_continuation_line():
+    """A code listing wider than the page is broken by LaTeX with a continuation arrow (",→"),
+    which reads as a syntax error: listings must fit the text width."""
+    text = subprocess.run(
+        [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    wrapped = [
+        f"page {page}: {line.strip()!r}"
+        for page, content in enumerate(text.split("\f"), start=1)
+        for line in content.splitlines()
+        if line.lstrip().startswith((",→", "↪"))
+    ]
+    assert not wrapped, "\n".join(wrapped)

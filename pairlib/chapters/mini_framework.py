@@ -22,7 +22,15 @@ from pairlib import curves
 from pairlib import framework as fw
 from pairlib import framework_study as study
 from pairlib.framework.disk import CENTER
-from pairlib.page import glue_comparison, glue_text, glue_value, mean_std, mean_std_column, scientific
+from pairlib.page import (
+    glue_comparison,
+    glue_text,
+    glue_value,
+    mean_std,
+    mean_std_column,
+    scientific,
+    signed,
+)
 from pairlib.results import framework_results_table, save_results, save_rounds
 from pairlib.runner import Protocol
 from pairlib.stats import labelled_comparisons
@@ -30,6 +38,8 @@ from pairlib.train import TrainConfig, final_epoch, run_grid
 
 ACTIVATION_CODES = {"tanh": "T", "relu": "R"}
 """One letter per activation, so that a combination reads "TRRT" (Tanh, ReLU, ReLU, Tanh)."""
+ACTIVATION_NAMES = {"T": "Tanh", "R": "ReLU"}
+"""The letters spelled out, as prose names a combination."""
 
 
 def activation_code(activations: Sequence[str]) -> str:
@@ -107,7 +117,9 @@ def settings_display(summary: pd.DataFrame, published: pd.Series, published_labe
 
 VAL_OFFSET = 10_000
 """Validation draws: seeds far from the test rounds'."""
-REPORT_NAME = "report 004 recipe, 1 output"
+REPORT_NAME = "report 004's recipe, 1 output"
+OURS_NAME = "2 outputs, Adam, cosine decay, cross-entropy"
+"""The names of the study's first and last settings, the two that other chapters quote."""
 """The setting that reproduces report 004's published row."""
 KEYS = ("report", "course", "course2x", "adam", "cosine", "ce")
 """Glue keys of :func:`settings`, in its order."""
@@ -162,14 +174,12 @@ def settings() -> dict[str, study.Setting]:
     course = report.replace(outputs=2)
     adam = course.replace(optimizer="adam", lr=1e-2, weight_decay=0.0)
     return {
-        "report 004 recipe, 1 output": report,
-        "report 004 recipe, 1 output [2 outputs, the course network]": course,
-        "report 004 recipe, 1 output [2 outputs, twice the learning rate]": course.replace(lr=2 * report.lr),
-        "Adam, lr 0.01": adam,
-        "Adam, lr 0.01 with cosine decay": adam.replace(cosine=True),
-        "+ cross-entropy, linear outputs": adam.replace(
-            cosine=True, loss="ce", activations=(*report.activations[:3], "none")
-        ),
+        REPORT_NAME: report,
+        "2 outputs (the course's network)": course,
+        "2 outputs, twice the learning rate": course.replace(lr=2 * report.lr),
+        f"2 outputs, Adam (learning rate {adam.lr:g})": adam,
+        "2 outputs, Adam, cosine decay": adam.replace(cosine=True),
+        OURS_NAME: adam.replace(cosine=True, loss="ce", activations=(*report.activations[:3], "none")),
     }
 
 
@@ -181,8 +191,8 @@ def glue_settings(summary: pd.DataFrame, configs: Mapping[str, study.Setting], p
         glue_text(f"fw_{key}_test", mean_std(row.test_mean, row.test_std))
         glue_text(f"fw_{key}_train", mean_std(row.train_mean, row.train_std))
         glue_text(f"fw_{key}_worst", f"{row.test_worst:.1f}")
-    report = configs["report 004 recipe, 1 output"]
-    glue_text("fw_adam_lr", f"{configs['Adam, lr 0.01'].lr:g}")
+    report = configs[REPORT_NAME]
+    glue_text("fw_adam_lr", f"{configs[OURS_NAME].lr:g}")
     glue_text("fw_decay_per_step", scientific(report.lr * report.weight_decay, 0))
     glue_text("fw_small_disk_pct", f"{100 * math.pi * (fw.RADIUS / 2) ** 2:.1f}")
     glue_text("fw_pub_test", mean_std(published.test_error_mean_pct, published.test_error_std_pct))
@@ -225,12 +235,12 @@ def grid_search(report: study.Setting, p: Mapping[str, Any]) -> GridSearch:
     )
     act_runs = grid_frame(by_activations, runs)
     by_acts = act_runs.groupby("setting").val_error.agg(["mean", "std"]).sort_values("mean")
-    glue_text("fw_grid_best_acts", by_acts.index[0])
+    glue_text("fw_grid_best_acts", ", ".join(ACTIVATION_NAMES[c] for c in by_acts.index[0]))
     glue_text("fw_grid_best_error", f"{by_acts['mean'].iloc[0]:.1f}")
     glue_text("fw_grid_report_error", f"{by_acts.loc['TRRT', 'mean']:.1f}")
     glue_value("fw_grid_report_rank", list(by_acts.index).index("TRRT") + 1)
     effects = activation_effects(by_acts["mean"])
-    glue_text("fw_grid_effects", ", ".join(f"{e:+.1f}" for e in effects[:3]) + f" and {effects[3]:+.1f}")
+    glue_text("fw_grid_effects", ", ".join(signed(e) for e in effects[:3]) + f" and {signed(effects[3])}")
     glue_value("fw_grid_top_layer", int(np.argmax(np.abs(effects))) + 1)
     lr_wd = grid_frame(by_lr_wd, runs).groupby(["lr", "wd"]).val_error.mean().unstack("wd")
     glue_text("fw_grid_wd_effect", f"{(lr_wd[1e-6] - lr_wd[0.0]).abs().max():.2f}")
@@ -241,7 +251,10 @@ def grid_search(report: study.Setting, p: Mapping[str, Any]) -> GridSearch:
 
 def grid_figure(search: GridSearch, report: study.Setting, grid_epochs: int) -> Any:
     """The grid's validation errors by activation combination, the report's choice marked."""
-    recipe = f"SGD lr {report.lr:g}, wd {report.weight_decay:g}, {grid_epochs} epochs"
+    recipe = (
+        f"SGD, learning rate {report.lr:g}, weight decay {scientific(report.weight_decay, 0)}, "
+        f"{grid_epochs} epochs"
+    )
     return curves.grid_search_figure(
         search.activations,
         "TRRT",
@@ -257,7 +270,7 @@ def lr_wd_table(search: GridSearch) -> pd.DataFrame:
         {
             "learning rate": [f"{lr:g}" for lr in lr_wd.index],
             "weight decay 0": lr_wd[0.0].map(lambda v: f"{v:.2f}").values,
-            "weight decay 1e-6": lr_wd[1e-6].map(lambda v: f"{v:.2f}").values,
+            f"weight decay {scientific(1e-6, 0)}": lr_wd[1e-6].map(lambda v: f"{v:.2f}").values,
         }
     )
 
@@ -269,7 +282,7 @@ def boundary_figure(
     each, with the true circle and round 0's misclassified test points; each panel's title
     gives its test error."""
     _, _, _, x_test, y_test = study.draw_round(p["seed"], p["n_points"], p["device"])
-    shown = {"report 004's recipe": REPORT_NAME, "ours": "+ cross-entropy, linear outputs"}
+    shown = {"report 004's recipe": REPORT_NAME, "ours": OURS_NAME}
     models = {
         title: study.restore(configs[name], runs[name][0], p["device"]) for title, name in shown.items()
     }

@@ -102,7 +102,9 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"{self!r} expects input of shape (N, {self.in_features}), got {_shape(x)}")
+            raise ValueError(
+                f"{self!r} expects input of shape (N, {self.in_features}), got {_shape(x)}"
+            )
         self._x = x
         return self.bias.addmm(x, self.weight.t())  # one fused call, as torch.nn.Linear
 
@@ -223,7 +225,11 @@ class Sequential(Module):
         return len(self.modules)
 
     def __repr__(self) -> str:
-        return "Sequential(" + ", ".join(map(repr, self.modules)) + ")"
+        """One module per line, nested ones indented, as torch prints a model."""
+        if not self.modules:
+            return "Sequential()"
+        lines = ",\n".join(map(repr, self.modules)).splitlines()
+        return "Sequential(\n" + "".join(f"  {line}\n" for line in lines) + ")"
 
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "none": None}
