@@ -18,3 +18,16 @@ document.addEventListener("DOMContentLoaded", () => {
     caption.remove();
   }
 });
+
+// A figure's image opens at full size when tapped: on a phone the figure fits the screen
+// whole, and its detail is one tap away (where the browser can zoom it).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const image of document.querySelectorAll(".bd-article figure img:not(.math), .bd-article div.cell_output img:not(.math)")) {
+    if (image.closest("a")) continue;
+    const link = document.createElement("a");
+    link.href = image.src;
+    link.title = "the figure at full size";
+    image.parentNode.insertBefore(link, image);
+    link.appendChild(image);
+  }
+});

@@ -24,6 +24,8 @@
 #
 # # Weight sharing, auxiliary losses and a mini framework
 #
+# ## Abstract
+#
 # *A reproducible study of the two mini-projects of EPFL's deep-learning course EE-559.*
 #
 # Can a network that compares two handwritten digits learn better when its two branches share
@@ -79,8 +81,6 @@ glue_figure("fig-abstract-2x2", sharing_aux_figure(sharing_aux_cells(results), "
 # published figure; the readings chapter looks for why). Below them, report 000's engineered
 # comparator, report 003's digits compared by argmax, and our best model.
 # ```
-#
-# ## Abstract
 #
 # 1. **Weight sharing.** With everything else equal, sharing the two branches' weights
 #    changes the mean test error of report 000's Model B ({glue:}`abs_ws_000`) and of report

@@ -31,7 +31,7 @@
 #   {glue:text}`sum_floor:.1f`% of the test pairs.
 # ```
 #
-# Every figure on this page is read from the chapters' own results, so it always shows what
+# Every figure in this chapter is read from the chapters' own results, so it always shows what
 # the chapters measured. The full tables, every published model beside our rerun and each
 # chapter's best model, are in {doc}`results_tables`.
 

@@ -43,7 +43,7 @@
 # - Report 003's siamese-10 errs on {glue:text}`cmp_s10:.1f`% (95% CI
 #   {glue:text}`cmp_s10_ci`; published {glue:text}`cmp_s10_pub:.1f`%, z =
 #   {glue:text}`cmp_s10_z`): {glue:text}`cmp_s10_verdict`.
-# - Learned or engineered: {glue:}`cmp_learned_vs_report`. Twice the epochs
+# - Learned or engineered, on report 000's branch: {glue:}`cmp_learned_outcome`. Twice the epochs
 #   {glue:text}`cmp_longer_effect` the learned comparator's error by
 #   {glue:text}`cmp_longer_diff:.1f` points ({glue:text}`cmp_longer_clear`).
 # - The model chosen on validation pairs of design rounds reaches {glue:text}`cmp_best:.2f`%
@@ -64,7 +64,7 @@ best_epochs = 50  # training epochs of the best model's candidates and members
 selection_rounds = 4  # design rounds of each candidate on the validation split
 best_members = 10  # models averaged in the best model's ensemble (the frontier's largest)
 design_seed = 200  # the candidates' design rounds draw from design_seed + r (no chapter uses them)
-fresh_seed = 1000  # the best model's final rounds draw from fresh_seed + r, used once
+fresh_seed = 1000  # the best model's fresh rounds draw from fresh_seed + r, used once
 
 # %% tags=["remove-cell"]
 import pandas as pd
@@ -515,7 +515,7 @@ show_table(
 #   pairs and scored on the other {glue:text}`cmp_valid_pairs`; their test pairs were never
 #   read. (The levers below were also explored on other design rounds, none of them a
 #   chapter's.)
-# - the **final rounds** (seeds {glue:text}`cmp_fresh_seeds`), which no choice saw, score the
+# - the **fresh rounds** (seeds {glue:text}`cmp_fresh_seeds`), which no choice saw, score the
 #   chosen model once, on their test pairs.
 #
 # The levers, all within the protocol (the round's {glue:text}`cmp_n_pairs` training pairs
@@ -565,7 +565,7 @@ show_table(
 # {glue:}`cmp_choice_sentence` The registered model is in the book's library under the name
 # "best", with its whole training configuration, ensemble of {glue:text}`cmp_best_members`
 # included, so anyone can train it. It was trained on all {glue:text}`cmp_n_pairs` training
-# pairs of each of the {glue:text}`cmp_rounds` final rounds and tested once
+# pairs of each of the {glue:text}`cmp_rounds` fresh rounds and tested once
 # ({numref}`tab-cmp-best`). Its members are trained one run each, so the ensembles of 1, 2, 5
 # and more models are the first members of the largest, and the table measures, round by
 # round, what each member and the test-time augmentation add. Beside it on the same rounds:
@@ -577,7 +577,7 @@ show_table(
 # execution on another processor, whose runs differed from these only in the last bits of
 # the arithmetic, chose the branch without label smoothing from the same design rounds, and
 # {numref}`tab-cmp-selection` puts the two within the noise of the validation pairs. The
-# final rounds played no part in the choice.
+# fresh rounds played no part in the choice.
 
 # %% tags=["remove-cell"]
 best_display = comparator_best.best_table(fresh, final)
@@ -588,7 +588,7 @@ show_table(
     best_display,
     "tab-cmp-best",
     f"The best model ({selection.chosen_name}, {selection.readout.comparator} readout, {p['best_epochs']} "
-    f"epochs) on the final rounds (seeds {p['fresh_seed']} to {p['fresh_seed'] + p['rounds'] - 1}): "
+    f"epochs) on the fresh rounds (seeds {p['fresh_seed']} to {p['fresh_seed'] + p['rounds'] - 1}): "
     f"ensembles of its first k members, without and with test-time augmentation (TTA), against "
     f"report 003's siamese-10 and siamese-10's branch trained with the same recipe. Test error: "
     f"mean ± std over {p['rounds']} rounds of {p['n_pairs']} training pairs, and the mean's 95% "
@@ -602,7 +602,7 @@ show_table(
 show_table(
     comparison_display(family["best model"], digits=2),
     "tab-cmp-best-paired",
-    "What each step adds on the final rounds, round by round (same pairs; the single model is "
+    "What each step adds on the fresh rounds, round by round (same pairs; the single model is "
     "the ensemble's first member). Negative differences favour b.",
 )
 
@@ -613,7 +613,7 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # ```{glue:figure} fig-cmp-best
 # :name: fig-cmp-best
 #
-# The best model on the final rounds. Left, the cost-error frontier: mean test error (with its
+# The best model on the fresh rounds. Left, the cost-error frontier: mean test error (with its
 # 95% interval) against the training time of one round, for ensembles of the first k members
 # (k beside the points), without and with test-time augmentation; the cross is siamese-10 and
 # the dashed line the target. Right, the reliability of the chosen model's P(d1 ≤ d2), read
@@ -622,7 +622,7 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # point); a calibrated model lies on the diagonal.
 # ```
 #
-# On the final rounds, the model chosen on the design rounds, {glue:}`cmp_best_label`,
+# On the fresh rounds, the model chosen on the design rounds, {glue:}`cmp_best_label`,
 # reaches **{glue:text}`cmp_best:.2f` ± {glue:text}`cmp_best_std:.2f`%** test error over
 # {glue:text}`cmp_rounds` rounds (mean ± std), with {glue:text}`cmp_best_digits:.2f`% of the
 # test digits misread. The mean's 95% CI, {glue:text}`cmp_best_ci`%, is what a threshold is
@@ -656,9 +656,9 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # what each halving of the ensemble gives back. A reader who wants the model for a single
 # answer should take the first member with test-time augmentation, at a tenth of the cost.
 #
-# No choice saw the final rounds. The design rounds chose the branch, the recipe and the
-# readout on their validation pairs; the final rounds score that choice once per execution.
-# An earlier execution, described above, scored its own choice on the same final rounds;
+# No choice saw the fresh rounds. The design rounds chose the branch, the recipe and the
+# readout on their validation pairs; the fresh rounds score that choice once per execution.
+# An earlier execution, described above, scored its own choice on the same fresh rounds;
 # neither choice looked at them. The three sets of rounds never overlap.
 #
 # ## Where the errors come from
@@ -781,7 +781,7 @@ glue_figure("fig-cmp-worst", curves.worst_pairs_figure(worst, tables.pair_images
 # - The target loss adds little once the digits are labelled: on report 003's branch, adding
 #   it to the class loss {glue:}`cmp_exact_both` the error, and training on the targets alone
 #   {glue:}`cmp_exact_targets` it.
-# - Learned or engineered, on the same branch: {glue:}`cmp_learned_vs_report`
+# - Learned or engineered, on the same branch: {glue:}`cmp_learned_outcome`
 #   ({numref}`tab-cmp-learned`).
 # - Within the protocol, the candidate chosen on the design rounds' validation pairs
 #   ({glue:}`cmp_chosen`), trained on the classes with a cosine schedule, an ensemble of

@@ -30,7 +30,7 @@
 # to write. The network to train has two inputs, three hidden layers of 25 units and two
 # outputs, and the task is a toy one: is a point of the unit square inside a disk?
 # {cite:t}`savary_ee559` built such a framework in the second chapter of their report. This
-# chapter presents ours, `pairlib.framework`, checks it against PyTorch's autograd,
+# chapter presents ours, checks it against PyTorch's autograd,
 # reproduces their study, and then asks what it takes to do much better. Then it asks what
 # neither the course nor the report asks: can such a framework, extended with convolutions,
 # batch norm and weight sharing, learn the book's first problem, the digit pairs, as well
@@ -44,7 +44,7 @@
 #   network, and its convolutional layers are checked the same way in the test suite.
 # - It now has convolutions, max-pooling, batch norm and weight sharing as modules of its
 #   own, still with nothing imported from torch but `empty`; the
-#   {doc}`API page <../book/framework_api>` lists them with an example.
+#   {doc}`API chapter <../book/framework_api>` lists them with an example.
 # - On the disk, the report's recipe gives {glue:text}`fw_report_test`% test error, not the
 #   published {glue:text}`fw_pub_test`%. Chosen on a validation split, the course's network
 #   with hidden activations {glue:text}`fw_best_name`, cross-entropy, Adam and a cosine
@@ -137,8 +137,8 @@ for name in set(p) - {"device"}:
 # needs. Accumulating rather than overwriting copies autograd's semantics (two backward
 # passes add up, `zero_grad()` clears), and returning the input gradient is what lets
 # `Sequential` chain the rule: it calls `forward` in order and `backward` in reverse. The
-# whole framework, docstrings included, is {glue:text}`fw_lines` lines of Python. `Linear`
-# is the only layer with parameters; this is all of its computation:
+# whole framework, docstrings included, is {glue:text}`fw_lines` lines of Python. Of the
+# course's modules, `Linear` is the only one with parameters; this is all of its computation:
 
 # %%
 framework_files = sorted(Path(fw.__file__).parent.glob("*.py"))
@@ -480,7 +480,7 @@ glue_figure("fig-fw-twin", fig)
 # problem, the digit pairs, needs more: images, hence convolutions and pooling; batch
 # normalisation {cite:p}`ioffe2015`, which report 003's networks use; and weight sharing,
 # one branch applied to both digits. Our framework now has them all, written under the
-# same rule (only `empty` imported) and listed in the {doc}`API page <../book/framework_api>`:
+# same rule (only `empty` imported) and listed in the {doc}`API chapter <../book/framework_api>`:
 #
 # - `Conv2d(in_channels, out_channels, kernel_size, stride, padding)` lays every patch of
 #   the input out as a row (`unfold`) and multiplies by the weight seen as a matrix: one
@@ -538,9 +538,9 @@ glue_value("fw_s10_batch", S10.batch_size)
 # {glue:text}`fw_rounds` rounds as the comparator chapter. What the two share, round by
 # round: the pairs and their normalisation; the initial weights and batch-norm statistics
 # (the torch model is built from the round's seed and copied into the framework); the
-# minibatch order (the same `randperm` generator); the loss, the SGD rule and the
-# evaluation. What they do not share is the order of float32 arithmetic: oneDNN's
-# convolutions in channels_last layout against our `unfold` and matmul. Rounding
+# minibatch order (drawn from the same random generator); the loss, the SGD rule and the
+# evaluation. What they do not share is the order of float32 arithmetic: torch's
+# convolutions use kernels of their own, ours unfold the image into a matrix product. Rounding
 # differences in the last bits grow over thousands of steps, so the two runs of a round
 # end at different weights, and the comparison is statistical: the mean test error over
 # the rounds, paired round by round.

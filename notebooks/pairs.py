@@ -21,7 +21,7 @@
 #
 # Every experiment in this book is trained and tested on the same kind of data: pairs of
 # handwritten digits drawn from MNIST {cite:p}`lecun1998` exactly as the course's
-# `generate_pair_sets` draws them. This chapter states that protocol, looks at what it
+# own data function draws them. This chapter states that protocol, looks at what it
 # produces, checks how balanced the targets and digits are, and collects the results the
 # five reports published, which later chapters try to reproduce.
 #
@@ -155,7 +155,7 @@ pair_rows = pairs.pair_models(load_published())
 show_table(
     pairs.published_table(pair_rows),
     "tab-published",
-    "Test error of every digit-pair model in the five reports, read from results/published.csv.",
+    "Test error of every digit-pair model in the five reports, as published.",
 )
 glue_facts(pairs.published_facts(pair_rows))
 

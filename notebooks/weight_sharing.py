@@ -307,9 +307,9 @@ page.glue_figure("fig-ws-paired", ws.paired_figure(study))
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error by
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points (CI
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_ci`,
-# {glue:text}`ws_merge_004_cnn_to_separate_branches_clear`), and to shared branches by
-# {glue:text}`ws_merge_004_cnn_to_shared_branches_diff:.1f` points
-# ({glue:text}`ws_merge_004_cnn_to_shared_branches_effect` it; CI
+# {glue:text}`ws_merge_004_cnn_to_separate_branches_clear`); going to shared branches
+# {glue:text}`ws_merge_004_cnn_to_shared_branches_effect` it by
+# {glue:text}`ws_merge_004_cnn_to_shared_branches_diff:.1f` points (CI
 # {glue:text}`ws_merge_004_cnn_to_shared_branches_ci`,
 # {glue:text}`ws_merge_004_cnn_to_shared_branches_clear`); the report
 # published {glue:text}`ws_pub_004_CNN:.1f`% and {glue:text}`ws_pub_004_WS:.1f`%. Report
@@ -412,9 +412,9 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # {glue:text}`ws_nobn_pair_failed` of {glue:text}`ws_rounds` rounds learned nothing. At a
 # learning rate of 0.1 instead (two changes against the base model: no batch norm and a
 # lower rate), it {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm
-# {glue:}`ws_abl_siamese_no_batch_norm`. Adding skip connections
-# {glue:}`ws_abl_pair_skip_connections` for the pair model and
-# {glue:}`ws_abl_siamese_skip_connections` for the siamese one. Settings under which a
+# {glue:}`ws_abl_siamese_no_batch_norm`. Adding skip connections to the pair model
+# {glue:}`ws_abl_pair_skip_connections`; adding them to the siamese model
+# {glue:}`ws_abl_siamese_skip_connections`. Settings under which a
 # model diverged in at least one round (its loss became NaN; those rounds are reported, not
 # averaged away): pair model, {glue:}`ws_abl_diverged_pair`; siamese model,
 # {glue:}`ws_abl_diverged_siamese`. Widths from 8 to 64 channels and from 64 to 512 hidden

@@ -52,4 +52,4 @@ def test_the_final_rounds_score_the_registered_model_whatever_an_execution_choos
     assert best_study.choice_sentence(name, name) == "This is the registered model."
     other = next(n for n in full if n != name)
     sentence = best_study.choice_sentence(other, name)
-    assert f"“{name}”" in sentence and "final rounds below score it" in sentence
+    assert f"“{name}”" in sentence and "fresh rounds below score it" in sentence

@@ -65,3 +65,18 @@ def test_no_code_listing_wraps_onto_a_continuation_line():
         if line.lstrip().startswith((",→", "↪"))
     ]
     assert not wrapped, "\n".join(wrapped)
+
+
+def test_negative_numbers_carry_a_minus_sign_not_a_hyphen():
+    """ "−9.0", not "-9.0": a hyphen is shorter than a minus and may break the line after it
+    (:data:`pairlib.formats.MINUS`; prose glues signed numbers with ``page.signed``)."""
+    text = subprocess.run(
+        [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    hyphens = [
+        f"page {page}: {line.strip()!r}"
+        for page, content in enumerate(text.split("\f"), start=1)
+        for line in content.splitlines()
+        if re.search(r"(?<![\w/.\-])-\d", line)
+    ]
+    assert not hyphens, "\n".join(hyphens)

@@ -174,7 +174,7 @@ class FakeStudy:
 def test_effect_text_says_divergence_in_words_and_otherwise_the_paired_effect():
     study = FakeStudy()
     assert effect_text(study, "base", "base") == "is the report's own setting"
-    assert effect_text(study, "base", "unstable") == "makes training diverge (diverged in 2 of 10 rounds)"
+    assert effect_text(study, "base", "unstable") == "makes training diverge in 2 of 10 rounds"
     assert effect_text(study, "unstable", "base").startswith("avoids the divergence (diverged in 2 of 10")
     assert effect_text(study, "base", "better").startswith("clearly lowers the error by 2.0 points")
 

@@ -21,7 +21,7 @@ from pairlib.chapters.auxiliary_loss_tables import (
 )
 from pairlib.configs import PUBLISHED_ROW, published_mean, published_means
 from pairlib.configs import registered as registered_config
-from pairlib.page import clear_word, glue_comparisons, glue_facts, glue_text, glue_value, interval
+from pairlib.page import clear_word, glue_comparisons, glue_facts, glue_text, glue_value, interval, signed
 from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
@@ -476,7 +476,8 @@ def grid_table(study: Study) -> pd.DataFrame:
         row = {"α": f"{alpha:g}"}
         for gamma in GRID_004:
             cell = cells.loc[d.grid_names[(alpha, gamma)]]
-            row[f"γ = {gamma:g}"] = f"{cell['difference']:+.1f} ({'clear' if cell['clear'] else 'not clear'})"
+            verdict = "clear" if cell["clear"] else "not clear"
+            row[f"γ = {gamma:g}"] = f"{cell['mean_b']:.1f} ({signed(cell['difference'])}, {verdict})"
         rows.append(row)
     n_help, n_hurt, _ = grid_counts(study)
     glue_value("al_004_lr", d.groups["004, SGD"]["004/AL"].lr)
@@ -486,8 +487,11 @@ def grid_table(study: Study) -> pd.DataFrame:
     glue_value("al_004_grid_cells", len(d.grid_names))
     glue_value("al_004_help", n_help)
     glue_value("al_004_hurt", n_hurt)
-    glue_value("al_004_best_gain", float(cells["difference"].min()))
-    glue_value("al_004_least_gain", float(cells["difference"].max()))
+    glue_text("al_004_best_gain", signed(cells["difference"].min()))
+    glue_text("al_004_least_gain", signed(cells["difference"].max()))
+    best = cells["mean_b"].idxmin()
+    glue_text("al_004_grid_best", best)
+    glue_text("al_004_grid_best_test", f"{cells.loc[best, 'mean_b']:.1f}")
     return pd.DataFrame(rows)
 
 

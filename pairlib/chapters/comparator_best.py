@@ -58,7 +58,7 @@ def candidate(body: ModelSpec, epochs: int, n_pairs: int, **changes: object) -> 
 
 def registered_candidate() -> str:
     """The candidate that the registered best model (``configs.get_config("best")``) is, at
-    its own protocol: what the final rounds score, whatever an execution's design rounds pick."""
+    its own protocol: what the fresh rounds score, whatever an execution's design rounds pick."""
     registered = get_config("best")
     for name, config in candidates(registered.epochs, registered.n_pairs).items():
         if config.replace(ensemble=registered.ensemble) == registered:
@@ -76,7 +76,7 @@ def choice_sentence(chosen: str, registered: str) -> str:
         return "This is the registered model."
     return (
         f"The registered model is “{registered}”, chosen by an earlier execution of these design "
-        "rounds; the final rounds below score it, as it was registered before they were drawn, "
+        "rounds; the fresh rounds below score it, as it was registered before they were drawn, "
         "and this execution's different choice is a measure of how close the candidates are."
     )
 

@@ -258,12 +258,6 @@ def learned_verdict(row: Mapping[str, Any], learned_z: float = math.nan) -> str:
     Model A + aux against its published figure in standard errors: where it is 2 or more, the
     learned side is a model we do not reproduce, and the sentence says so."""
     pub_learned, pub_engineered = published_mean("000/model-A-aux"), published_mean(CLASSES["ce"])
-    if not row["clear"]:
-        ours = "the difference is not clear after Holm's adjustment"
-    elif row["difference"] < 0:
-        ours = "the engineered comparator is clearly better"
-    else:
-        ours = "the learned comparator is clearly better"
     caveat = ""
     if abs(learned_z) >= 2:
         caveat = (
@@ -272,9 +266,20 @@ def learned_verdict(row: Mapping[str, Any], learned_z: float = math.nan) -> str:
         )
     return (
         f"report 000 found the engineered comparator slightly better ({pub_engineered:.1f}% against "
-        f"{pub_learned:.1f}%) and called the two similar; here {ours} "
-        f"({row['mean_b']:.1f}% against {row['mean_a']:.1f}%){caveat}"
+        f"{pub_learned:.1f}%) and called the two similar; here {learned_outcome(row)}{caveat}"
     )
+
+
+def learned_outcome(row: Mapping[str, Any]) -> str:
+    """Which comparator our paired comparison finds better, with both errors: the verdict
+    without the report's side, for the chapter's summaries."""
+    if not row["clear"]:
+        ours = "the difference is not clear after Holm's adjustment"
+    elif row["difference"] < 0:
+        ours = "the engineered comparator is clearly better"
+    else:
+        ours = "the learned comparator is clearly better"
+    return f"{ours} ({row['mean_b']:.1f}% against {row['mean_a']:.1f}%)"
 
 
 def _published_z(final: pd.DataFrame, key: str) -> float:
@@ -297,6 +302,7 @@ def learned_facts(final: pd.DataFrame, learned: pd.DataFrame, epochs: int) -> di
         "learned_000_b": clear_verb(learned.iloc[1]),
         "learned_003_same": clear_verb(rows.loc["003: siamese-2 → its exact readout"]),
         "learned_vs_report": learned_verdict(learned.iloc[1], _published_z(final, "000/model-A-aux")),
+        "learned_outcome": learned_outcome(learned.iloc[1]),
         "a_aux_longer": final.loc["000/model-A-aux, 2× epochs", "mean"],
         "longer_epochs": 2 * epochs,
         "a_aux": final.loc["000/model-A-aux", "mean"],

@@ -358,10 +358,10 @@ def choose_disk_model(ce: study.Setting, p: Mapping[str, Any]) -> DiskChoice:
     glue_value("fw_long_epochs", long)
     val = scores.set_index("setting").test_mean
     tanh, relu = "Tanh, Tanh, Tanh", "Tanh, ReLU, ReLU"
-    glue_text("fw_val_acts_short", f"{val[tanh, p['epochs']] - val[relu, p['epochs']]:+.2f}")
-    glue_text("fw_val_acts_long", f"{val[tanh, long] - val[relu, long]:+.2f}")
-    glue_text("fw_val_len_tanh", f"{val[tanh, long] - val[tanh, p['epochs']]:+.2f}")
-    glue_text("fw_val_len_relu", f"{val[relu, long] - val[relu, p['epochs']]:+.2f}")
+    glue_text("fw_val_acts_short", signed(val[tanh, p["epochs"]] - val[relu, p["epochs"]], 2))
+    glue_text("fw_val_acts_long", signed(val[tanh, long] - val[relu, long], 2))
+    glue_text("fw_val_len_tanh", signed(val[tanh, long] - val[tanh, p["epochs"]], 2))
+    glue_text("fw_val_len_relu", signed(val[relu, long] - val[relu, p["epochs"]], 2))
     tanh_wins = val[tanh, p["epochs"]] < val[relu, p["epochs"]] and val[tanh, long] < val[relu, long]
     glue_text("fw_val_acts_reading", "as predicted by" if tanh_wins else "not as predicted by")
     glue_text("fw_best_name", name)

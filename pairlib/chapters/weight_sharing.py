@@ -302,7 +302,8 @@ def effect_text(study: Study, a: str, b: str) -> str:
     if a == b:
         return "is the report's own setting"
     if not study.stable(b):
-        return f"makes training diverge ({summary_text(final, b)})"
+        diverged = summary_text(final, b)  # "diverged in 4 of 10 rounds"
+        return f"makes training diverge{diverged.removeprefix('diverged')}"
     if not study.stable(a):
         return f"avoids the divergence ({summary_text(final, a)} before; {summary_text(final, b)}% after)"
     effects = study.family["ablations"]

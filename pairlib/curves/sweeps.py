@@ -96,8 +96,9 @@ def weight_sweep_figure(
     zero = at_lr.loc[0.0]
     ax.axhline(zero["mean"], color="tab:grey", ls="--", label="λ = 0 (no aux)")
     ax.axhspan(zero["mean"] - zero["std"], zero["mean"] + zero["std"], color="tab:grey", alpha=0.12, lw=0)
-    ax.set(xscale="log", xlabel="auxiliary weight λ", ylabel="validation error (%)", title=f"lr {lr:g}")
-    ax.legend(fontsize=7)
+    ax.set(xscale="log", xlabel=f"auxiliary weight λ (learning rate {lr:g})", ylabel="validation error (%)")
+    # Above the panel: inside, the legend would cover the bands it explains.
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax = axes[1]
     heat = cells[cells["lambda"].isin(heat_weights) & cells["lr"].isin(lrs)]
     matrix = heat.pivot_table(index="lr", columns="lambda", values="mean").loc[list(lrs), list(heat_weights)]
@@ -105,6 +106,7 @@ def weight_sweep_figure(
     image = ax.imshow(values, cmap="viridis_r", aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8, color=_text_colour(image, value))
+    ax.grid(False)  # the theme's grid would strike through the numbers
     ax.set_xticks(range(len(heat_weights)), [f"{w:g}" for w in heat_weights])
     ax.set_yticks(range(len(lrs)), [f"{x:g}" for x in lrs])
     ax.set(xlabel="auxiliary weight λ", ylabel="Adam learning rate")

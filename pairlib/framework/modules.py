@@ -102,9 +102,8 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self!r} expects input of shape (N, {self.in_features}), got {_shape(x)}"
-            )
+            expected = f"(N, {self.in_features})"
+            raise ValueError(f"{self!r} expects input of shape {expected}, got {_shape(x)}")
         self._x = x
         return self.bias.addmm(x, self.weight.t())  # one fused call, as torch.nn.Linear
 

@@ -61,15 +61,14 @@ def clear_text(row: Mapping[str, Any]) -> str:
 
 
 def comparison_display(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
-    """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: both means, the
+    """A :func:`pairlib.stats.labelled_comparisons` table as the book prints it: its label (the
+    two models' ids stay in the published comparisons table, beside the per-round data), both means, the
     mean per-round difference b − a with its 95% CI, the paired-t p adjusted (Holm) within the
     chapter, the exact Wilcoxon p as a check, the rounds b won and the verdict."""
     m = f"{{:.{digits}f}}"
     return pd.DataFrame(
         {
             "comparison": table["comparison"],
-            "from (a)": table["a"],
-            "to (b)": table["b"],
             "a → b (%)": [
                 f"{m.format(x)} → {m.format(y)}"
                 for x, y in zip(table["mean_a"], table["mean_b"], strict=True)
