@@ -21,7 +21,10 @@
 # When, on which processor and how long each chapter ran, as the build recorded it in the
 # executed notebook, with the runs its results table holds and the training time they took
 # on one CPU thread (runs read from the results cache cost no training in that execution, so
-# the two times differ), then the parameters each chapter ran with and the versions that
+# the two times differ). The runs are counted as the table's rows times their rounds: a
+# readout or an ensemble built from runs already counted counts again, and runs that choose
+# a setting on validation pairs, outside the table, are not counted, so a chapter's own count
+# of the runs it trained differs. Then the parameters each chapter ran with and the versions that
 # computed the book. PyTorch does not promise the same last bits on another processor: where
 # two chapters ran on different machines, a configuration they share can differ between them
 # in its last digits.
@@ -59,7 +62,7 @@ show_table(
     "tab-execution",
     "Each chapter's last execution: its date, the processor it ran on and its numerics mode "
     "(native: the processor's own kernels; portable: capped at AVX2), its duration, the runs its "
-    "results table holds and their training time (minutes on one CPU thread; empty where a "
+    "results table holds (rows × rounds) and their training time (minutes on one CPU thread; empty where a "
     "chapter records none).",
     floatfmt=".1f",
 )

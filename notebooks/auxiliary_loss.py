@@ -523,7 +523,7 @@ show_table(
     "tab-al-choice",
     f"AL4 at the learning rate and λ chosen on validation (lr {study.chosen_lr:g}, λ "
     f"{study.chosen_lambda:.3g}) against AL4 as report 002 set it and against WS3 (no auxiliary "
-    "loss), round by round.",
+    "loss), round by round." + al.choice_note(study),
 )
 
 # %% [markdown]
@@ -611,8 +611,10 @@ al.glue_short(study)
 #   {glue:text}`al_al4_pub:.1f`% published).
 #
 # This chapter trained {glue:text}`al_configurations` configurations for
-# {glue:text}`al_rounds` rounds each ({glue:text}`al_runs` runs including the probes' own),
-# {glue:text}`al_train_minutes:.0f` minutes of training on one core.
+# {glue:text}`al_rounds` rounds each, {glue:text}`al_runs` runs in
+# {glue:text}`al_train_minutes:.0f` minutes of training on one core;
+# {glue:text}`al_sweep_cells` of those configurations are cells of the validation sweep,
+# which the results table leaves out, and the probes read models trained here.
 #
 # What these runs cannot say: every comparison is at {glue:text}`al_epochs` epochs and the
 # reports' own learning rates, so an auxiliary loss that only speeds training up counts here

@@ -633,7 +633,11 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # {glue:text}`cmp_single_seconds:.0f` s. Read with the exact comparator (an argmax readout
 # only answers 0 or 1), its probability of d1 ≤ d2 scores a negative log-likelihood of
 # {glue:text}`cmp_best_nll:.3f` nats and a Brier score of {glue:text}`cmp_best_brier:.4f` per
-# pair ({numref}`fig-cmp-best`, right).
+# pair ({numref}`fig-cmp-best`, right). These scores barely move from one model to ten,
+# although the error falls: label smoothing trains every member towards a probability of
+# 1 − {glue:text}`cmp_smoothing:g` on its digit, not 1, so most of the log-likelihood is
+# lost on pairs answered right, with too little confidence, and averaging such members does
+# not make them surer.
 #
 # Against siamese-10 on the same rounds ({glue:text}`cmp_s10_fresh:.2f`%), the best model
 # {glue:}`cmp_best_vs_s10` the error ({numref}`tab-cmp-best-paired`). The recipe alone, on
@@ -734,10 +738,12 @@ glue_figure("fig-cmp-confusion", curves.confusion_figure(confusion_matrix(outcom
 # between neighbours, and the table of confusions is worth reading with the gap figure
 # beside it. {numref}`fig-cmp-worst` shows the test pairs to which the best model gave the
 # lowest probability of the true answer: the places to look for handwriting that a human
-# reader would also hesitate over, and for confidence the model should not have had.
+# reader would also hesitate over. The lowest is {glue:text}`cmp_worst_p`, so
+# {glue:text}`cmp_worst_reading`.
 
 # %% tags=["remove-cell"]
-worst = worst_pairs(outcomes["best model"], k=8)
+worst = worst_pairs(comparator_best.graded_outcomes(fresh), k=8)
+comparator_best.glue_worst(worst)
 glue_figure("fig-cmp-worst", curves.worst_pairs_figure(worst, tables.pair_images_of(worst, p["n_pairs"])))
 
 # %% [markdown]
@@ -745,8 +751,9 @@ glue_figure("fig-cmp-worst", curves.worst_pairs_figure(worst, tables.pair_images
 # :name: fig-cmp-worst
 #
 # The best model's eight worst test pairs over all rounds (first image above, second below):
-# the true digit, with the digit read when it differs (red), and the probability the model
-# gave to the true answer.
+# the true digit, with the digit read when it differs (red), and the probability of the true
+# answer that the exact comparator computes from the model's digit probabilities (the argmax,
+# which answers, gives every wrong pair the same one).
 # ```
 #
 # ## What we conclude

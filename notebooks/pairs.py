@@ -143,9 +143,10 @@ glue_figure("fig-digit-balance", balance_figure(freq, balance, facts["expected_p
 # {numref}`tab-published` lists every digit-pair result the five reports published
 # {cite:p}`grall_ee559,dong_ee559,salimbeni_ee559,ahmed_ee559,savary_ee559`, read from
 # the book's transcription of their tables. Test errors are in percent, mean ± standard deviation over the
-# report's rounds (a fresh draw of pairs each round where the report says so). "WS" is weight sharing
-# ("conv only" when only convolutional layers are shared), "aux" the auxiliary loss ("classes
-# only" when the network is trained on the digits alone and the comparison is fixed).
+# report's rounds (a fresh draw of pairs each round where the report says so). "WS" is
+# weight sharing ("conv only": only a convolution's sharing of its filters across the image,
+# the two images going through separate branches), "aux" the auxiliary loss ("classes only"
+# when the network is trained on the digits alone and the comparison is fixed).
 # The models differ in much more than these two switches (architecture, optimiser, number of
 # parameters), so the table is a map of the ground, not a controlled comparison; the next
 # chapters supply that.

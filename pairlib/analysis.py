@@ -373,8 +373,17 @@ def digit_vs_pair(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def worst_pairs(outcomes: pd.DataFrame, k: int = 8) -> pd.DataFrame:
-    """The ``k`` test pairs given the lowest probability of their true answer (wrong ones first)."""
-    return outcomes.sort_values(["p_true", "round", "index"]).head(k).reset_index(drop=True)
+    """The ``k`` test pairs given the lowest probability of their true answer (wrong ones first).
+
+    A hard readout (the argmax) gives every wrong pair the same probability, so its "worst"
+    pairs would be the first wrong ones in round order: refused, rank with a graded readout."""
+    ranked = outcomes.sort_values(["p_true", "round", "index"])
+    if len(ranked) > k and ranked["p_true"].iloc[k] == ranked["p_true"].iloc[0]:
+        raise ValueError(
+            f"more than {k} pairs share the lowest probability {ranked['p_true'].iloc[0]:.3g}: "
+            "a hard readout does not rank its errors (use the exact readout)"
+        )
+    return ranked.head(k).reset_index(drop=True)
 
 
 def pair_images(seed: int, indices: Sequence[int], n_pairs: int = 1000) -> torch.Tensor:

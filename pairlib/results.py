@@ -26,7 +26,6 @@ from pairlib.stats import (
     adjust_family,
     summarise,
 )
-from pairlib.train import final_epoch
 
 RESULTS_ENV = "PAIRLIB_RESULTS_DIR"
 """Set by ``python -m pairlib.build`` to a staging folder; unset means "do not record"."""
@@ -187,7 +186,10 @@ def rounds_record(frame: pd.DataFrame, chapter: str) -> pd.DataFrame:
     """One row per configuration and round of a chapter's runs (a :func:`pairlib.train.run_grid`
     frame, or any frame with ``name``, ``round``, ``seed``, ``test_error`` and ``train_error``;
     the last epoch is kept where there are several), in :data:`ROUNDS_COLUMNS`."""
-    final = final_epoch(frame) if "epoch" in frame else frame
+    final = frame
+    if "epoch" in frame:  # rows without an epoch (runs that record only their end) are final
+        last = frame.groupby(["name", "round"])["epoch"].transform("max")
+        final = frame[frame["epoch"].isna() | (frame["epoch"] == last)]
     diverged = final["diverged"].fillna(False).astype(bool) if "diverged" in final else False
     train = final["train_error"] if "train_error" in final else pd.Series(math.nan, index=final.index)
     record = pd.DataFrame(

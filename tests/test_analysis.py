@@ -4,6 +4,7 @@ and predictions that train exactly as the rounds protocol does."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -173,3 +174,13 @@ def test_predictions_train_exactly_as_run_grid(private_cache):
         {"small": SMALL}, Protocol(rounds=2, seed=3, device="cpu", workers=1), tta=True
     )
     assert np.array_equal(again[1].digits, predictions[1].digits)
+
+
+def test_worst_pairs_refuses_a_hard_readout_whose_errors_share_one_probability():
+    """An argmax readout gives every wrong pair the same probability of the truth: its "worst"
+    pairs would be the first wrong ones in round order, a ranking of nothing."""
+    tied = pd.DataFrame({"p_true": [2e-9] * 5 + [0.9] * 5, "round": range(10), "index": range(10)})
+    with pytest.raises(ValueError, match="hard readout"):
+        worst_pairs(tied, k=3)
+    graded = tied.assign(p_true=[0.3, 0.1, 0.2, 0.05, 0.4] + [0.9] * 5)
+    assert list(worst_pairs(graded, k=3)["index"]) == [3, 1, 2]

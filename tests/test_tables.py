@@ -270,3 +270,60 @@ def test_the_execution_appendix_names_the_processor_each_chapter_ran_on(tmp_path
     expected = ["Intel Xeon, native numerics", "AMD EPYC, portable numerics", "not recorded"]
     assert table["processor"].tolist() == expected
     assert table["execution (min)"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_an_own_setting_choice_repeats_the_family_and_adds_no_test():
+    """When validation recovers report 002's own AL4, the choice's comparisons are AL4 against
+    itself (p 1, not clear) and a repeat of WS3 → AL4, which takes the family's adjusted p."""
+    from pairlib.chapters.auxiliary_loss import CHOSEN, repeated_comparisons
+
+    family = {
+        "auxiliary loss": pd.DataFrame(
+            [
+                {
+                    "comparison": "002 shared",
+                    "a": "002/WS3",
+                    "b": "002/AL4",
+                    "t_test_p": 0.0001,
+                    "p_adjusted": 0.003,
+                    "clear": True,
+                    "fragile": False,
+                    "verdict": "b lower (clear)",
+                    "ci_low": -2.1,
+                    "ci_high": -1.1,
+                }
+            ]
+        )
+    }
+    choice = pd.DataFrame(
+        [
+            {
+                "comparison": "AL4 to the chosen AL4",
+                "a": "002/AL4",
+                "b": CHOSEN,
+                "t_test_p": 1.0,
+                "p_adjusted": 0.5,
+                "clear": True,
+                "fragile": True,
+                "verdict": "?",
+                "ci_low": 0.0,
+                "ci_high": 0.0,
+            },
+            {
+                "comparison": "WS3 to the chosen AL4",
+                "a": "002/WS3",
+                "b": CHOSEN,
+                "t_test_p": 0.0001,
+                "p_adjusted": 0.5,
+                "clear": False,
+                "fragile": True,
+                "verdict": "?",
+                "ci_low": -2.1,
+                "ci_high": -1.1,
+            },
+        ]
+    )
+    rows = repeated_comparisons(choice, family).set_index("comparison")
+    same, repeat = rows.loc["AL4 to the chosen AL4"], rows.loc["WS3 to the chosen AL4"]
+    assert same["p_adjusted"] == 1.0 and not same["clear"] and not same["fragile"]
+    assert repeat["p_adjusted"] == 0.003 and repeat["clear"] and repeat["verdict"] == "b lower (clear)"

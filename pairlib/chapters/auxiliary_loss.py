@@ -6,6 +6,7 @@ validation pairs and digit probes), the comparisons it makes, and its tables and
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
 from pairlib.runner import Protocol
-from pairlib.stats import adjust_family, labelled_comparisons, summarise, sweep_cells
+from pairlib.stats import adjust_family, labelled_comparisons, summarise, sweep_cells, verdict
 from pairlib.train import TrainConfig, final_epoch, run_grid
 
 GRID_004 = (0.2, 0.5, 0.8, 1.0)
@@ -214,6 +215,12 @@ class Study:
     def other(self) -> pd.DataFrame:
         return self.family["other"]
 
+    @property
+    def tested(self) -> dict[str, pd.DataFrame]:
+        """The family's tables that are tests, Holm-adjusted together: all but the choice's
+        comparisons when the chosen AL4 is report 002's own (they repeat the family's)."""
+        return {k: t for k, t in self.family.items() if not (self.chosen_is_own and k == "lambda choice")}
+
     def al004_rows(self) -> pd.DataFrame:
         """Every comparison of report 004's WS with an AL cell of its grid."""
         return pd.concat(
@@ -253,18 +260,23 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
     chosen_lr, chosen_lambda = float(best["lr"]), float(best["lambda"])
     chosen = al4.replace(lr=chosen_lr, aux_weight=chosen_lambda)
     test_runs = pd.concat([main, grid({CHOSEN: chosen})], ignore_index=True)
-    # One family: every comparison of the chapter, Holm-adjusted together (see the Methods page).
-    family = adjust_family(
-        {
-            "auxiliary loss": labelled_comparisons(main, d.aux_pairs),
-            "other": labelled_comparisons(main, OTHER),
-            "report 004 grid": labelled_comparisons(main, d.grid_pairs),
-            "lambda choice": labelled_comparisons(
-                test_runs,
-                [("AL4 to the chosen AL4", "002/AL4", CHOSEN), ("WS3 to the chosen AL4", "002/WS3", CHOSEN)],
-            ),
-        }
+    choice = labelled_comparisons(
+        test_runs,
+        [("AL4 to the chosen AL4", "002/AL4", CHOSEN), ("WS3 to the chosen AL4", "002/WS3", CHOSEN)],
     )
+    tables = {
+        "auxiliary loss": labelled_comparisons(main, d.aux_pairs),
+        "other": labelled_comparisons(main, OTHER),
+        "report 004 grid": labelled_comparisons(main, d.grid_pairs),
+    }
+    # One family: every comparison of the chapter, Holm-adjusted together (see the Methods page).
+    # A chosen AL4 that is report 002's own setting is AL4's own runs: its first comparison
+    # would test a model against itself and its second repeat WS3 → AL4, so neither is a test
+    # of its own, and neither may count in the family.
+    own = chosen == al4
+    family = adjust_family(tables if own else {**tables, "lambda choice": choice})
+    if own:
+        family["lambda choice"] = repeated_comparisons(choice, family)
     probed = {n: everything[n] for n in ("002/WS2", "002/AL3", "002/WS3", "002/AL4")}
     probes = probe_grid(probed, protocol)
     return Study(
@@ -279,13 +291,30 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
         len(cells),
         chosen_lr,
         chosen_lambda,
-        chosen == al4,
+        own,
         test_runs,
         family,
         probed,
         probes,
         al4,
     )
+
+
+def repeated_comparisons(choice: pd.DataFrame, family: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The choice's comparisons when the chosen AL4 is AL4's own runs: one that compares AL4
+    with itself (no test: p 1, not clear) and ones that repeat a comparison of the family,
+    whose adjusted p and verdict they take."""
+    tested = pd.concat(list(family.values()), ignore_index=True).set_index(["a", "b"])
+    rows = []
+    for _, row in choice.iterrows():
+        a, b = row["a"], "002/AL4" if row["b"] == CHOSEN else row["b"]
+        if a == b:
+            same = {**row, "p_adjusted": 1.0, "clear": False, "fragile": False}
+            rows.append({**same, "verdict": verdict(same)})
+        else:
+            repeat = tested.loc[(a, b)]
+            rows.append({**row, **{k: repeat[k] for k in ("p_adjusted", "clear", "fragile", "verdict")}})
+    return pd.DataFrame(rows)
 
 
 def errors_figure(study: Study) -> Any:
@@ -346,6 +375,18 @@ def glue_sweep(study: Study) -> None:
     )
 
 
+def choice_note(study: Study) -> str:
+    """What the choice's table is when the search recovered report 002's own setting: two
+    rows that are no tests of their own (empty otherwise)."""
+    if not study.chosen_is_own:
+        return ""
+    return (
+        " The search recovered report 002's own setting, so the chosen AL4 is AL4's own runs: the "
+        "first row compares a model with itself, the second repeats a row of {numref}`tab-al-aux`, "
+        "and neither counts in the chapter's Holm family."
+    )
+
+
 def glue_choice(study: Study) -> None:
     """What the validation search changed against report 002's setting, in words that fit
     both outcomes: when it recovers the report's own setting, the two are one model and the
@@ -383,7 +424,7 @@ def glue_family(study: Study) -> None:
     ranking = study.other.set_index("comparison").loc["001: MLP to ConvNet"]
     confirmed = ranking["clear"] and ranking["difference"] < 0
     glue_text("al_001_ranking", "confirm" if confirmed else "do not confirm")
-    glue_facts(family_facts(study.aux, study.family), "al_")
+    glue_facts(family_facts(study.aux, study.tested), "al_")
     glue_facts(
         {f"train_{key}": float(study.final.loc[name, "train_error"]) for key, name in TRAIN_ERRORS.items()},
         "al_",
@@ -507,11 +548,16 @@ def record(study: Study) -> None:
     tidy.insert(1, "group", tidy["model_id"].map(study.design.group_of))
     save_results(tidy, "auxiliary_loss")
     save_rounds(study.test_runs, "auxiliary_loss")
-    glue_value("al_configurations", len(tidy) + study.cells)
-    glue_value("al_runs", int((len(tidy) + study.cells + len(study.probed)) * study.rounds))
-    runs_seconds = pd.concat([final_epoch(study.test_runs), final_epoch(study.sweep)])["seconds"].sum()
-    glue_value("al_train_minutes", float(runs_seconds / 60))
-    save_comparisons("auxiliary_loss", study.family)
+    # The runs trained, each once: the probes read trained models, and a chosen AL4 that is
+    # report 002's own setting is the same runs under a second name.
+    trained = pd.concat([final_epoch(study.test_runs), final_epoch(study.sweep)], ignore_index=True)
+    if study.chosen_is_own:
+        trained = trained[trained["name"] != CHOSEN]
+    glue_value("al_configurations", trained["name"].nunique())
+    glue_value("al_sweep_cells", study.cells)
+    glue_value("al_runs", len(trained))
+    glue_value("al_train_minutes", float(trained["seconds"].sum() / 60))
+    save_comparisons("auxiliary_loss", study.tested)
 
 
 def glue_short(study: Study) -> None:

@@ -8,6 +8,7 @@ parameters that would let the three sets of rounds (the chapter's, design, fresh
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from pairlib import curves
 from pairlib.analysis import (
     Readout,
     RoundPredictions,
@@ -472,3 +474,27 @@ def outcomes(fresh: Fresh) -> dict[str, pd.DataFrame]:
         "003/siamese-10": pair_outcomes([x for x in fresh.predictions if x.name == S10], Readout("argmax")),
         "best model": pair_outcomes([x for x in fresh.predictions if x.name == source], readout),
     }
+
+
+def graded_outcomes(fresh: Fresh) -> pd.DataFrame:
+    """The best model's outcomes through the exact comparator: a graded probability of the
+    true answer that ranks its errors, where its argmax readout gives them all one."""
+    source, readout = fresh.readouts[fresh.best_name]
+    members = [x for x in fresh.predictions if x.name == source]
+    return pair_outcomes(members, dataclasses.replace(readout, comparator="exact"))
+
+
+CONFIDENT_ERROR = 0.05
+"""A wrong answer given with less than this probability of the truth was given confidently."""
+
+
+def glue_worst(worst: pd.DataFrame) -> None:
+    """The lowest probability of a true answer among the worst pairs, and what it says."""
+    lowest = float(worst["p_true"].min())
+    glue_text("cmp_worst_p", curves.probability_text(lowest))
+    glue_text(
+        "cmp_worst_reading",
+        "the model is never confidently wrong: its errors are pairs it was unsure of"
+        if lowest >= CONFIDENT_ERROR
+        else "some of its errors were made with a confidence the model should not have had",
+    )

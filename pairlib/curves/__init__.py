@@ -38,7 +38,7 @@ from pairlib.curves.headline import (
     sharing_aux_figure,
 )
 from pairlib.curves.inputs import balance_figure, disk_points_figure, sample_pairs_figure
-from pairlib.curves.mistakes import confusion_figure, gap_figure, worst_pairs_figure
+from pairlib.curves.mistakes import confusion_figure, gap_figure, probability_text, worst_pairs_figure
 from pairlib.curves.rounds import paired_differences_figure, round_errors_figure
 from pairlib.curves.sweeps import grid_search_figure, power_figure, settings_figure, weight_sweep_figure
 from pairlib.curves.theme import OURS, PUBLISHED, TICK_SIZE
@@ -66,6 +66,7 @@ __all__ = [
     "paired_differences_figure",
     "plot_band",
     "power_figure",
+    "probability_text",
     "round_errors_figure",
     "runs_figure",
     "sample_pairs_figure",
