@@ -700,10 +700,9 @@ glue_figure("fig-cmp-gap", curves.gap_figure(tables.gap_tables(outcomes)))
 
 # %% [markdown]
 # For the best model, a pair with one misread digit gets a wrong answer
-# {glue:text}`cmp_flip_one:.0f`% of the time, and pairs whose digits were both read right
-# account for {glue:text}`cmp_share_right_digits:.1f`% of its errors (read with the argmax,
-# necessarily none: the argmax cannot err on two digits read right; its readout is
-# {glue:}`cmp_chosen_readout`). The closer the two digits, the more likely a misread one
+# {glue:text}`cmp_flip_one:.0f`% of the time, and {glue:text}`cmp_right_digits` (its readout
+# is {glue:}`cmp_chosen_readout`, and an argmax cannot err on two digits read right).
+# The closer the two digits, the more likely a misread one
 # crosses the other ({numref}`fig-cmp-gap`). Pairs of equal or adjacent digits are
 # {glue:text}`cmp_gap01_pairs:.0f`% of the test pairs and {glue:text}`cmp_gap01_share:.0f`% of
 # the best model's errors ({glue:text}`cmp_s10_gap01_share:.0f`% of siamese-10's): comparing

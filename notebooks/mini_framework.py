@@ -323,8 +323,7 @@ show_table(
 # setting is still underfitting, so the grid rewards whatever learns fastest. And a weight
 # decay of $10^{-6}$ does nothing: with a learning rate of 0.005 it shrinks each weight by a
 # fraction {glue:text}`fw_decay_per_step` per step, and since runs with and without it share
-# data, initial weights and batch order, their error rates differ by at most
-# {glue:text}`fw_grid_wd_effect` points.
+# data, initial weights and batch order, {glue:text}`fw_grid_wd_effect`.
 #
 # ## Doing better
 #

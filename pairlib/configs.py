@@ -442,7 +442,7 @@ CAUSES: dict[str, str] = {
     "001/model-2": "Built as Table II, parameter count exact; its L2 reading is within two standard errors.",
     "002/FCNN3": "Width, a comparator layer and more epochs each narrow the gap a little, none closes it.",
     "002/WS1": "Registered without max-pooling, as the text says; with it (our first reading) ours is lower.",
-    "002/AL1": "Its learning rate came from a 'brute force search' on pairs it does not name; a hidden "
+    "002/AL1": "Its learning rate came from a “brute force search” on pairs it does not name; a hidden "
     "comparator layer narrows the gap " + _AFTER_THE_FACT + ".",
     "002/AL2": "A hidden comparator layer, not in the text, closes the gap " + _AFTER_THE_FACT + ".",
     "002/AL3": "A hidden comparator layer narrows it " + _AFTER_THE_FACT + "; most of the gap remains.",
@@ -450,5 +450,5 @@ CAUSES: dict[str, str] = {
     "003/siamese-2": "Doubtful: chosen on test accuracy; its std is below a fresh test set's binomial floor.",
     "003/siamese-10": "Chosen on test accuracy among many settings; every reading lies above it.",
     "004/AL": "Every reading errs far less; the report's AL fits its training pairs worse than its WS.",
-    "report 004's recipe, 1 output": "One published run ('approximately 10%'), no spread: no z.",
+    "report 004's recipe, 1 output": "One published run (“approximately 10%”), no spread: no z.",
 }

@@ -350,7 +350,10 @@ def error_facts(outcomes: Mapping[str, pd.DataFrame], best: str, baseline: str) 
     misreads = sorted(((counts[i, j], i, j) for i in range(10) for j in range(10) if i != j), reverse=True)
     return {
         "flip_one": dv.loc[1, "flip_pct"],
-        "share_right_digits": dv.loc[0, "share_of_errors_pct"],
+        "right_digits": "no pair whose two digits it read right is answered wrong"
+        if dv.loc[0, "errors"] == 0
+        else f"pairs whose two digits it read right account for {dv.loc[0, 'share_of_errors_pct']:.1f}% "
+        "of its errors",
         "share_one_digit": dv.loc[1, "share_of_errors_pct"],
         "gap01_share": best_gap.loc[[0, 1], "share_of_errors_pct"].sum(),
         "gap01_pairs": best_gap.loc[[0, 1], "share_of_pairs_pct"].sum(),
