@@ -27,8 +27,6 @@
 #   figure beyond |z| = 2 lists the other readings of its report that we ran.
 # - Every chapter's best model is listed in {numref}`tab-summary-best` ({doc}`results_tables`),
 #   with how it was chosen.
-# - No model may be judged against 50%: answering 1 always errs on
-#   {glue:text}`sum_floor:.1f`% of the test pairs.
 # ```
 #
 # Every figure in this chapter is read from the chapters' own results, so it always shows what
@@ -73,16 +71,10 @@ glue_value("sum_test_sets", int((results["pairs"]["split"] == "test").sum()))
 # ## The reproduction scorecard
 #
 # Every published figure is set beside our rerun of the reading we registered for it
-# ({doc}`../notebooks/readings` explains each reading and runs the alternatives). The gap is
-# measured in standard errors, from both means, spreads and numbers of rounds:
-#
-# $$
-# z = \frac{\bar e_{\mathrm{ours}} - \bar e_{\mathrm{pub}}}
-#          {\sqrt{s_{\mathrm{ours}}^2 / n_{\mathrm{ours}} + s_{\mathrm{pub}}^2 / n_{\mathrm{pub}}}}
-# $$
-#
-# A figure is *reproduced* when |z| < 2; otherwise our error is lower or higher than the
-# published one (a gap either way is a discrepancy, not a win). A
+# ({doc}`../notebooks/readings` explains each reading and runs the alternatives). The gap
+# $z$ is the difference of the two means in standard errors, from both spreads and numbers of
+# rounds ([Methods](methods.md)). A figure is *reproduced* when $|z| < 2$; otherwise our
+# error is lower or higher than the published one (a gap either way is a discrepancy, not a win). A
 # figure published without a spread, or from a single run, has no standard error and so no
 # z: it is compared in words ({glue:}`sum_descriptive` such figure). Where a report gives a
 # training error, ours stands beside it; no report's spread of it is in the published table,

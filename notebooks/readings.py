@@ -58,8 +58,8 @@
 # library, and the alternatives that are as plausible run beside it. A reading
 # is never chosen because its number lands nearer the published one: that would be a search
 # over unstated choices until a number matches, and with enough readings something always
-# matches. The gap is measured as $z = (\bar e_{ours} - \bar e_{pub}) /
-# \sqrt{s_{ours}^2/n_{ours} + s_{pub}^2/n_{pub}}$ over each side's rounds.
+# matches. The gap is measured by $z$, the difference of the two means in standard errors
+# ([Methods](../book/methods.md)).
 
 # %% tags=["parameters"]
 rounds = 10  # rounds per reading: new pairs, new initialisation and batch order each

@@ -134,6 +134,9 @@ def table_markdown(
         for _, column in cells.items()
     ]
     colalign = ["right" if is_number else "left" for is_number in numeric]
+    # An empty cell would become an empty paragraph, which LaTeX sets as a blank line under
+    # its row; a zero-width space (no break, see _config.yml) keeps the row one line high.
+    cells = cells.map(lambda text: text or ZWSP)
     body = cells.to_markdown(index=False, disable_numparse=True, colalign=colalign)
     options = f":name: {name}\n"
     if long is None:
