@@ -593,7 +593,7 @@ show_table(
     f"report 003's siamese-10 and siamese-10's branch trained with the same recipe. Test error: "
     f"mean ± std over {p['rounds']} rounds of {p['n_pairs']} training pairs, and the mean's 95% "
     "interval; digit error of the test images; negative log-likelihood (nats per pair) and Brier "
-    "score of the exact readout's probability of d1 ≤ d2 (mean over rounds); training time of one round, "
+    "score of the exact readout's probability of d₁ ≤ d₂ (mean over rounds); training time of one round, "
     "on one CPU thread.",
 )
 
@@ -616,10 +616,10 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # The best model on the fresh rounds. Left, the cost-error frontier: mean test error (with its
 # 95% interval) against the training time of one round, for ensembles of the first k members
 # (k beside the points), without and with test-time augmentation; the cross is siamese-10 and
-# the dashed line the target. Right, the reliability of the chosen model's P(d1 ≤ d2), read
-# exactly: test
-# pairs of every final round binned by the probability given (the number of pairs beside each
-# point); a calibrated model lies on the diagonal.
+# the dashed line the target. Right, the reliability of the chosen model's P(d₁ ≤ d₂), read
+# exactly: test pairs of every fresh round binned by the probability given (the number of
+# pairs beside each point); a calibrated model lies on the diagonal, and
+# {glue:text}`cmp_reliability_reading`.
 # ```
 #
 # On the fresh rounds, the model chosen on the design rounds, {glue:}`cmp_best_label`,
@@ -631,7 +631,7 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # model costs {glue:text}`cmp_best_seconds:.0f` s of training per round on one CPU thread;
 # its first member alone reaches {glue:text}`cmp_single:.2f`% in
 # {glue:text}`cmp_single_seconds:.0f` s. Read with the exact comparator (an argmax readout
-# only answers 0 or 1), its probability of d1 ≤ d2 scores a negative log-likelihood of
+# only answers 0 or 1), its probability of d₁ ≤ d₂ scores a negative log-likelihood of
 # {glue:text}`cmp_best_nll:.3f` nats and a Brier score of {glue:text}`cmp_best_brier:.4f` per
 # pair ({numref}`fig-cmp-best`, right). These scores barely move from one model to ten,
 # although the error falls: label smoothing trains every member towards a probability of

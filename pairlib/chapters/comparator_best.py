@@ -383,8 +383,25 @@ def glue_fresh(fresh: Fresh, final: pd.DataFrame, selection: Selection, members:
     )
     glue_value("cmp_best_nll", fresh.calibration.loc[best, "nll"])
     glue_value("cmp_best_brier", fresh.calibration.loc[best, "brier"])
+    glue_text("cmp_reliability_reading", reliability_reading(fresh.reliability))
     seconds = sum(x.seconds for x in (*selection.predictions, *fresh.members))
     glue_value("cmp_best_part_minutes", seconds / 60)
+
+
+def reliability_reading(reliability: pd.DataFrame) -> str:
+    """Which side of the diagonal the reliability curve keeps, pair-weighted: above it where
+    the model says "yes" (and below where it says "no") is underconfidence."""
+    side = np.where(reliability["mean_probability"] >= 0.5, 1.0, -1.0)
+    gap = side * (reliability["observed"] - reliability["mean_probability"])
+    lean = float(np.average(gap, weights=reliability["pairs"]))
+    if abs(lean) < 0.02:
+        return "ours keeps close to it"
+    if lean > 0:
+        return (
+            "ours is steeper: its answers are right more often than the probabilities it gives "
+            "them say, an underconfidence that label smoothing builds in"
+        )
+    return "ours is flatter: its answers are right less often than the probabilities it gives them say"
 
 
 def glue_steps(table: pd.DataFrame, members: int, best_name: str) -> None:
@@ -460,8 +477,8 @@ def best_figure(fresh: Fresh, final: pd.DataFrame) -> Any:
             ha="left" if k % 2 == 0 else "right",
             fontsize=6,
         )
-    ax_rel.set_xlabel("P(d1 ≤ d2) given")
-    ax_rel.set_ylabel("fraction with d1 ≤ d2")
+    ax_rel.set_xlabel("P(d₁ ≤ d₂) given")
+    ax_rel.set_ylabel("fraction with d₁ ≤ d₂")
     ax_rel.set_aspect("equal")
     ax_rel.grid(alpha=0.3)
     return fig
