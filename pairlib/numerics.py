@@ -8,9 +8,17 @@ of a run, and after a few epochs a last bit decides which borderline test pair a
 misreads. On one AMD EPYC each of the three settings alone changes the golden runs' bits.
 
 - ``native`` (the default): the processor's own kernels, fastest.
-- ``portable``: every one of the three capped at AVX2, the instruction set that the
-  project's processors (AMD EPYC, Intel Xeon) share. Whether two processors then agree bit
-  for bit is what ``tests/golden/fingerprints.csv`` records, one row per processor and mode.
+- ``portable``: ATen's and oneDNN's kernels capped at AVX2, the instruction set that the
+  project's processors (AMD EPYC, Intel Xeon) share, and MKL in its vendor-independent
+  ``COMPATIBLE`` branch. ``MKL_CBWR=AVX2`` would not do: MKL honours it on Intel processors
+  only and silently runs its ``AUTO`` branch on AMD (its documentation says so, and
+  ``MKL_VERBOSE`` shows ``CNR:AUTO`` on an EPYC), so an Intel and an AMD processor ran
+  different matrix products and ``exp`` kernels. Under QEMU's emulation of Intel models
+  (Skylake-Server, Haswell), with ``COMPATIBLE`` the golden predictions, gradients, probes and
+  framework pairs give the real EPYC's bits; MKL's ``sqrt`` (Adam, the framework's optimiser)
+  uses an approximate reciprocal square root that emulation computes exactly, so only a real
+  Intel processor can say whether it agrees. ``tests/golden/fingerprints.csv`` records one
+  row per processor and mode.
 
 The mode is ``$PAIRLIB_NUMERICS``. The settings are environment variables that the kernels
 read when torch loads, so the mode must be chosen before torch is imported: importing
@@ -28,7 +36,7 @@ NUMERICS_ENV = "PAIRLIB_NUMERICS"
 
 MODES: dict[str, dict[str, str]] = {
     "native": {},
-    "portable": {"MKL_CBWR": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"},
+    "portable": {"MKL_CBWR": "COMPATIBLE", "DNNL_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"},
 }
 
 

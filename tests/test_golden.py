@@ -81,3 +81,21 @@ def test_a_wrong_numerics_mode_is_refused_in_one_line():
     done = subprocess.run([sys.executable, "-c", "import pairlib"], env=env, capture_output=True, text=True)
     assert done.returncode != 0
     assert "$PAIRLIB_NUMERICS='fast' is not a numerics mode: expected one of native, portable" in done.stderr
+
+
+def test_a_subset_of_kinds_is_compared_alone_and_never_recorded(capsys):
+    """``--kinds`` is for a processor (an emulated one) that cannot run every kind: it compares
+    those kinds only, and refuses to record a partial row."""
+    assert golden.main(["--kinds", "framework"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("framework ") and "train " not in printed
+    with pytest.raises(SystemExit):
+        golden.main(["--kinds", "framework", "--record"])
+
+
+def test_the_portable_mode_runs_mkl_in_its_vendor_independent_branch():
+    """MKL honours MKL_CBWR=AVX2 on Intel processors only (AMD silently gets AUTO): only
+    COMPATIBLE gives both vendors the same MKL code."""
+    from pairlib.numerics import MODES
+
+    assert MODES["portable"]["MKL_CBWR"] == "COMPATIBLE"
