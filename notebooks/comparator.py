@@ -562,9 +562,9 @@ show_table(
 # The design rounds chose **{glue:}`cmp_chosen`** with the readout
 # **{glue:}`cmp_chosen_readout`** ({glue:text}`cmp_chosen_valid_digits:.2f`% of the validation
 # digits misread, {glue:text}`cmp_chosen_valid:.2f`% of the validation pairs).
-# {glue:}`cmp_choice_sentence` The registered model is in the book's library under the name
-# "best", with its whole training configuration, ensemble of {glue:text}`cmp_best_members`
-# included, so anyone can train it. It was trained on all {glue:text}`cmp_n_pairs` training
+# {glue:}`cmp_choice_sentence` The registered model is published with the book, its whole
+# training configuration and ensemble of {glue:text}`cmp_best_members` included, so anyone
+# can train it. It was trained on all {glue:text}`cmp_n_pairs` training
 # pairs of each of the {glue:text}`cmp_rounds` fresh rounds and tested once
 # ({numref}`tab-cmp-best`). Its members are trained one run each, so the ensembles of 1, 2, 5
 # and more models are the first members of the largest, and the table measures, round by

@@ -126,9 +126,9 @@ study = ws.run_study(**p)
 #   of {glue:text}`ws_batch_000`) with and without sharing.
 
 # %% [markdown]
-# The configurations themselves, with every comparison the chapter makes, are defined in the
-# chapter's module of the library, whose tests check that each control differs from its model
-# in the one thing it controls for. One call trains them all, or reads them from the cache when
+# The configurations themselves, with every comparison the chapter makes, are defined once
+# in the book's code, whose tests check that each control differs from its model in the one
+# thing it controls for. One call trains them all, or reads them from the cache when
 # another chapter has already trained the same configuration on the same rounds.
 #
 # ## Results
@@ -408,7 +408,7 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # {glue:}`ws_abl_pair_no_batch_norm`. Counting divergences alone understates it:
 # of the {glue:text}`ws_rounds` rounds without batch norm, {glue:text}`ws_nobn_pair_diverged`
 # diverged and {glue:text}`ws_nobn_pair_stuck` more finished at a training error of
-# {glue:text}`ws_nobn_pair_stuck_train:.0f`%, what a constant answer scores: in all,
+# {glue:text}`ws_nobn_pair_stuck_train:.0f`%, about what a constant answer scores: in all,
 # {glue:text}`ws_nobn_pair_failed` of {glue:text}`ws_rounds` rounds learned nothing. At a
 # learning rate of 0.1 instead (two changes against the base model: no batch norm and a
 # lower rate), it {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm

@@ -123,8 +123,8 @@ OURS_NAME = "2 outputs, Adam, cosine decay, cross-entropy"
 """The setting that reproduces report 004's published row."""
 KEYS = ("report", "course", "course2x", "adam", "cosine", "ce")
 """Glue keys of :func:`settings`, in its order."""
-TORCH_NAME, FW_NAME = "torch.nn + autograd", "pairlib.framework"
-PAIRS_LABEL = "digit pairs: 003/siamese-10 in pairlib.framework"
+TORCH_NAME, FW_NAME = "torch.nn + autograd", "our framework"
+PAIRS_LABEL = "digit pairs: 003/siamese-10 in our framework"
 
 
 def gradient_check(seed: int, n_points: int) -> tuple[float, float]:

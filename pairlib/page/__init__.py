@@ -20,6 +20,7 @@ from pairlib.page.glue import (
     glue_comparisons,
     glue_facts,
     glue_figure,
+    glue_markdown,
     glue_text,
     glue_value,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "glue_comparisons",
     "glue_facts",
     "glue_figure",
+    "glue_markdown",
     "glue_scorecard",
     "glue_text",
     "glue_value",

@@ -76,6 +76,16 @@ class _Text:
         return self.text
 
 
+def glue_markdown(name: str, text: str) -> None:
+    """Glue MyST text, roles included, for ``{glue:md}``: a passage whose very presence
+    depends on the results (empty text, nothing shown), such as a reference to a table that
+    only some outcomes print."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(name, Markdown(text), display=False)
+
+
 def glue_text(name: str, text: str) -> None:
     """Glue a ready-made string (shown without quotes by ``{glue:}`name```)."""
     from myst_nb import glue
