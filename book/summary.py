@@ -153,11 +153,11 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 # table links to.
 
 # %% [markdown]
-# ## The floor set by the data
+# ## The trivial baseline
 #
 # The data chapter measured the share of positive targets in {glue:}`sum_test_sets` test
 # sets: a network that always answers 1 errs on {glue:text}`sum_floor:.1f`% of the test
-# pairs. Every model in this book must be judged against that floor, not against 50%.
+# pairs. That, not 50%, is the error a model must beat to have learned anything.
 
 # %% tags=["remove-cell"]
 comparisons = load_comparisons(gathered_chapters(), folder)

@@ -41,13 +41,13 @@
 #   the classes instead of the targets {glue:}`cmp_v_targets_ce` the error with that loss
 #   and {glue:}`cmp_v_targets_mse` it with the MSE.
 # - Report 003's siamese-10 errs on {glue:text}`cmp_s10:.1f`% (95% CI
-#   {glue:text}`cmp_s10_ci`; published {glue:text}`cmp_s10_pub:.1f`%, z =
+#   {glue:}`cmp_s10_ci`; published {glue:text}`cmp_s10_pub:.1f`%, z =
 #   {glue:text}`cmp_s10_z`): {glue:text}`cmp_s10_verdict`.
 # - Learned or engineered, on report 000's branch: {glue:}`cmp_learned_outcome`. Twice the epochs
 #   {glue:text}`cmp_longer_effect` the learned comparator's error by
 #   {glue:text}`cmp_longer_diff:.1f` points ({glue:text}`cmp_longer_clear`).
 # - The model chosen on validation pairs of design rounds reaches {glue:text}`cmp_best:.2f`%
-#   (95% CI {glue:text}`cmp_best_ci`) on {glue:text}`cmp_rounds` fresh rounds,
+#   (95% CI {glue:}`cmp_best_ci`) on {glue:text}`cmp_rounds` fresh rounds,
 #   {glue:}`cmp_target_met` the {glue:text}`cmp_target:.1f`% we set as its target before
 #   designing it.
 # - Of the chapter's {glue:text}`cmp_family` comparisons, {glue:text}`cmp_family_clear` are
@@ -211,8 +211,9 @@ glue_facts(tables.protocol_facts(p["epochs"], p["n_pairs"]), "cmp_")
 # %% [markdown]
 # Table IV gives one mean per model, so it cannot say which differences between them are
 # larger than the spread between rounds. {numref}`tab-cmp-000-paired` asks that question of
-# the four changes Section V makes: what the trained-on changes with each loss, and what
-# the loss changes with each trained-on, each on the same pairs in every round.
+# the four changes Section V makes: what training on the digits rather than the pair target
+# changes under each loss, and what the loss changes under each training target, each on the
+# same pairs in every round.
 
 # %% tags=["remove-input"]
 # NBVAL_CHECK_OUTPUT
@@ -384,10 +385,10 @@ show_table(
 
 # %% [markdown]
 # Siamese-10 reaches {glue:text}`cmp_s10:.1f` ± {glue:text}`cmp_s10_std:.1f`% (mean ± std;
-# the mean's 95% CI is {glue:text}`cmp_s10_ci`) against the published
+# the mean's 95% CI is {glue:}`cmp_s10_ci`) against the published
 # {glue:text}`cmp_s10_pub:.1f`%, a gap of z = {glue:text}`cmp_s10_z` standard errors (the
 # reproduction criterion of [Methods](../book/methods.md)), and siamese-2
-# {glue:text}`cmp_s2:.1f` ± {glue:text}`cmp_s2_std:.1f`% (CI {glue:text}`cmp_s2_ci`) against
+# {glue:text}`cmp_s2:.1f` ± {glue:text}`cmp_s2_std:.1f`% (CI {glue:}`cmp_s2_ci`) against
 # {glue:text}`cmp_s2_pub:.1f`% (z = {glue:text}`cmp_s2_z`): going from the
 # learned layer to the argmax {glue:}`cmp_003_verdict` the error. Most of that difference
 # is the learned layer's: siamese-2's own branch, read with the argmax instead of the layer
@@ -492,7 +493,7 @@ show_table(
 # {glue:text}`cmp_longer_epochs` epochs instead of {glue:text}`cmp_epochs`, Model A + aux
 # reaches {glue:text}`cmp_a_aux_longer:.1f`%: the longer training
 # {glue:text}`cmp_longer_effect` its error by {glue:text}`cmp_longer_diff:.1f` points
-# ({glue:text}`cmp_longer_clear`, CI {glue:text}`cmp_longer_ci`), and its exact readout then
+# ({glue:text}`cmp_longer_clear`, CI {glue:}`cmp_longer_ci`), and its exact readout then
 # {glue:text}`cmp_longer_exact_effect` the error by {glue:text}`cmp_longer_exact_diff:.1f`
 # points ({glue:text}`cmp_longer_exact_clear`), against {glue:text}`cmp_learned_same_diff:.1f`
 # ({glue:text}`cmp_learned_same_clear`) after {glue:text}`cmp_epochs` epochs. Two learned
@@ -625,7 +626,7 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # On the fresh rounds, the model chosen on the design rounds, {glue:}`cmp_best_label`,
 # reaches **{glue:text}`cmp_best:.2f` ± {glue:text}`cmp_best_std:.2f`%** test error over
 # {glue:text}`cmp_rounds` rounds (mean ± std), with {glue:text}`cmp_best_digits:.2f`% of the
-# test digits misread. The mean's 95% CI, {glue:text}`cmp_best_ci`%, is what a threshold is
+# test digits misread. The mean's 95% CI, {glue:}`cmp_best_ci`%, is what a threshold is
 # set against: it is {glue:}`cmp_target_met` the target of {glue:text}`cmp_target:.1f`% that
 # we set before designing the model. The
 # model costs {glue:text}`cmp_best_seconds:.0f` s of training per round on one CPU thread;
@@ -793,7 +794,7 @@ glue_figure("fig-cmp-worst", curves.worst_pairs_figure(worst, tables.pair_images
 #   ({glue:}`cmp_chosen`), trained on the classes with a cosine schedule, an ensemble of
 #   {glue:text}`cmp_best_members` and the readout chosen on the same pairs bring the test
 #   error on rounds no choice saw to {glue:text}`cmp_best:.2f` ±
-#   {glue:text}`cmp_best_std:.2f`% (mean's 95% CI {glue:text}`cmp_best_ci`,
+#   {glue:text}`cmp_best_std:.2f`% (mean's 95% CI {glue:}`cmp_best_ci`,
 #   {glue:}`cmp_target_met` the target of {glue:text}`cmp_target:.1f`%), for
 #   {glue:text}`cmp_best_seconds:.0f` s of training per round. Pairs with one misread digit
 #   make {glue:text}`cmp_share_one_digit:.0f`% of what errors remain.

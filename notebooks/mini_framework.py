@@ -48,11 +48,11 @@
 # - On the disk, the report's recipe gives {glue:text}`fw_report_test`% test error, not the
 #   published {glue:text}`fw_pub_test`%. Chosen on a validation split, the course's network
 #   with hidden activations {glue:text}`fw_best_name`, cross-entropy, Adam and a cosine
-#   schedule reaches {glue:text}`fw_best_test`% (95% CI {glue:text}`fw_best_ci`) over
+#   schedule reaches {glue:text}`fw_best_test`% (95% CI {glue:}`fw_best_ci`) over
 #   {glue:text}`fw_rounds` runs: {glue:text}`fw_best_verdict`.
 # - The same framework trains report 003's siamese-10 on the digit pairs:
 #   {glue:text}`fw_s10_b:.1f`% test error against torch's {glue:text}`fw_s10_a:.1f`% on the
-#   same {glue:text}`fw_rounds` rounds (difference {glue:text}`fw_s10_ci` points, 95% CI).
+#   same {glue:text}`fw_rounds` rounds (difference {glue:}`fw_s10_ci` points, 95% CI).
 #   A run takes {glue:text}`fw_s10_fw_seconds` s against torch's
 #   {glue:text}`fw_s10_torch_seconds` s; {glue:text}`fw_s10_top_stage` alone takes
 #   {glue:text}`fw_s10_top_share`% of the framework's training loop.
@@ -416,7 +416,7 @@ show_table(
 # {glue:text}`fw_best_val`%, goes to {glue:text}`fw_best_name` for
 # {glue:text}`fw_best_epochs` epochs. Run once on each of the {glue:text}`fw_rounds` test
 # rounds, that recipe gives {glue:text}`fw_best_test` ± {glue:text}`fw_best_std`% test
-# error (mean ± std; 95% confidence interval of the mean {glue:text}`fw_best_ci`, worst
+# error (mean ± std; 95% confidence interval of the mean {glue:}`fw_best_ci`, worst
 # round {glue:text}`fw_best_worst`%): {glue:text}`fw_best_verdict`. The test rounds played
 # no part in the choice, so this figure, unlike those of {numref}`tab-fw-results`, is not
 # flattered by selection. With a thousand training points the remaining errors are points
@@ -486,7 +486,7 @@ glue_figure("fig-fw-twin", fig)
 #   matmul, as in `Linear`. Its backward pass is `Linear`'s, then each patch's gradient is
 #   added back where the patch came from, since neighbouring patches share pixels.
 #   Written out: with $P$ the matrix whose rows are the $N H' W'$ patches (each of
-#   $C k^2$ pixels), $W$ the weight as an $C_\text{out} \times C k^2$ matrix and $G$ the
+#   $C k^2$ pixels), $W$ the weight as a $C_\text{out} \times C k^2$ matrix and $G$ the
 #   output gradient laid out the same way as the output rows, the output is
 #   $P W^\top + b$, so $\partial L / \partial W = G^\top P$,
 #   $\partial L / \partial b = \sum_\text{rows} G$ and $\partial L / \partial P = G W$,
@@ -580,7 +580,7 @@ show_table(
 # %% [markdown]
 # The framework's siamese-10 reaches {glue:text}`fw_s10_b:.1f`% test error against torch's
 # {glue:text}`fw_s10_a:.1f`% ({numref}`tab-fw-pairs`): the difference is
-# {glue:text}`fw_s10_diff:.2f` points, 95% CI {glue:text}`fw_s10_ci`, Wilcoxon
+# {glue:text}`fw_s10_diff:.2f` points, 95% CI {glue:}`fw_s10_ci`, Wilcoxon
 # {glue:text}`fw_s10_wilcoxon`, {glue:text}`fw_s10_within` half a point, and the framework
 # does better in {glue:text}`fw_s10_won` rounds. Their digit errors are
 # {glue:text}`fw_s10_digits_fw`% and {glue:text}`fw_s10_digits_torch`%. The two runs of a
@@ -622,7 +622,7 @@ show_table(
 # the three, the decaying learning rate is what takes the error well below the report's
 # recipe. Chosen on validation sets, hidden activations {glue:text}`fw_best_name` trained
 # for {glue:text}`fw_best_epochs` epochs give {glue:text}`fw_best_test`% (95% CI
-# {glue:text}`fw_best_ci`). Extended with convolutions, pooling, batch norm and weight
+# {glue:}`fw_best_ci`). Extended with convolutions, pooling, batch norm and weight
 # sharing, the same framework trains report 003's siamese-10 on the digit pairs to
 # {glue:text}`fw_s10_b:.1f`% test error, against torch's {glue:text}`fw_s10_a:.1f`% on
 # the same rounds, at {glue:text}`fw_s10_slowdown` times torch's time. The gap in time is

@@ -378,7 +378,7 @@ rd.glue_003(reports["003"], p["n_pairs"])
 # α and γ of "loss = α auxiliaryLoss1 + α auxiliaryLoss2 + γ mainLoss" over 0.2, 0.5, 0.8
 # and 1. The chosen values are not given, so we rerun the grid with the report's protocol on
 # {glue:text}`rd_grid_rounds` rounds no table uses (validation pairs only; the test pairs
-# play no part) and register its choice.
+# play no part) to see what it chooses.
 
 # %%
 grid_frame = rd.run_grid_004(p)

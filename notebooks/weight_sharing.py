@@ -37,12 +37,12 @@
 #   004's branches at equal parameter count it
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_effect` the error by
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points (95% CI
-#   {glue:text}`ws_share_convnet_004_same_parameter_count_ci`,
+#   {glue:}`ws_share_convnet_004_same_parameter_count_ci`,
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_clear`).
 # - **Report 002's ConvNets at one learning rate**: WS1 to WS3 at WS3's learning rate
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_effect` the error by
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_diff:.1f` points (CI
-#   {glue:text}`ws_share_convnet_002_same_learning_rate_ci`,
+#   {glue:}`ws_share_convnet_002_same_learning_rate_ci`,
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_clear`).
 # - **Merged to two branches**: report 004's 2-channel CNN to separate branches
 #   {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error by
@@ -168,7 +168,7 @@ page.glue_figure("fig-ws-errors", ws.errors_figure(study))
 
 # %% [markdown]
 # The spread of the dots is the reason for the protocol. Within one configuration the
-# rounds spread out (the std column of {numref}`tab-ws-results` measures how far), because
+# rounds spread out (the standard deviations of {numref}`tab-ws-results` measure how far), because
 # each round draws other pairs and other initial weights, so two configurations with close
 # means can swap places from one round to the next. A comparison of two single runs, or of
 # two means with overlapping standard deviations, cannot tell which is better. Comparing the
@@ -204,7 +204,7 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 #   {glue:text}`ws_share_convnet_004_same_architecture_a:.1f`% to
 #   {glue:text}`ws_share_convnet_004_same_architecture_b:.1f`% (difference
 #   {glue:text}`ws_share_convnet_004_same_architecture_diff:.1f` points, 95% CI
-#   {glue:text}`ws_share_convnet_004_same_architecture_ci`, better in
+#   {glue:}`ws_share_convnet_004_same_architecture_ci`, better in
 #   {glue:text}`ws_share_convnet_004_same_architecture_won` rounds). But the shared
 #   model has {glue:text}`ws_params_004_ws:,` parameters and its unshared twin
 #   {glue:text}`ws_params_004_unshared:,`. Narrowing the unshared branches' hidden layer from
@@ -212,17 +212,17 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 #   {glue:text}`ws_params_004_small:,` parameters; against that model sharing
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_effect` the error by
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_diff:.1f` points (CI
-#   {glue:text}`ws_share_convnet_004_same_parameter_count_ci`,
+#   {glue:}`ws_share_convnet_004_same_parameter_count_ci`,
 #   {glue:text}`ws_share_convnet_004_same_parameter_count_clear`): {glue:text}`ws_size_reading`
 # - **Report 002's ConvNets.** WS1 to WS3, each at its own tuned learning rate
 #   ({glue:text}`ws_lr_002_ws1:g` and {glue:text}`ws_lr_002_ws3:g` in the report's
 #   configuration), {glue:text}`ws_share_convnet_002_reports_learning_rates_effect` the error by
 #   {glue:text}`ws_share_convnet_002_reports_learning_rates_diff:.1f` points (CI
-#   {glue:text}`ws_share_convnet_002_reports_learning_rates_ci`), but changes two
+#   {glue:}`ws_share_convnet_002_reports_learning_rates_ci`), but changes two
 #   things. With WS1 trained at WS3's learning rate, sharing alone
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_effect` the error by
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_diff:.1f` points (CI
-#   {glue:text}`ws_share_convnet_002_same_learning_rate_ci`,
+#   {glue:}`ws_share_convnet_002_same_learning_rate_ci`,
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_clear`, better in
 #   {glue:text}`ws_share_convnet_002_same_learning_rate_won` rounds).
 # - **Fully connected branches.** Report 002's FCNN3 to WS2 changes both the sharing and the
@@ -231,15 +231,15 @@ sharing, merged = study.family["sharing"], study.family["merged"]
 #   {glue:text}`ws_pub_002_FCNN3:.1f`% to {glue:text}`ws_pub_002_WS2:.1f`%). At the same
 #   learning rate sharing {glue:text}`ws_share_fc_same_architecture_effect` the error by
 #   {glue:text}`ws_share_fc_same_architecture_diff:.1f` points (CI
-#   {glue:text}`ws_share_fc_same_architecture_ci`,
+#   {glue:}`ws_share_fc_same_architecture_ci`,
 #   {glue:text}`ws_share_fc_same_architecture_clear`), and at the same parameter count by
 #   {glue:text}`ws_share_fc_same_parameter_count_diff:.1f` points (CI
-#   {glue:text}`ws_share_fc_same_parameter_count_ci`,
+#   {glue:}`ws_share_fc_same_parameter_count_ci`,
 #   {glue:text}`ws_share_fc_same_parameter_count_clear`).
 # - **Report 000's Model B** (the fixed power-6 comparator, MSE on the target): sharing
 #   {glue:text}`ws_share_report_000_model_b_effect` the error from
 #   {glue:text}`ws_share_report_000_model_b_a:.1f`% to
-#   {glue:text}`ws_share_report_000_model_b_b:.1f`% (CI {glue:text}`ws_share_report_000_model_b_ci`,
+#   {glue:text}`ws_share_report_000_model_b_b:.1f`% (CI {glue:}`ws_share_report_000_model_b_ci`,
 #   {glue:text}`ws_share_report_000_model_b_clear`);
 #   the report found
 #   {glue:text}`ws_pub_000_model_B_no_ws:.1f`% and {glue:text}`ws_pub_000_model_B:.1f`%.
@@ -306,16 +306,16 @@ page.glue_figure("fig-ws-paired", ws.paired_figure(study))
 # 2-channel CNN ({glue:text}`ws_merge_004_cnn_to_separate_branches_a:.1f`%) to separate branches
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_effect` the error by
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_diff:.1f` points (CI
-# {glue:text}`ws_merge_004_cnn_to_separate_branches_ci`,
+# {glue:}`ws_merge_004_cnn_to_separate_branches_ci`,
 # {glue:text}`ws_merge_004_cnn_to_separate_branches_clear`); going to shared branches
 # {glue:text}`ws_merge_004_cnn_to_shared_branches_effect` it by
 # {glue:text}`ws_merge_004_cnn_to_shared_branches_diff:.1f` points (CI
-# {glue:text}`ws_merge_004_cnn_to_shared_branches_ci`,
+# {glue:}`ws_merge_004_cnn_to_shared_branches_ci`,
 # {glue:text}`ws_merge_004_cnn_to_shared_branches_clear`); the report
 # published {glue:text}`ws_pub_004_CNN:.1f`% and {glue:text}`ws_pub_004_WS:.1f`%. Report
 # 003's pair ConvNet to its siamese network trained on the target alone:
 # {glue:text}`ws_merge_003_pair_to_siamese_a:.1f`% to {glue:text}`ws_merge_003_pair_to_siamese_b:.1f`% (CI
-# {glue:text}`ws_merge_003_pair_to_siamese_ci`, {glue:text}`ws_merge_003_pair_to_siamese_clear`). A likely
+# {glue:}`ws_merge_003_pair_to_siamese_ci`, {glue:text}`ws_merge_003_pair_to_siamese_clear`). A likely
 # reason, which these
 # runs do not test: the two-branch layout builds in what the task is (two independent
 # digits, then a comparison), which a merged network must discover from {glue:text}`ws_n_pairs` examples.
@@ -398,7 +398,7 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # each variation on both models (the siamese one trained on the target alone, so that only
 # the layout differs) and {numref}`fig-ws-ablation` draws them. With the report's settings
 # the siamese model {glue:text}`ws_abl_base_effect` the pair model's error by
-# {glue:text}`ws_abl_base_diff:.1f` points (CI {glue:text}`ws_abl_base_ci`), and it is
+# {glue:text}`ws_abl_base_diff:.1f` points (CI {glue:}`ws_abl_base_ci`), and it is
 # clearly better in {glue:text}`ws_abl_siamese_wins` of the {glue:text}`ws_abl_settings`
 # settings in which both models trained in every round.
 #

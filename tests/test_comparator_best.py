@@ -49,7 +49,8 @@ def test_the_final_rounds_score_the_registered_model_whatever_an_execution_choos
     registered = get_config("best")
     full = best_study.candidates(registered.epochs, registered.n_pairs)
     assert full[name].replace(ensemble=registered.ensemble) == registered
-    assert best_study.choice_sentence(name, name) == "This is the registered model."
+    same = best_study.choice_sentence(name, name)
+    assert same == "It is also the model registered before the fresh rounds were drawn."
     other = next(n for n in full if n != name)
     sentence = best_study.choice_sentence(other, name)
     assert f"“{name}”" in sentence and "fresh rounds below score it" in sentence

@@ -275,7 +275,8 @@ def test_the_execution_appendix_names_the_processor_each_chapter_ran_on(tmp_path
 def test_an_own_setting_choice_repeats_the_family_and_adds_no_test():
     """When validation recovers report 002's own AL4, the choice's comparisons are AL4 against
     itself (p 1, not clear) and a repeat of WS3 → AL4, which takes the family's adjusted p."""
-    from pairlib.chapters.auxiliary_loss import CHOSEN, repeated_comparisons
+    from pairlib.chapters.auxiliary_loss import CHOSEN
+    from pairlib.chapters.auxiliary_loss_tables import repeated_comparisons
 
     family = {
         "auxiliary loss": pd.DataFrame(
@@ -323,7 +324,7 @@ def test_an_own_setting_choice_repeats_the_family_and_adds_no_test():
             },
         ]
     )
-    rows = repeated_comparisons(choice, family).set_index("comparison")
+    rows = repeated_comparisons(choice, family, {CHOSEN: "002/AL4"}).set_index("comparison")
     same, repeat = rows.loc["AL4 to the chosen AL4"], rows.loc["WS3 to the chosen AL4"]
     assert same["p_adjusted"] == 1.0 and not same["clear"] and not same["fragile"]
     assert repeat["p_adjusted"] == 0.003 and repeat["clear"] and repeat["verdict"] == "b lower (clear)"

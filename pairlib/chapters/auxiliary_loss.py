@@ -6,7 +6,6 @@ validation pairs and digit probes), the comparisons it makes, and its tables and
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from pairlib.chapters.auxiliary_loss_tables import (
     loss_terms_facts,
     mse_reading,
     probe_facts,
+    repeated_comparisons,
     sweep_facts,
 )
 from pairlib.configs import PUBLISHED_ROW, published_mean, published_means
@@ -37,7 +37,7 @@ from pairlib.probes import probe_grid
 from pairlib.published import published_row
 from pairlib.results import results_table, save_comparisons, save_results, save_rounds
 from pairlib.runner import Protocol
-from pairlib.stats import adjust_family, labelled_comparisons, summarise, sweep_cells, verdict
+from pairlib.stats import adjust_family, labelled_comparisons, summarise, sweep_cells
 from pairlib.train import TrainConfig, final_epoch, run_grid
 
 GRID_004 = (0.2, 0.5, 0.8, 1.0)
@@ -286,7 +286,7 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
     own = chosen == al4
     family = adjust_family(tables if own else {**tables, "lambda choice": choice})
     if own:
-        family["lambda choice"] = repeated_comparisons(choice, family)
+        family["lambda choice"] = repeated_comparisons(choice, family, {CHOSEN: "002/AL4"})
     probed = {n: everything[n] for n in ("002/WS2", "002/AL3", "002/WS3", "002/AL4")}
     probes = probe_grid(probed, protocol)
     return Study(
@@ -308,23 +308,6 @@ def run_study(rounds: int, epochs: int, n_pairs: int, seed: int, device: str, va
         probes,
         al4,
     )
-
-
-def repeated_comparisons(choice: pd.DataFrame, family: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The choice's comparisons when the chosen AL4 is AL4's own runs: one that compares AL4
-    with itself (no test: p 1, not clear) and ones that repeat a comparison of the family,
-    whose adjusted p and verdict they take."""
-    tested = pd.concat(list(family.values()), ignore_index=True).set_index(["a", "b"])
-    rows = []
-    for _, row in choice.iterrows():
-        a, b = row["a"], "002/AL4" if row["b"] == CHOSEN else row["b"]
-        if a == b:
-            same = {**row, "p_adjusted": 1.0, "clear": False, "fragile": False}
-            rows.append({**same, "verdict": verdict(same)})
-        else:
-            repeat = tested.loc[(a, b)]
-            rows.append({**row, **{k: repeat[k] for k in ("p_adjusted", "clear", "fragile", "verdict")}})
-    return pd.DataFrame(rows)
 
 
 def errors_figure(study: Study) -> Any:

@@ -14,7 +14,7 @@ import pandas as pd
 from pairlib.curves import epoch_band
 from pairlib.page import clear_word, mean_std, published_text, summary_text
 from pairlib.probes import PROBES
-from pairlib.stats import first_epoch_below
+from pairlib.stats import first_epoch_below, verdict
 from pairlib.train import TrainConfig
 
 
@@ -238,3 +238,22 @@ def mse_reading(row: Mapping[str, Any], train_error: float, epochs: int, hardly:
     return (
         f"With the auxiliary loss, report 000's Model A trained with MSE instead of cross-entropy: {effect}"
     )
+
+
+def repeated_comparisons(
+    choice: pd.DataFrame, family: Mapping[str, pd.DataFrame], same_runs: Mapping[str, str]
+) -> pd.DataFrame:
+    """Comparisons whose model is another's runs under a second name (``same_runs`` maps the
+    name to the model's): one that compares a model with itself is no test (p 1, not clear),
+    one that repeats a comparison of the family takes its adjusted p and verdict."""
+    tested = pd.concat(list(family.values()), ignore_index=True).set_index(["a", "b"])
+    rows = []
+    for _, row in choice.iterrows():
+        a, b = same_runs.get(row["a"], row["a"]), same_runs.get(row["b"], row["b"])
+        if a == b:
+            same = {**row, "p_adjusted": 1.0, "clear": False, "fragile": False}
+            rows.append({**same, "verdict": verdict(same)})
+        else:
+            repeat = tested.loc[(a, b)]
+            rows.append({**row, **{k: repeat[k] for k in ("p_adjusted", "clear", "fragile", "verdict")}})
+    return pd.DataFrame(rows)

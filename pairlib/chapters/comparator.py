@@ -49,7 +49,7 @@ SECTION_V_PAIRS = [
     ("MSE → cross-entropy (targets)", "000/model-B", "000/model-B-targets-ce"),
     ("MSE → cross-entropy (classes)", "000/model-B-classes-mse", "000/model-B-classes-ce"),
 ]
-"""Report 000's Section V: what the trained-on and the loss each change (a to b)."""
+"""Report 000's Section V: what the training target and the loss each change (a to b)."""
 
 PAIRS_003 = [
     ("siamese-2 → siamese-10", "003/siamese-2", "003/siamese-10"),

@@ -75,7 +75,7 @@ def choice_sentence(chosen: str, registered: str) -> str:
     """What an execution's design rounds chose, set against the registered model, in one
     sentence: a choice that differs is reported, never fatal, and never swapped in."""
     if chosen == registered:
-        return "This is the registered model."
+        return "It is also the model registered before the fresh rounds were drawn."
     return (
         f"The registered model is “{registered}”, chosen by an earlier execution of these design "
         "rounds; the fresh rounds below score it, as it was registered before they were drawn, "

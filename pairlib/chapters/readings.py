@@ -94,7 +94,7 @@ def registry_against_grid(
 
 
 def reading_gaps(readings: pd.DataFrame) -> pd.DataFrame:
-    """Per model of a :func:`readings_table`: the registered reading's z, the smallest |z| of
+    """Per model of a :func:`readings_table`: the registered reading's z, the lowest absolute z of
     any reading that ran (a search over readings, shown as such, never a result), and how
     many readings ran."""
     gaps = readings.assign(gap=readings["z"].abs()).groupby("model", sort=False)
@@ -103,7 +103,7 @@ def reading_gaps(readings: pd.DataFrame) -> pd.DataFrame:
         {
             "model": registered.index,
             "z (registered)": registered.to_numpy(),
-            "nearest reading, abs z": gaps["gap"].min().reindex(registered.index).to_numpy(),
+            "lowest absolute z of any reading": gaps["gap"].min().reindex(registered.index).to_numpy(),
             "readings": gaps.size().reindex(registered.index).to_numpy(),
         }
     )
@@ -320,7 +320,7 @@ def overview(reports: Mapping[str, Report], grid_frame: pd.DataFrame) -> tuple[p
     gaps = reading_gaps(readings_table(tidy, [k for k in PUBLISHED_ROW if k in set(tidy["model_id"])]))
     glue_value("rd_figures", len(gaps))
     glue_value("rd_reproduced", int((gaps["z (registered)"].abs() < 2).sum()))
-    glue_value("rd_any", int((gaps["nearest reading, abs z"] < 2).sum()))
+    glue_value("rd_any", int((gaps["lowest absolute z of any reading"] < 2).sum()))
     glue_value("rd_better", int((gaps["z (registered)"] <= -2).sum()))
     glue_value("rd_worse", int((gaps["z (registered)"] >= 2).sum()))
     return tidy, gaps
