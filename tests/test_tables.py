@@ -328,3 +328,8 @@ def test_an_own_setting_choice_repeats_the_family_and_adds_no_test():
     same, repeat = rows.loc["AL4 to the chosen AL4"], rows.loc["WS3 to the chosen AL4"]
     assert same["p_adjusted"] == 1.0 and not same["clear"] and not same["fragile"]
     assert repeat["p_adjusted"] == 0.003 and repeat["clear"] and repeat["verdict"] == "b lower (clear)"
+
+
+def test_an_error_below_one_percent_keeps_its_second_decimal():
+    assert page.error_text(0.748, 0.181) == "0.75 ± 0.18"
+    assert page.error_text(12.24, 1.46) == "12.2 ± 1.5"

@@ -16,6 +16,7 @@ from pairlib.page import (
     VERDICTS,
     change_phrase,
     clear_word,
+    error_text,
     glue_scorecard,
     glue_text,
     glue_value,
@@ -70,7 +71,7 @@ def glue_abstract(
     pairs_published = published[published["weight_sharing"] != "n/a"]
     best_published = pairs_published.loc[pairs_published["test_error_mean_pct"].idxmin()]
     glue_text("abs_best_model", model_in_words(str(best["model_id"])))
-    glue_text("abs_best_error", mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]))
+    glue_text("abs_best_error", error_text(best["test_error_mean_pct"], best["test_error_std_pct"]))
     glue_value("abs_best_rounds", int(best["rounds"]))
     glue_value("abs_best_published", float(best_published["test_error_mean_pct"]))
     glue_value("abs_worst_published", float(pairs_published["test_error_mean_pct"].max()))
@@ -104,7 +105,7 @@ def glue_abstract(
         float(published.loc[published["model_id"].eq("mini-framework"), "test_error_mean_pct"].iloc[0]),
     )
     glue_text(
-        "abs_fw_best", mean_std(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
+        "abs_fw_best", error_text(framework_best["test_error_mean_pct"], framework_best["test_error_std_pct"])
     )
     # The results table's row name ("disk: Tanh, ..., cosine (chosen on validation)") in words.
     setting = str(framework_best["model_id"]).removeprefix("disk: ").removesuffix(" (chosen on validation)")

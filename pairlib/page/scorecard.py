@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from pairlib.page.glue import glue_value
-from pairlib.page.wording import mean_std, mean_std_column, report_id, report_label
+from pairlib.page.wording import error_text, mean_std, mean_std_column, report_id, report_label
 from pairlib.results import model_tables, reproduced_rows
 from pairlib.stats import (
     reproduction_z,
@@ -191,7 +191,7 @@ def best_per_chapter(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                 "chapter": chapter,
                 "model": best["model_id"],
                 "chosen by": "validation pairs" if len(marked) else TEST_CHOSEN,
-                "test error (%)": mean_std(best["test_error_mean_pct"], best["test_error_std_pct"]),
+                "test error (%)": error_text(best["test_error_mean_pct"], best["test_error_std_pct"]),
                 "rounds": int(best["rounds"]),
             }
         )

@@ -156,6 +156,12 @@ def mean_std(mean: float, std: float, digits: int = 1) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
+def error_text(mean: float, std: float) -> str:
+    """A test error as the book prints it: one decimal ("12.2 ± 1.5"), two below 1% ("0.75 ±
+    0.18"), where one decimal would round away most of what separates the best models."""
+    return mean_std(mean, std, 2 if mean < 1 else 1)
+
+
 def summary_text(summary: pd.DataFrame, name: str, digits: int = 1) -> str:
     """A configuration's row of :func:`pairlib.stats.summarise` as table text: "11.8 ± 1.1",
     or "diverged in 2 of 10 rounds" when any round diverged (such rows have no mean)."""
