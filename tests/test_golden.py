@@ -91,11 +91,3 @@ def test_a_subset_of_kinds_is_compared_alone_and_never_recorded(capsys):
     assert printed.startswith("framework ") and "train " not in printed
     with pytest.raises(SystemExit):
         golden.main(["--kinds", "framework", "--record"])
-
-
-def test_the_portable_mode_runs_mkl_in_its_vendor_independent_branch():
-    """MKL honours MKL_CBWR=AVX2 on Intel processors only (AMD silently gets AUTO): only
-    COMPATIBLE gives both vendors the same MKL code."""
-    from pairlib.numerics import MODES
-
-    assert MODES["portable"]["MKL_CBWR"] == "COMPATIBLE"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 import pytest
 
@@ -40,12 +41,27 @@ def test_the_pdf_never_grows_past_its_page_ratchet():
     assert pages <= MAX_PAGES, f"the PDF has {pages} pages (at most {MAX_PAGES})"
 
 
-def test_no_pdf_page_shows_build_output_code_raw_latex_or_backticks():
+def _pdf_pages() -> list[str]:
+    """The PDF's text, page by page, as pdftotext lays it out."""
     text = subprocess.run(
         [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
     ).stdout
+    return text.split("\f")
+
+
+def _lines_where(matches: Callable[[str], object]) -> list[str]:
+    """Every line of the PDF that ``matches``, with its page number."""
+    return [
+        f"page {page}: {line.strip()!r}"
+        for page, content in enumerate(_pdf_pages(), start=1)
+        for line in content.splitlines()
+        if matches(line)
+    ]
+
+
+def test_no_pdf_page_shows_build_output_code_raw_latex_or_backticks():
     problems = []
-    for page, content in enumerate(text.split("\f"), start=1):
+    for page, content in enumerate(_pdf_pages(), start=1):
         for found in NOT_FOR_READERS.finditer(content):
             start = max(0, found.start() - 40)
             problems.append(f"page {page}: {found[0]!r} in {content[start : start + 100]!r}")
@@ -55,28 +71,12 @@ def test_no_pdf_page_shows_build_output_code_raw_latex_or_backticks():
 def test_no_code_listing_wraps_onto_a_continuation_line():
     """A code listing wider than the page is broken by LaTeX with a continuation arrow (",→"),
     which reads as a syntax error: listings must fit the text width."""
-    text = subprocess.run(
-        [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    wrapped = [
-        f"page {page}: {line.strip()!r}"
-        for page, content in enumerate(text.split("\f"), start=1)
-        for line in content.splitlines()
-        if line.lstrip().startswith((",→", "↪"))
-    ]
+    wrapped = _lines_where(lambda line: line.lstrip().startswith((",→", "↪")))
     assert not wrapped, "\n".join(wrapped)
 
 
 def test_negative_numbers_carry_a_minus_sign_not_a_hyphen():
     """ "−9.0", not "-9.0": a hyphen is shorter than a minus and may break the line after it
     (:data:`pairlib.formats.MINUS`; prose glues signed numbers with ``page.signed``)."""
-    text = subprocess.run(
-        [_pdf_tool("pdftotext"), "-layout", str(PDF_PATH), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    hyphens = [
-        f"page {page}: {line.strip()!r}"
-        for page, content in enumerate(text.split("\f"), start=1)
-        for line in content.splitlines()
-        if re.search(r"(?<![\w/.\-])-\d", line)
-    ]
+    hyphens = _lines_where(lambda line: re.search(r"(?<![\w/.\-])-\d", line))
     assert not hyphens, "\n".join(hyphens)
