@@ -42,7 +42,7 @@
 #   and {glue:}`cmp_v_targets_mse` it with the MSE.
 # - Report 003's siamese-10 errs on {glue:text}`cmp_s10:.1f`% (95% CI
 #   {glue:}`cmp_s10_ci`; published {glue:text}`cmp_s10_pub:.1f`%, z =
-#   {glue:text}`cmp_s10_z`): {glue:text}`cmp_s10_verdict`.
+#   {glue:}`cmp_s10_z`): {glue:text}`cmp_s10_verdict`.
 # - Learned or engineered, on report 000's branch: {glue:}`cmp_learned_outcome`. Twice the epochs
 #   {glue:text}`cmp_longer_effect` the learned comparator's error by
 #   {glue:text}`cmp_longer_diff:.1f` points ({glue:text}`cmp_longer_clear`).
@@ -386,10 +386,10 @@ show_table(
 # %% [markdown]
 # Siamese-10 reaches {glue:text}`cmp_s10:.1f` ± {glue:text}`cmp_s10_std:.1f`% (mean ± std;
 # the mean's 95% CI is {glue:}`cmp_s10_ci`) against the published
-# {glue:text}`cmp_s10_pub:.1f`%, a gap of z = {glue:text}`cmp_s10_z` standard errors (the
+# {glue:text}`cmp_s10_pub:.1f`%, a gap of z = {glue:}`cmp_s10_z` standard errors (the
 # reproduction criterion of [Methods](../book/methods.md)), and siamese-2
 # {glue:text}`cmp_s2:.1f` ± {glue:text}`cmp_s2_std:.1f`% (CI {glue:}`cmp_s2_ci`) against
-# {glue:text}`cmp_s2_pub:.1f`% (z = {glue:text}`cmp_s2_z`): going from the
+# {glue:text}`cmp_s2_pub:.1f`% (z = {glue:}`cmp_s2_z`): going from the
 # learned layer to the argmax {glue:}`cmp_003_verdict` the error. Most of that difference
 # is the learned layer's: siamese-2's own branch, read with the argmax instead of the layer
 # it was trained with, {glue:}`cmp_003_s2_argmax` the error, to
