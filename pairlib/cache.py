@@ -96,13 +96,14 @@ def environment() -> dict[str, str]:
     """The installed versions of :data:`NUMERIC_PACKAGES` (a new torch retrains everything)
     and, outside the native mode, the numerics mode (:mod:`pairlib.numerics`): portable
     kernels give other bits, so their runs are other entries."""
-    from pairlib.numerics import MODES, mode
+    from pairlib.numerics import MODES, PORTABLE_CODE, mode
 
     versions = {name: importlib.metadata.version(name) for name in NUMERIC_PACKAGES}
     if mode() == "native":
         return versions
     # The mode's settings too: a mode whose settings change gives other bits, other entries.
-    return {**versions, "numerics": mode(), "kernels": json.dumps(MODES[mode()], sort_keys=True)}
+    kernels = json.dumps(MODES[mode()], sort_keys=True)
+    return {**versions, "numerics": mode(), "kernels": kernels, "code": PORTABLE_CODE}
 
 
 @functools.lru_cache(maxsize=1)

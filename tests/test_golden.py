@@ -91,3 +91,34 @@ def test_a_subset_of_kinds_is_compared_alone_and_never_recorded(capsys):
     assert printed.startswith("framework ") and "train " not in printed
     with pytest.raises(SystemExit):
         golden.main(["--kinds", "framework", "--record"])
+
+
+PORTABLE_MATH_CHECK = """
+from pairlib import fitting, numerics  # first: the mode's kernel settings before torch loads
+import numpy, torch
+from pairlib.fitting import TrainConfig
+x = torch.rand(200_000, generator=torch.Generator().manual_seed(0)) * 1e3 + 1e-3
+ieee = torch.from_numpy(numpy.sqrt(x.numpy()))
+adam = fitting.make_optimizer(TrainConfig(optimizer="adam"), [torch.nn.Parameter(x)])
+print(int((torch.sqrt(x) != ieee).sum()), int((numerics.float32_math(x, "sqrt") != ieee).sum()),
+      bool(adam.defaults["fused"]))
+"""
+
+
+@pytest.mark.parametrize("mode", ["native", "portable"])
+def test_portable_mode_takes_correctly_rounded_square_roots(mode):
+    """torch's float32 CPU sqrt is a 1-ulp kernel whose last bits belong to its implementation;
+    the portable mode routes around it (float64 for the framework, fused Adam for torch.optim),
+    the native mode keeps the processor's own kernels."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PAIRLIB_NUMERICS": mode}
+    check = [sys.executable, "-c", PORTABLE_MATH_CHECK]
+    done = subprocess.run(check, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1500:]
+    kernel_misses, our_misses, fused = done.stdout.split()
+    assert int(kernel_misses) > 0, "torch's float32 sqrt is now correctly rounded: float32_math may go"
+    assert int(our_misses) == (0 if mode == "portable" else int(kernel_misses))
+    assert fused == str(mode == "portable")

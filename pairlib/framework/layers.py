@@ -8,7 +8,7 @@ import math
 
 from torch import empty
 
-from .modules import INITS, Module, Tensor, _check_backward, _shape
+from .modules import INITS, Module, Tensor, _check_backward, _shape, float32_math
 
 
 def _zeros(*shape: int, like: Tensor) -> Tensor:
@@ -230,7 +230,7 @@ class BatchNorm(Module):
             self.running_var.mul_(1 - m).add_(var.view(-1), alpha=m * count / (count - 1))
         else:
             mean, var = self.running_mean.view(view), self.running_var.view(view)
-        self._inv_std = (var + self.eps).rsqrt()
+        self._inv_std = float32_math(var + self.eps, "rsqrt")
         self._xhat = (x - mean) * self._inv_std
         self._dims, self._view, self._batch_stats = dims, view, self.training
         return self._xhat * self.weight.view(view) + self.bias.view(view)

@@ -4,7 +4,7 @@ upstream gradient. They hold no parameters."""
 
 from torch import empty
 
-from .modules import Module, Tensor, _shape
+from .modules import Module, Tensor, _shape, float32_math
 
 
 def one_hot(labels: Tensor, n_classes: int, dtype=None) -> Tensor:
@@ -47,8 +47,8 @@ class LossCrossEntropy(Module):
                 f"got {_shape(logits)} and {_shape(labels)}"
             )
         z = logits - logits.max(1, keepdim=True).values
-        log_p = z - z.exp().sum(1, keepdim=True).log()
-        self._p = log_p.exp()
+        log_p = z - float32_math(float32_math(z, "exp").sum(1, keepdim=True), "log")
+        self._p = float32_math(log_p, "exp")
         self._onehot = one_hot(labels, logits.shape[1], dtype=logits.dtype)
         return -(log_p * self._onehot).sum() / logits.shape[0]
 
@@ -72,13 +72,14 @@ class LossBCE(Module):
         if logits.shape != target.shape:
             raise ValueError(f"LossBCE: logits {_shape(logits)} and target {_shape(target)} differ")
         self._x, self._t = logits, target
-        loss = logits.clamp(min=0) - logits * target + (-logits.abs()).exp().log1p()
+        softplus_of_minus_abs = float32_math(float32_math(-logits.abs(), "exp"), "log1p")
+        loss = logits.clamp(min=0) - logits * target + softplus_of_minus_abs
         return loss.mean()
 
     def backward(self, grad: float | Tensor = 1.0) -> Tensor:
         if self._x is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
-        return (self._x.sigmoid() - self._t) * (grad / self._x.numel())
+        return (float32_math(self._x, "sigmoid") - self._t) * (grad / self._x.numel())
 
 
 class LossDigits(Module):

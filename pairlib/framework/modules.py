@@ -1,11 +1,15 @@
 """Layers: each ``forward`` caches what its ``backward`` needs, ``backward`` applies the chain rule.
 
 Course rule: from torch we import ``empty`` only; everything else is a method of a tensor.
+Elementwise functions go through :func:`pairlib.numerics.float32_math`, which computes them
+in float64 in the portable numerics mode (the same bits on every processor).
 No tensor made here requires grad, so autograd never records anything even if it is on;
 the course still asks callers to train under ``torch.set_grad_enabled(False)``.
 """
 
 from torch import empty
+
+from pairlib.numerics import float32_math
 
 Tensor = type(empty(0))  # torch.Tensor, for type hints, without importing anything but empty
 
@@ -147,7 +151,7 @@ class ReLU(_Elementwise):
 
 class Tanh(_Elementwise):
     def f(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return float32_math(x, "tanh")
 
     def df(self, x: Tensor, y: Tensor) -> Tensor:
         return 1 - y * y
@@ -155,7 +159,7 @@ class Tanh(_Elementwise):
 
 class Sigmoid(_Elementwise):
     def f(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return float32_math(x, "sigmoid")
 
     def df(self, x: Tensor, y: Tensor) -> Tensor:
         return y * (1 - y)

@@ -4,7 +4,7 @@ Weight decay is the coupled L2 kind of torch.optim.SGD/Adam: it adds wd * p to t
 
 from torch import empty
 
-from .modules import Tensor
+from .modules import Tensor, float32_math
 
 
 def _zeros_like(t: Tensor) -> Tensor:
@@ -83,5 +83,5 @@ class Adam(Optimizer):
                 grad = grad.add(p, alpha=self.weight_decay)
             m.lerp_(grad, 1 - beta1)
             v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            denom = (v.sqrt() / bias_correction2_sqrt).add_(self.eps)
+            denom = (float32_math(v, "sqrt") / bias_correction2_sqrt).add_(self.eps)
             p.addcdiv_(m, denom, value=-step_size)
