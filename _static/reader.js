@@ -31,3 +31,11 @@ document.addEventListener("DOMContentLoaded", () => {
     link.appendChild(image);
   }
 });
+
+// A caption's number ends with a colon, "Table 4.1: ...", as in the PDF (Sphinx writes the
+// number and the text side by side, with only a space between them in the HTML).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const number of document.querySelectorAll(".bd-article .caption-number")) {
+    number.textContent = number.textContent.trimEnd() + ": ";
+  }
+});

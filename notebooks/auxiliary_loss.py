@@ -588,21 +588,15 @@ al.glue_short(study)
 #   weights), the auxiliary loss lowers the test error in {glue:text}`al_aux_better`, clearly in
 #   {glue:text}`al_aux_clear`, by up to
 #   {glue:text}`al_aux_largest:.1f` points.
-# - With the auxiliary loss, sharing the branches {glue:}`al_other_002_sharing_fc_with_aux_effect` the
-#   error of
-#   report 002's fully connected models ({glue:}`al_other_002_sharing_fc_with_aux_clear`) and
-#   {glue:}`al_other_002_sharing_convnet_with_aux_effect` that of its ConvNets
-#   ({glue:}`al_other_002_sharing_convnet_with_aux_clear`)
-#   ({numref}`tab-al-other`).
+# - With the auxiliary loss, {glue:}`al_short_sharing` ({numref}`tab-al-other`).
 # - {glue:}`al_short_mse`.
 # - {glue:}`al_short_004`.
 # - Inside the network, a linear read-out of AL4's branch outputs misreads
 #   {glue:text}`al_probe_al4_linear:.1f`% of the test digits, and of WS3's (no auxiliary
 #   loss) {glue:text}`al_probe_ws3_linear:.1f`% ({numref}`tab-al-probes`).
 # - Chosen on held-out training pairs, {glue:}`al_choice_text` gives AL4
-#   {glue:text}`al_chosen_test:.1f` ± {glue:text}`al_chosen_test_std:.1f`% test error
-#   (report 002's AL4: {glue:text}`al_al4_test:.1f` ± {glue:text}`al_al4_test_std:.1f`% here,
-#   {glue:text}`al_al4_pub:.1f`% published).
+#   {glue:text}`al_chosen_test:.1f` ± {glue:text}`al_chosen_test_std:.1f`% test
+#   error{glue:}`al_short_choice_versus`.
 #
 # This chapter trained {glue:text}`al_configurations` configurations for
 # {glue:text}`al_rounds` rounds each, {glue:text}`al_runs` runs in

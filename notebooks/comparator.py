@@ -574,8 +574,8 @@ show_table(
 # (one model, read with the chosen readout): the pair of rows that separates the recipe from
 # the architecture.
 #
-# The choice between the VGG branch with and without label smoothing is a close one: an
-# execution on another processor, whose runs differed from these only in the last bits of
+# The choice between the VGG branch with and without label smoothing is a close one: a run
+# of this chapter on another processor, whose runs differed from these only in the last bits of
 # the arithmetic, chose the branch without label smoothing from the same design rounds, and
 # {numref}`tab-cmp-selection` puts the two within the noise of the validation pairs. The
 # fresh rounds played no part in the choice.
@@ -644,10 +644,8 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # {glue:}`cmp_best_vs_s10` the error ({numref}`tab-cmp-best-paired`). The recipe alone, on
 # siamese-10's own branch, {glue:}`cmp_recipe_verb` it (to {glue:text}`cmp_s10_recipe:.2f`%,
 # Holm-adjusted {glue:text}`cmp_recipe_p`); the chosen branch, with the same recipe,
-# {glue:}`cmp_branch_verb` the error further ({glue:text}`cmp_branch_p`). The test-time
-# augmentation {glue:}`cmp_tta_verb` the single model's error ({glue:text}`cmp_tta_p`), the
-# ensemble {glue:}`cmp_ensemble_verb` it ({glue:text}`cmp_ensemble_p`), and the test-time
-# augmentation {glue:}`cmp_tta_ensemble_verb` the ensemble's. "Clearly" here, as throughout,
+# {glue:}`cmp_branch_verb` the error further ({glue:text}`cmp_branch_p`).
+# {glue:}`cmp_additions` "Clearly" here, as throughout,
 # means a paired-t p below 0.05 after Holm's adjustment over the chapter's
 # {glue:text}`cmp_family` comparisons and a 95% interval that excludes zero
 # ({glue:text}`cmp_family_raw` of them have an unadjusted p below 0.05,
@@ -662,9 +660,9 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # answer should take the first member with test-time augmentation, at a tenth of the cost.
 #
 # No choice saw the fresh rounds. The design rounds chose the branch, the recipe and the
-# readout on their validation pairs; the fresh rounds score that choice once per execution.
-# An earlier execution, described above, scored its own choice on the same fresh rounds;
-# neither choice looked at them. The three sets of rounds never overlap.
+# readout on their validation pairs; the fresh rounds score that choice once, each time the
+# chapter runs. The run on another processor described above scored its own choice on the
+# same fresh rounds; neither choice looked at them. The three sets of rounds never overlap.
 #
 # ## Where the errors come from
 #

@@ -54,8 +54,8 @@
 # ```
 #
 # **How a reading is chosen.** The text decides, quoted below. Where the text is silent,
-# the choice is the simplest one consistent with it, written beside the configuration in the
-# library, and the alternatives that are as plausible run beside it. A reading
+# the choice is the simplest one consistent with it, stated with the configuration's
+# description in the book's code, and the alternatives that are as plausible run beside it. A reading
 # is never chosen because its number lands nearer the published one: that would be a search
 # over unstated choices until a number matches, and with enough readings something always
 # matches. The gap is measured by $z$, the difference of the two means in standard errors
@@ -346,8 +346,8 @@ rd.glue_003(reports["003"], p["n_pairs"])
 # {glue:text}`rd_003_s2_relu:.1f`% with a ReLU before its last layer
 # ({numref}`tab-read-003`). Of its {glue:text}`rd_003_s2_readings` readings, the one nearest
 # the published figure, “{glue:}`rd_003_nearest`”, errs on
-# {glue:text}`rd_003_nearest_error:.1f`%; the table shows whether even that one is within two
-# standard errors of a figure whose own spread is implausibly small.
+# {glue:text}`rd_003_nearest_error:.1f`%: {glue:}`rd_003_nearest_verdict`, a figure whose
+# own spread is implausibly small.
 #
 # The cross-validation itself can be compared with the report's description of it. The
 # report found the best learning rates "in the range between 0.1 and 0.25"; in our grid the

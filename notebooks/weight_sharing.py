@@ -99,8 +99,8 @@ study = ws.run_study(**p)
 # the differences between draws, which are large, cancel. Each comparison reports the mean
 # of the per-round differences with its 95% confidence interval and the Wilcoxon signed-rank
 # test. Models follow their report's description (layer sizes, optimiser, learning rate,
-# batch size, loss); details a report leaves out are filled in, each listed with its
-# configuration in the library. Where a report compared models that differ in more than sharing, we
+# batch size, loss); details a report leaves out are filled in, and the readings chapter runs
+# the alternatives. Where a report compared models that differ in more than sharing, we
 # add the missing controls:
 #
 # - **Fully connected** {cite:p}`salimbeni_ee559,dong_ee559`: a merged MLP (002 FCNN1,
@@ -412,9 +412,7 @@ page.glue_figure("fig-ws-gradients", ws.gradients_figure(study))
 # {glue:text}`ws_nobn_pair_failed` of {glue:text}`ws_rounds` rounds learned nothing. At a
 # learning rate of 0.1 instead (two changes against the base model: no batch norm and a
 # lower rate), it {glue:}`ws_abl_pair_no_batch_norm_lr_0_1`. For the siamese model, removing batch norm
-# {glue:}`ws_abl_siamese_no_batch_norm`. Adding skip connections to the pair model
-# {glue:}`ws_abl_pair_skip_connections`; adding them to the siamese model
-# {glue:}`ws_abl_siamese_skip_connections`. Settings under which a
+# {glue:}`ws_abl_siamese_no_batch_norm`. {glue:}`ws_abl_skip`. Settings under which a
 # model diverged in at least one round (its loss became NaN; those rounds are reported, not
 # averaged away): pair model, {glue:}`ws_abl_diverged_pair`; siamese model,
 # {glue:}`ws_abl_diverged_siamese`. Widths from 8 to 64 channels and from 64 to 512 hidden

@@ -78,6 +78,7 @@ TEX_REQUIREMENTS: dict[str, str] = {
     "needspace.sty": "texlive-latex-extra",
     "titlesec.sty": "texlive-latex-extra",
     "wrapfig.sty": "texlive-latex-extra",
+    "placeins.sty": "texlive-latex-extra",
     "pict2e.sty": "texlive-pictures",
     "pzdr.tfm": "texlive-fonts-recommended",
     "FreeSerif.otf": "fonts-freefont-otf",
@@ -85,6 +86,7 @@ TEX_REQUIREMENTS: dict[str, str] = {
     "latex": "texlive-latex-base",
     "dvisvgm": "dvisvgm",
     "anyfontsize.sty": "texlive-latex-extra",
+    "preview.sty": "preview-latex-style",
 }
 """What the PDF and the HTML's math need (xelatex with Sphinx's own LaTeX style, latex and
 dvisvgm for imgmath, see _config.yml), as read from a build's .fls file list: about 90 MB of

@@ -422,9 +422,8 @@ _MODEL_B_CAUSE = (
     "Ours is lower, with a third of the report's spread: rounds that fail to train would give"
     " such a spread, and none of ours did; a ReLU ending the branch makes it far worse."
 )
-_AFTER_THE_FACT = (
-    "(a reading picked among several after seeing their runs: no evidence of the report's model)"
-)
+AFTER_THE_FACT = "(a reading picked among several after seeing their runs: no evidence of the report's model)"
+"""The caveat of a cause that names the closest of several readings (said once in a list)."""
 
 #: Registry key -> the cause of a remaining gap to the published figure, in one line, as far as
 #: the runs of the readings chapter show it (the reproduction scorecard's ``cause`` column). A
@@ -443,10 +442,10 @@ CAUSES: dict[str, str] = {
     "002/FCNN3": "Width, a comparator layer and more epochs each narrow the gap a little, none closes it.",
     "002/WS1": "Registered without max-pooling, as the text says; with it (our first reading) ours is lower.",
     "002/AL1": "Its learning rate came from a “brute force search” on pairs it does not name; a hidden "
-    "comparator layer narrows the gap " + _AFTER_THE_FACT + ".",
-    "002/AL2": "A hidden comparator layer, not in the text, closes the gap " + _AFTER_THE_FACT + ".",
-    "002/AL3": "A hidden comparator layer narrows it " + _AFTER_THE_FACT + "; most of the gap remains.",
-    "002/AL4": "A hidden comparator layer, not in the text, narrows the gap most " + _AFTER_THE_FACT + ".",
+    "comparator layer narrows the gap " + AFTER_THE_FACT + ".",
+    "002/AL2": "A hidden comparator layer, not in the text, closes the gap " + AFTER_THE_FACT + ".",
+    "002/AL3": "A hidden comparator layer narrows it " + AFTER_THE_FACT + "; most of the gap remains.",
+    "002/AL4": "A hidden comparator layer, not in the text, narrows the gap most " + AFTER_THE_FACT + ".",
     "003/siamese-2": "Doubtful: chosen on test accuracy; its std is below a fresh test set's binomial floor.",
     "003/siamese-10": "Chosen on test accuracy among many settings; every reading lies above it.",
     "004/AL": "Every reading errs far less; the report's AL fits its training pairs worse than its WS.",

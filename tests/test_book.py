@@ -171,6 +171,16 @@ def test_show_table_emits_a_numbered_myst_table():
         page.table_markdown(df, "bad name", "x")
 
 
+def test_an_empty_table_cell_prints_a_dash_and_keeps_its_column_numeric():
+    df = pd.DataFrame({"model": ["a", "b"], "error (%)": [2.5, float("nan")], "note": ["", "x"]})
+    text = page.table_markdown(df, "tab-x", "Caption.")
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert rows[1].split("|")[2].strip() == "2.50" and rows[2].split("|")[2].strip() == "—"
+    assert rows[1].split("|")[3].strip() == "—"
+    rule = next(line for line in text.splitlines() if line.startswith("|:"))
+    assert rule.split("|")[2].endswith(":"), "a column of numbers and dashes stays right-aligned"
+
+
 def test_table_cells_keep_intervals_whole_with_real_minus_signs():
     df = pd.DataFrame(
         {

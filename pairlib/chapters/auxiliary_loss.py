@@ -18,6 +18,7 @@ from pairlib.chapters.auxiliary_loss_tables import (
     mse_reading,
     probe_facts,
     repeated_comparisons,
+    sharing_with_aux,
     sweep_facts,
 )
 from pairlib.configs import PUBLISHED_ROW, published_mean, published_means
@@ -396,6 +397,13 @@ def glue_choice(study: Study) -> None:
     row = study.family["lambda choice"].set_index("comparison").loc["AL4 to the chosen AL4"]
     al4 = study.final.loc["002/AL4"]
     published = f"(published: {published_mean('002/AL4'):.1f}%)"
+    glue_text(
+        "al_short_choice_versus",
+        f", against {published_mean('002/AL4'):.1f}% published"
+        if study.chosen_is_own
+        else f" (report 002's AL4: {mean_std(al4['mean'], al4['std'])}% here, "
+        f"{published_mean('002/AL4'):.1f}% published)",
+    )
     if study.chosen_is_own:
         glue_text("al_choice_versus_own", "the very model report 002 trained")
         glue_text(
@@ -575,6 +583,7 @@ def glue_short(study: Study) -> None:
     glue_value("al_mse_train", mse_train)
     mse = study.other.set_index("comparison").loc["000: MSE instead of CE, with aux"]
     glue_text("al_short_mse", mse_reading(mse, mse_train, study.epochs))
+    glue_text("al_short_sharing", sharing_with_aux(study.other.set_index("comparison")))
     n_help, n_hurt, n_grid = grid_counts(study)
     lr = study.design.groups["004, SGD"]["004/AL"].lr
     glue_text(

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from pairlib.curves import epoch_band
-from pairlib.page import clear_word, mean_std, published_text, summary_text
+from pairlib.page import clear_verb, clear_word, mean_std, published_text, summary_text
 from pairlib.probes import PROBES
 from pairlib.stats import first_epoch_below, verdict
 from pairlib.train import TrainConfig
@@ -257,3 +257,24 @@ def repeated_comparisons(
             repeat = tested.loc[(a, b)]
             rows.append({**row, **{k: repeat[k] for k in ("p_adjusted", "clear", "fragile", "verdict")}})
     return pd.DataFrame(rows)
+
+
+def sharing_with_aux(other: pd.DataFrame) -> str:
+    """Sharing with the auxiliary loss on report 002's two families in one clause, said once
+    when both comparisons agree ("clearly lowers the error of both ...")."""
+    fc, convnet = other.loc["002: sharing, FC with aux"], other.loc["002: sharing, ConvNet with aux"]
+    fc_verb, convnet_verb = clear_verb(fc), clear_verb(convnet)
+    if fc_verb == convnet_verb and fc["clear"]:
+        return (
+            f"sharing the branches clearly {fc_verb} the error of both report 002's fully "
+            "connected models and its ConvNets"
+        )
+    if fc_verb == convnet_verb:
+        return (
+            "sharing the branches changes the error of neither report 002's fully connected "
+            "models nor its ConvNets clearly"
+        )
+    return (
+        f"sharing the branches {fc_verb} the error of report 002's fully connected models and "
+        f"{convnet_verb} that of its ConvNets"
+    )

@@ -31,7 +31,15 @@ from pairlib.configs import BODY_003, BODY_004, BRANCH_BEST, get_config
 from pairlib.configs import registered as registered_config
 from pairlib.ensembles import calibration_scores, ensemble_predictions, member_configs, reliability_table
 from pairlib.models import ModelSpec
-from pairlib.page import clear_verb, glue_comparison, glue_text, glue_value, interval, summary_text
+from pairlib.page import (
+    clear_verb,
+    effects_sentence,
+    glue_comparison,
+    glue_text,
+    glue_value,
+    interval,
+    summary_text,
+)
 from pairlib.runner import Protocol
 from pairlib.stats import mean_interval
 from pairlib.train import TrainConfig, final_epoch
@@ -406,8 +414,10 @@ def reliability_reading(reliability: pd.DataFrame) -> str:
 
 def glue_steps(table: pd.DataFrame, members: int, best_name: str) -> None:
     """What each step to the best model adds, by the label of its comparison: a verb for each,
-    and the full comparison for the first four."""
+    and the full comparison for the first four; the three additions (test-time augmentation,
+    ensemble) in one sentence."""
     rows = table.set_index("comparison")
+    step: dict[str, pd.Series] = {}
     for k, (key, (label, _, _)) in enumerate(
         zip(STEP_KEYS, best_comparisons(members, best_name), strict=True)
     ):
@@ -416,6 +426,18 @@ def glue_steps(table: pd.DataFrame, members: int, best_name: str) -> None:
         )
         if k < 4:
             glue_comparison(f"cmp_{key}", rows.loc[label])
+        step[key] = rows.loc[label]
+    single, ensemble = "the single model's error", "the ensemble's"
+    glue_text(
+        "cmp_additions",
+        effects_sentence(
+            [
+                ("the test-time augmentation", single, step["tta"]),
+                ("the ensemble", single, step["ensemble"]),
+                ("the test-time augmentation", ensemble, step["tta_ensemble"]),
+            ]
+        ),
+    )
 
 
 def best_table(fresh: Fresh, final: pd.DataFrame) -> pd.DataFrame:
@@ -442,6 +464,10 @@ def best_table(fresh: Fresh, final: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+LABEL_GROUND = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+"""A value label's white ground: a line or a bar it crosses never runs through its digits."""
+
+
 def best_figure(fresh: Fresh, final: pd.DataFrame) -> Any:
     """Test error against training time of every ensemble size (with its 95% interval), and
     the reliability of the best model's probabilities."""
@@ -455,7 +481,9 @@ def best_figure(fresh: Fresh, final: pd.DataFrame) -> Any:
         ax.errorbar(seconds, means, yerr=errors, marker=marker, ms=4, capsize=2, lw=1, label=label)
         for k, x, y in zip(fresh.sizes, seconds, means, strict=True):
             if not tta:
-                ax.annotate(f"{k}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+                ax.annotate(
+                    f"{k}", (x, y), textcoords="offset points", xytext=(5, 5), fontsize=7, bbox=LABEL_GROUND
+                )
     ax.scatter(
         [final.loc[S10, "seconds"]], [final.loc[S10, "mean"]], marker="x", color="tab:red", label="siamese-10"
     )
@@ -469,13 +497,23 @@ def best_figure(fresh: Fresh, final: pd.DataFrame) -> Any:
     ax_rel.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
     ax_rel.plot(reliability["mean_probability"], reliability["observed"], marker="o", ms=3, lw=1)
     for k, (_, row) in enumerate(reliability.iterrows()):
-        ax_rel.annotate(  # the bins' pair counts, alternately below and above: neighbours never overlap
+        # The bins' pair counts, alternately below-right and above-left of their points so that
+        # neighbours never overlap; beside the point, inwards, in the corners, where the
+        # other side would leave the axes.
+        x = row["mean_probability"]
+        if x < 0.15 or x > 0.85:
+            offset, ha, va = ((7, 0), "left", "center") if x < 0.15 else ((-7, 0), "right", "center")
+        else:
+            offset, ha, va = ((4, -5), "left", "top") if k % 2 == 0 else ((-4, 5), "right", "bottom")
+        ax_rel.annotate(
             f"{int(row['pairs'])}",
-            (row["mean_probability"], row["observed"]),
+            (x, row["observed"]),
             textcoords="offset points",
-            xytext=(3, -9) if k % 2 == 0 else (-3, 5),
-            ha="left" if k % 2 == 0 else "right",
+            xytext=offset,
+            ha=ha,
+            va=va,
             fontsize=6,
+            bbox=LABEL_GROUND,
         )
     ax_rel.set_xlabel("P(d₁ ≤ d₂) given")
     ax_rel.set_ylabel("fraction with d₁ ≤ d₂")

@@ -31,7 +31,7 @@ from pairlib.page import (
     scientific,
     signed,
 )
-from pairlib.results import framework_results_table, save_results, save_rounds
+from pairlib.results import framework_results_table, save_comparisons, save_results, save_rounds
 from pairlib.runner import Protocol
 from pairlib.stats import labelled_comparisons
 from pairlib.train import TrainConfig, final_epoch, run_grid
@@ -125,6 +125,8 @@ KEYS = ("report", "course", "course2x", "adam", "cosine", "ce")
 """Glue keys of :func:`settings`, in its order."""
 TORCH_NAME, FW_NAME = "torch.nn + autograd", "our framework"
 PAIRS_LABEL = "digit pairs: 003/siamese-10 in our framework"
+TORCH_PAIRS_LABEL = "digit pairs: 003/siamese-10 in torch.nn + autograd"
+"""The digit-pair runs' model ids in the chapter's rounds and comparisons tables."""
 
 
 def gradient_check(seed: int, n_points: int) -> tuple[float, float]:
@@ -444,8 +446,10 @@ def run_pairs(s10: TrainConfig, p: Mapping[str, Any]) -> PairsRace:
     protocol = Protocol.of(p)
     torch_runs = run_grid({TORCH_NAME: s10}, protocol, record="final")
     fw_runs = study.run_pairs({FW_NAME: s10}, protocol)
-    both = pd.concat([torch_runs, fw_runs], ignore_index=True)
-    table = labelled_comparisons(both, [("framework against torch", TORCH_NAME, FW_NAME)])
+    both = pd.concat(
+        [torch_runs.assign(name=TORCH_PAIRS_LABEL), fw_runs.assign(name=PAIRS_LABEL)], ignore_index=True
+    )
+    table = labelled_comparisons(both, [("framework against torch", TORCH_PAIRS_LABEL, PAIRS_LABEL)])
     row = table.set_index("comparison").loc["framework against torch"]
     glue_comparison("fw_s10", row)
     glue_text("fw_s10_within", "within" if abs(row["difference"]) < 0.5 else "not within")
@@ -496,11 +500,14 @@ def record(
                 study.rounds_frame(runs),
                 study.rounds_frame({choice.label: choice.runs}),
                 race.framework_runs.assign(name=PAIRS_LABEL),
+                race.torch_runs.assign(name=TORCH_PAIRS_LABEL),
             ],
             ignore_index=True,
         ),
         "mini_framework",
     )
+    # The chapter's one paired comparison, in the book's comparisons table like every other.
+    save_comparisons("mini_framework", {"digit pairs": race.table})
     save_results(
         pd.concat(
             [

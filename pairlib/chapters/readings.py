@@ -20,7 +20,7 @@ from pairlib.configs import (
 from pairlib.configs import readings as readings_of
 from pairlib.page import glue_text, glue_value, published_text
 from pairlib.page.scorecard import z_inputs
-from pairlib.page.wording import mean_std
+from pairlib.page.wording import mean_std, signed
 from pairlib.published import published_row
 from pairlib.results import results_table, save_results, save_rounds
 from pairlib.runner import Protocol
@@ -243,6 +243,14 @@ def glue_003(report: Report, n_pairs: int) -> None:
     nearest = (s2_readings[MEAN] - published_means(["003/siamese-2"])["003/siamese-2"]).abs().idxmin()
     glue_text("rd_003_nearest", nearest.removeprefix("003/siamese-2 ").strip("[]"))
     glue_value("rd_003_nearest_error", s2_readings.loc[nearest, MEAN])
+    z = reproduction_z(*z_inputs(s2_readings.loc[nearest], published_row(*PUBLISHED_ROW["003/siamese-2"])))
+    glue_text(
+        "rd_003_nearest_verdict",
+        f"that one is within two standard errors of the published figure (z = {signed(z)})"
+        if abs(z) < 2
+        else f"even that one lies {abs(z):.1f} standard errors {'above' if z > 0 else 'below'} the "
+        "published figure",
+    )
     glue_value("rd_003_s2_readings", len(s2_readings))
     best_lrs = {}
     for model in ("siamese-2", "siamese-10"):

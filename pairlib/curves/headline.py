@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pairlib.curves.theme import OURS, PUBLISHED, TICK_SIZE
@@ -99,21 +100,22 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
                 color=colour,
                 label=f"{verdict} ({len(rows)})",
             )
-    for (x, y), text, above, label_y in _scorecard_labels(scorecard, top):
-        # Labels away from the diagonal, on the point's side; one moved off its point to clear
-        # a neighbour keeps a thin line to it.
-        dx = -0.012 * top if above else 0.012 * top
-        moved = abs(label_y - y) > 1e-9
+    for (x, y), (tx, ty), text, align in _scorecard_labels(scorecard, top):
+        # Each label sits clear of its point's error bars, away from the diagonal, on a white
+        # ground so that a bar it crosses never runs through its letters; a thin line leads
+        # back to the point.
         ax.annotate(
             text,
             (x, y),
-            xytext=(x + dx, label_y + (0.012 * top if above else -0.015 * top)),
+            xytext=(tx, ty),
             textcoords="data",
-            ha="right" if above else "left",
-            va="bottom" if above else "top",
+            ha=align,
+            va="center",
             fontsize=6,
-            color="0.25",
-            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if moved else None,
+            color="0.2",
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.5, "shrinkA": 0, "shrinkB": 2},
+            zorder=5,
         )
     ax.set(xlim=(0, top), ylim=(0, top), xlabel="published test error (%)", ylabel="our test error (%)")
     ax.set_aspect("equal")
@@ -124,30 +126,45 @@ def scorecard_figure(scorecard: pd.DataFrame) -> Any:
 
 def _scorecard_labels(
     scorecard: pd.DataFrame, top: float
-) -> list[tuple[tuple[float, float], str, bool, float]]:
-    """The labels of the figures not reproduced: points that coincide (the same runs, compared
-    with two published figures) share one label, and labels on one side of the diagonal that
-    would overlap are moved apart vertically. ((x, y), text, above the diagonal, label y)."""
-    groups: list[tuple[float, float, list[str], bool]] = []
+) -> list[tuple[tuple[float, float], tuple[float, float], str, str]]:
+    """Where the labels of the figures not reproduced go: ((x, y) of the point, (x, y) of the
+    label, text, horizontal alignment). Points that coincide (the same runs, compared with two
+    published figures) share one label. A label is set off its point perpendicular to the
+    diagonal, beyond the point's error bars: up and left above the diagonal, down and right
+    below it (straight up or down where the text would leave the axes); labels on one side that
+    would overlap are moved apart vertically."""
+    groups: list[tuple[float, float, float, list[str]]] = []
     for row in scorecard[scorecard["verdict"] != "reproduced"].itertuples():
         text = f"{row.report}/{row.published_model_id}"
-        for k, (x, y, texts, above) in enumerate(groups):
+        reach = max(float(np.nan_to_num(row.published_std)), float(np.nan_to_num(row.std)))
+        for k, (x, y, r, texts) in enumerate(groups):
             if abs(x - row.published_mean) < 0.01 * top and abs(y - row.mean) < 0.01 * top:
-                groups[k] = (x, y, [*texts, text], above)
+                groups[k] = (x, y, max(r, reach), [*texts, text])
                 break
         else:
-            groups.append((row.published_mean, row.mean, [text], row.mean >= row.published_mean))
-    gap, labels = 0.03 * top, []
+            groups.append((row.published_mean, row.mean, reach, [text]))
+    gap, char = 0.032 * top, 0.013 * top  # a line of 6-point text, and a character's width
+    labels = []
     for above in (True, False):
-        side = sorted((g for g in groups if g[3] == above), key=lambda g: -g[1])
-        placed: list[tuple[float, float]] = []
-        for x, y, texts, _ in side:
-            label_y = y
-            for px, py in placed:
-                if abs(px - x) < 0.3 * top and label_y > py - gap:
-                    label_y = py - gap
-            placed.append((x, label_y))
-            labels.append(((x, y), " & ".join(texts), above, label_y))
+        side = sorted((g for g in groups if (g[1] >= g[0]) == above), key=lambda g: -g[1])
+        placed: list[float] = []
+        for x, y, reach, texts in side:
+            text = " & ".join(texts)
+            off = reach + 0.025 * top
+            width = char * len(text)
+            if above and x - off - width >= 0:
+                tx, ty, align = x - off, y + off, "right"
+            elif above:
+                tx, ty, align = x, y + off + gap / 2, "center"
+            elif x + off + width <= top:
+                tx, ty, align = x + off, y - off, "left"
+            else:
+                tx, ty, align = x, y - off - gap / 2, "center"
+            for py in placed:  # below every label already placed that it would touch
+                if abs(ty - py) < gap:
+                    ty = py - gap
+            placed.append(ty)
+            labels.append(((x, y), (tx, ty), text, align))
     return labels
 
 
@@ -178,8 +195,14 @@ def headline_figure(steps: Sequence[tuple[str, Any, float | None]]) -> Any:
             label="ours: mean, 95% CI" if k == 0 else None,
         )
         ax.annotate(
-            f"{mean:.1f}", (mean, -k), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7
-        )
+            f"{mean:.1f}",
+            (mean, -k),
+            textcoords="offset points",
+            xytext=(0, 5),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )  # va bottom: the number's baseline clears the interval's caps
         if published is not None:
             ax.scatter(published, -k, s=36, zorder=4, **PUBLISHED, label="published mean" if k == 0 else None)
     ax.set_yticks([-k for k in range(len(steps))], [label for label, _, _ in steps], fontsize=TICK_SIZE)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from pairlib.configs import AFTER_THE_FACT
 from pairlib.page.glue import glue_value
 from pairlib.page.wording import error_text, mean_std, mean_std_column, report_id, report_label
 from pairlib.results import model_tables, reproduced_rows
@@ -121,13 +122,28 @@ def scorecard_display(scorecard: pd.DataFrame) -> pd.DataFrame:
 
 def causes_list(scorecard: pd.DataFrame) -> str:
     """The causes of the remaining gaps as a list under the scorecard, one item per cause with
-    the figures it explains: a sentence reads better as a line than in a narrow column, and
-    several figures share one cause."""
+    the figures it explains (a sentence reads better as a line than in a narrow column, and
+    several figures share one cause); reproduced figures have no gap to explain. The caveat
+    of a cause picked after seeing the runs (:data:`pairlib.configs.AFTER_THE_FACT`) is said
+    once, after the list, naming its figures."""
     figures: dict[str, list[str]] = {}
+    picked: list[str] = []
     for row in scorecard.itertuples():
-        if isinstance(row.cause, str) and row.cause:
-            figures.setdefault(row.cause, []).append(f"{row.report} {row.published_model_id}")
-    return "\n".join(f"- **{', '.join(names)}**: {cause}" for cause, names in figures.items())
+        if not isinstance(row.cause, str) or not row.cause or row.verdict == VERDICTS[0]:
+            continue
+        name = f"{row.report} {row.published_model_id}"
+        cause = row.cause.replace(f" {AFTER_THE_FACT}", "")
+        if cause != row.cause:
+            picked.append(name)
+        figures.setdefault(cause, []).append(name)
+    items = "\n".join(f"- **{', '.join(names)}**: {cause}" for cause, names in figures.items())
+    if not picked:
+        return items
+    names = ", ".join(picked[:-1]) + " and " + picked[-1] if len(picked) > 1 else picked[0]
+    return (
+        f"{items}\n\nThe reading that closes or narrows the gap of {names} was picked among "
+        "several after seeing their runs: it is no evidence of the report's model."
+    )
 
 
 def z_inputs(

@@ -33,6 +33,10 @@ ZWSP = "\u200b"
 (the PDF's preamble makes it a break point, as browsers do)."""
 
 
+NOT_APPLICABLE = "—"
+"""What an empty table cell prints: an em dash."""
+
+
 _NAME_BREAK = re.compile(r"(?<=[A-Za-z0-9]/)(?=[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9]{2})")
 """Where a model name such as "000/model-B-classes-mse" may break: after its report's "/",
 and after a hyphen followed by a word of two characters or more ("model-B-" / "no-ws";
@@ -134,9 +138,10 @@ def table_markdown(
         for _, column in cells.items()
     ]
     colalign = ["right" if is_number else "left" for is_number in numeric]
-    # An empty cell would become an empty paragraph, which LaTeX sets as a blank line under
-    # its row; a zero-width space (no break, see _config.yml) keeps the row one line high.
-    cells = cells.map(lambda text: text or ZWSP)
+    # An empty cell (nothing measured, or nothing that applies) reads as a dash, as in a
+    # printed table: left blank, a reader cannot tell it from a value lost in typesetting
+    # (and LaTeX would set its empty paragraph as a blank line under the row).
+    cells = cells.map(lambda text: text or NOT_APPLICABLE)
     body = cells.to_markdown(index=False, disable_numparse=True, colalign=colalign)
     options = f":name: {name}\n"
     if long is None:

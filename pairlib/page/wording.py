@@ -202,3 +202,36 @@ def tally(rows: pd.DataFrame) -> str:
     if clear == lower and lower:
         return f"{head}, each clearly" if lower > 1 else f"{head}, clearly"
     return f"{head}, clearly in {count_words(clear)}"
+
+
+def _join(items: list[str], last: str = " and ") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+def effects_sentence(steps: Iterable[tuple[str, str, Mapping[str, Any]]]) -> str:
+    """Several paired comparisons in one sentence, each step ``(subject, object, row)`` ("the
+    ensemble", "the single model's error", its comparison). Steps in a row that leave the same
+    object not clearly changed are said once ("neither the test-time augmentation (p = 0.084)
+    nor the ensemble (p = 0.066) clearly changes the single model's error"): a template per
+    step would repeat "does not clearly change" three times. The verbs come from the rows."""
+    groups: list[list[tuple[str, str, Mapping[str, Any]]]] = []
+    for step in steps:
+        previous = groups[-1][-1] if groups else None
+        if previous and not previous[2]["clear"] and not step[2]["clear"] and previous[1] == step[1]:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    clauses = []
+    for group in groups:
+        target = group[0][1]
+        if len(group) == 1:
+            subject, _, row = group[0]
+            clauses.append(f"{subject} {clear_verb(row)} {target} ({p_equation(float(row['p_adjusted']))})")
+            continue
+        subjects = [f"{subject} ({p_equation(float(row['p_adjusted']))})" for subject, _, row in group]
+        if len(group) == 2:
+            clauses.append(f"neither {subjects[0]} nor {subjects[1]} clearly changes {target}")
+        else:
+            clauses.append(f"none of {_join(subjects)} clearly changes {target}")
+    sentence = _join(clauses, ", and ")
+    return sentence[0].upper() + sentence[1:] + "."
