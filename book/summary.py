@@ -78,7 +78,7 @@ glue_value("sum_test_sets", int((results["pairs"]["split"] == "test").sum()))
 # figure published without a spread, or from a single run, has no standard error and so no
 # z: it is compared in words ({glue:}`sum_descriptive` such figure). Where a report gives a
 # training error, ours stands beside it; no report's spread of it is in the published table,
-# so these are compared in words too. {numref}`tab-scorecard` lists every figure with the
+# so these are shown, not tested. {numref}`tab-scorecard` lists every figure with the
 # other readings that ran, and the list under it the cause of each remaining gap as far as the
 # runs show it;
 # {numref}`fig-summary-scorecard` draws them. The table is also written to the results
@@ -149,8 +149,7 @@ glue_figure("fig-summary-errors", ours_published_figure(pairs_published, results
 # shows at a glance whether our reruns keep the reports' ranking of their own models, which
 # is what most of the reports' conclusions rest on. Where one of our points sits far from
 # its report's, {numref}`tab-scorecard` gives the gap in standard errors, and a published
-# bar with nothing of ours beside it is a model whose published row no chapter's results
-# table links to.
+# bar with nothing of ours beside it is a published model that no chapter reran.
 
 # %% [markdown]
 # ## The trivial baseline

@@ -111,8 +111,8 @@ glue_value("al_train_pairs", p["n_pairs"] - p["valid_pairs"])
 #   $\gamma\,\mathcal{L}_\text{target} + \alpha(\mathcal{L}_1 + \mathcal{L}_2)$, with $\alpha$
 #   and $\gamma$ grid-searched in {0.2, 0.5, 0.8, 1}: $\lambda = 2\alpha/\gamma$ in our terms.
 #   The report does not say which point of its grid it kept; our registered reading takes one
-#   point of it, the one an earlier execution of that grid picked
-#   ({doc}`readings` reruns the grid and ranks this point among the others):
+#   point of it, the one our first run of that grid ranked best, fixed before this chapter's
+#   rounds ({doc}`readings` reruns the grid and ranks this point among the others):
 #   $\alpha$ = {glue:text}`al_004_alpha:g`, $\gamma$ = {glue:text}`al_004_gamma:g` at a
 #   learning rate of {glue:text}`al_004_lr:g`, where WS's is {glue:text}`al_004_ws_lr:g`.
 #   Beside it we train the two ends of their grid's range of $\lambda$, and WS at AL's
@@ -260,7 +260,7 @@ al.glue_family(study)
 # training error is a gain in fitting the pairs, one that comes with the same or a higher
 # training error is a gain in generalising from them.
 # Report 002 does not give its MLPs' width: their hidden layer of
-# {glue:text}`al_fc_hidden` units is our choice (the library lists every such choice); the chapter
+# {glue:text}`al_fc_hidden` units is our choice, like every detail a report leaves out; the chapter
 # {doc}`readings` runs them with 256 units as well, which says whether the fully connected
 # branches lack room for a second task or were simply made too narrow by us.
 
@@ -388,7 +388,7 @@ al.glue_004(study)
 # WS ({glue:text}`al_004_pub_ws:.1f`%), the same network trained on the target alone, and
 # suspected the weights $\alpha$ and $\gamma$ or branches too small for a ten-class task.
 # In our runs of its architecture (WS: {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_a:.1f`%, published
-# {glue:text}`al_004_pub_ws:.1f`%), the auxiliary loss at the registry's weights
+# {glue:text}`al_004_pub_ws:.1f`%), the auxiliary loss at the weights of our registered reading
 # {glue:}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_effect` WS's error from
 # {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_a:.1f`% to
 # {glue:text}`al_aux_004_ws_to_al_alpha_0_5_gamma_0_5_b:.1f`%

@@ -574,8 +574,8 @@ show_table(
 # (one model, read with the chosen readout): the pair of rows that separates the recipe from
 # the architecture.
 #
-# The choice between the VGG branch with and without label smoothing is a close one: a run
-# of this chapter on another processor, whose runs differed from these only in the last bits of
+# The choice between the VGG branch with and without label smoothing is a close one: the
+# same chapter run on another processor, whose runs differed from these only in the last bits of
 # the arithmetic, chose the branch without label smoothing from the same design rounds, and
 # {numref}`tab-cmp-selection` puts the two within the noise of the validation pairs. The
 # fresh rounds played no part in the choice.
@@ -618,8 +618,8 @@ glue_figure("fig-cmp-best", comparator_best.best_figure(fresh, final))
 # 95% interval) against the training time of one round, for ensembles of the first k members
 # (k beside the points), without and with test-time augmentation; the cross is siamese-10 and
 # the dashed line the target. Right, the reliability of the chosen model's P(d₁ ≤ d₂), read
-# exactly: test pairs of every fresh round binned by the probability given (the number of
-# pairs beside each point); a calibrated model lies on the diagonal, and
+# exactly: test pairs of every fresh round binned by the probability given (a marker's area
+# grows with its bin's number of pairs); a calibrated model lies on the diagonal, and
 # {glue:text}`cmp_reliability_reading`.
 # ```
 #

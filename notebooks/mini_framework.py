@@ -42,7 +42,7 @@
 #
 # - The framework's gradients equal autograd's to {glue:text}`fw_grad_diff` on the course's
 #   network, and its convolutional layers are checked the same way in the test suite.
-# - It now has convolutions, max-pooling, batch norm and weight sharing as modules of its
+# - It has convolutions, max-pooling, batch norm and weight sharing as modules of its
 #   own, still with nothing imported from torch but `empty`; the
 #   {doc}`API chapter <../book/framework_api>` lists them with an example.
 # - On the disk, the report's recipe gives {glue:text}`fw_report_test`% test error, not the
@@ -478,7 +478,7 @@ glue_figure("fig-fw-twin", fig)
 # The framework so far trains fully connected networks on two numbers. The book's first
 # problem, the digit pairs, needs more: images, hence convolutions and pooling; batch
 # normalisation {cite:p}`ioffe2015`, which report 003's networks use; and weight sharing,
-# one branch applied to both digits. Our framework now has them all, written under the
+# one branch applied to both digits. Our framework has them all, written under the
 # same rule (only `empty` imported) and listed in the {doc}`API chapter <../book/framework_api>`:
 #
 # - `Conv2d(in_channels, out_channels, kernel_size, stride, padding)` lays every patch of
@@ -581,7 +581,8 @@ show_table(
 # The framework's siamese-10 reaches {glue:text}`fw_s10_b:.1f`% test error against torch's
 # {glue:text}`fw_s10_a:.1f`% ({numref}`tab-fw-pairs`): the difference is
 # {glue:text}`fw_s10_diff:.2f` points, 95% CI {glue:}`fw_s10_ci`, Wilcoxon
-# {glue:text}`fw_s10_wilcoxon`, {glue:text}`fw_s10_within` half a point, and the framework
+# {glue:text}`fw_s10_wilcoxon`, {glue:text}`fw_s10_within` half a point, the tolerance this
+# chapter allows two implementations of one model, and the framework
 # does better in {glue:text}`fw_s10_won` rounds. Their digit errors are
 # {glue:text}`fw_s10_digits_fw`% and {glue:text}`fw_s10_digits_torch`%. The two runs of a
 # round start from the same point and part slowly: after the first epoch their training
@@ -604,7 +605,7 @@ show_table(
 # What the comparison shows, and what it does not. Ten rounds measure the mean test error
 # of each implementation to a few tenths of a point, and the paired difference, free of
 # the round-to-round spread of the pairs, more precisely still: its 95% CI
-# ({numref}`tab-fw-pairs`) is what the half-point bar is read against. It does not show
+# ({numref}`tab-fw-pairs`) is what that half-point bar is read against. It does not show
 # the two runs of a round landing on the same weights; float32 rounding, applied in a
 # different order, sees to that within an epoch, as it does between two torch builds. For
 # the fully connected network above the two implementations agreed to the last bit until

@@ -13,9 +13,14 @@ misreads. On one AMD EPYC each of the three settings alone changes the golden ru
   ``COMPATIBLE`` branch. ``MKL_CBWR=AVX2`` would not do: MKL honours it on Intel processors
   only and silently runs its ``AUTO`` branch on AMD (its documentation says so, and
   ``MKL_VERBOSE`` shows ``CNR:AUTO`` on an EPYC), so an Intel and an AMD processor ran
-  different matrix products and ``exp`` kernels. Under QEMU's emulation of Intel models
-  (Skylake-Server, Haswell), with ``COMPATIBLE`` the golden predictions, gradients, probes and
-  framework pairs give the real EPYC's bits, and the framework's Adam did not.
+  different matrix products and ``exp`` kernels.
+- Under QEMU's user-mode emulation of Intel models (Skylake-Server, Haswell; AVX2, no
+  AVX-512), the golden predictions, gradients, probes, framework and framework pairs give the
+  real EPYC's portable bits (with ``$PAIRLIB_WORKERS=1``: spawned workers escape the emulator
+  and run natively). The golden training runs cannot be emulated (QEMU faults on the AVX2
+  gather of ``grid_sample``), and QEMU computes approximate instructions exactly, so only a
+  real Intel processor can confirm agreement; emulation can show a difference, and did:
+  torch's float32 ``sqrt`` gives other bits there than on the EPYC.
 - The portable mode also keeps the runs off the float32 kernels that are approximations whose
   last bits belong to their implementation: torch's CPU ``sqrt`` and ``rsqrt`` in float32
   are 1-ulp kernels (on an EPYC, 17% and 27% of 10 million values differ from the correctly

@@ -85,9 +85,9 @@ def choice_sentence(chosen: str, registered: str) -> str:
     if chosen == registered:
         return "It is also the model registered before the fresh rounds were drawn."
     return (
-        f"The registered model is “{registered}”, chosen by an earlier execution of these design "
-        "rounds; the fresh rounds below score it, as it was registered before they were drawn, "
-        "and this execution's different choice is a measure of how close the candidates are."
+        f"The registered model is “{registered}”, chosen by our first run of these design rounds; "
+        "the fresh rounds below score it, as it was registered before they were drawn, and this "
+        "run's different choice is a measure of how close the candidates are."
     )
 
 
@@ -495,26 +495,19 @@ def best_figure(fresh: Fresh, final: pd.DataFrame) -> Any:
     ax.grid(alpha=0.3)
     reliability = fresh.reliability
     ax_rel.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
-    ax_rel.plot(reliability["mean_probability"], reliability["observed"], marker="o", ms=3, lw=1)
-    for k, (_, row) in enumerate(reliability.iterrows()):
-        # The bins' pair counts, alternately below-right and above-left of their points so that
-        # neighbours never overlap; beside the point, inwards, in the corners, where the
-        # other side would leave the axes.
-        x = row["mean_probability"]
-        if x < 0.15 or x > 0.85:
-            offset, ha, va = ((7, 0), "left", "center") if x < 0.15 else ((-7, 0), "right", "center")
-        else:
-            offset, ha, va = ((4, -5), "left", "top") if k % 2 == 0 else ((-4, 5), "right", "bottom")
-        ax_rel.annotate(
-            f"{int(row['pairs'])}",
-            (x, row["observed"]),
-            textcoords="offset points",
-            xytext=offset,
-            ha=ha,
-            va=va,
-            fontsize=6,
-            bbox=LABEL_GROUND,
-        )
+    # Each bin's number of pairs as the area of its marker: the bins crowd into the corners,
+    # where printed counts would overprint each other.
+    ax_rel.plot(reliability["mean_probability"], reliability["observed"], lw=1, color="C0", zorder=2)
+    ax_rel.scatter(
+        reliability["mean_probability"],
+        reliability["observed"],
+        s=120 * (reliability["pairs"] / reliability["pairs"].max()) ** 0.5 + 4,
+        color="C0",
+        alpha=0.7,
+        edgecolor="white",
+        lw=0.5,
+        zorder=3,
+    )
     ax_rel.set_xlabel("P(d₁ ≤ d₂) given")
     ax_rel.set_ylabel("fraction with d₁ ≤ d₂")
     ax_rel.set_aspect("equal")
@@ -549,7 +542,9 @@ def glue_worst(worst: pd.DataFrame) -> None:
     glue_text("cmp_worst_p", curves.probability_text(lowest))
     glue_text(
         "cmp_worst_reading",
-        "the model is never confidently wrong: its errors are pairs it was unsure of"
+        f"even its surest error left a probability of {curves.probability_text(lowest)} on the true "
+        f"answer: none reached the {100 * (1 - CONFIDENT_ERROR):.0f}% confidence in a wrong answer "
+        "that we would call confidently wrong"
         if lowest >= CONFIDENT_ERROR
         else "some of its errors were made with a confidence the model should not have had",
     )

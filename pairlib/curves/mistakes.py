@@ -57,9 +57,10 @@ def confusion_figure(counts: Any) -> Any:
 
 
 def probability_text(p: float) -> str:
-    """A probability in two significant digits ("0.31", "0.0042", "3×10⁻⁷"): the worst pairs'
-    probabilities are tiny, and two decimals would print them all as 0.00."""
-    return f"{p:.2g}" if p >= 1e-4 or p == 0 else scientific(p, 0)
+    """A probability in two significant digits ("0.31", "0.20", "0.0042", "3×10⁻⁷"), trailing
+    zero kept so that neighbours print alike: the worst pairs' probabilities are tiny, and two
+    decimals would print them all as 0.00."""
+    return f"{p:#.2g}" if p >= 1e-4 or p == 0 else scientific(p, 0)
 
 
 def worst_pairs_figure(worst: pd.DataFrame, images: Sequence[Any]) -> Any:
